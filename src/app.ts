@@ -1,0 +1,200 @@
+// Composition root: wires config, logging, storage, ingest, the engine, HTTP and transports, and owns the
+// start-up and graceful-shutdown order.
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { resolveAdminKey, type AdminKey } from './admin-key.js';
+import { ReadingValidator } from './domain/validation.js';
+import { DiagnosisService } from './ingest/diagnosis-service.js';
+import { EventHub } from './ingest/events.js';
+import { IngestPipeline } from './ingest/pipeline.js';
+import { HttpAlarmWebhook } from './ingest/webhook.js';
+import { Authenticator } from './http/auth.js';
+import type { AppContext, DependencyCheck } from './http/context.js';
+import { presentReading } from './http/present.js';
+import { buildServer, type ServerExtensions } from './http/server.js';
+import { createLogger } from './logger.js';
+import { openRepository } from './storage/index.js';
+import type { Repository } from './storage/repository.js';
+
+/** Something with its own life cycle started after HTTP (the MQTT broker or subscriber, caches …). */
+export interface Transport {
+  name: string;
+  start(): Promise<void>;
+  /** Stop taking new work; called before the pipeline drains. */
+  stop(): Promise<void>;
+  health?: DependencyCheck;
+}
+
+export interface Module {
+  /** HTTP additions and global hooks. */
+  server?: ServerExtensions;
+  /** Called once the context exists; may return transports to start. */
+  setup?(ctx: AppContext, app: App): Promise<Transport[] | void>;
+}
+
+export function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    return pkg.version;
+  } catch {
+    try {
+      return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+    } catch {
+      return '0.0.0';
+    }
+  }
+}
+
+export interface AppOptions {
+  logger?: Logger;
+  /** An already open repository (tests share one embedded store per file). */
+  repo?: Repository;
+  modules?: Module[];
+}
+
+export class App {
+  readonly ctx: AppContext;
+  server!: FastifyInstance;
+  readonly adminKey: AdminKey;
+  private transports: Transport[] = [];
+  private timers: NodeJS.Timeout[] = [];
+  private stopping: Promise<void> | null = null;
+  private readonly ownsRepo: boolean;
+  private readonly fields = new Map<string, string | null>();
+
+  private constructor(
+    readonly config: Config,
+    readonly log: Logger,
+    repo: Repository,
+    ownsRepo: boolean,
+    private readonly modules: Module[],
+  ) {
+    this.ownsRepo = ownsRepo;
+    this.adminKey = resolveAdminKey(config);
+    const events = new EventHub(presentReading);
+    const pipeline = new IngestPipeline(
+      repo,
+      {
+        batchMax: config.telemetry.commitBatchMax,
+        delayMs: config.telemetry.commitDelayMs,
+        queueMax: config.telemetry.queueMax,
+        concurrency: repo.kind === 'postgres' ? Math.max(1, Math.min(4, config.database.poolMax - 2)) : 1,
+      },
+      log,
+    );
+    const diagnosis = new DiagnosisService(repo, events, log, {
+      liveWindowMs: 15 * 60_000,
+      baselineSaveMs: 10 * 60_000,
+      warmupReadings: 5000,
+      warmupWindowMs: 48 * 3_600_000,
+      webhook: config.telemetry.alarmWebhookUrl ? new HttpAlarmWebhook(config.telemetry.alarmWebhookUrl, log) : undefined,
+    });
+    pipeline.onCommit((readings) => {
+      diagnosis.onCommitted(readings);
+      events.readings(readings);
+    });
+    this.ctx = {
+      config,
+      log,
+      repo,
+      pipeline,
+      validator: new ReadingValidator(),
+      diagnosis,
+      events,
+      authenticator: new Authenticator(this.adminKey.key),
+      dependencies: [
+        {
+          name: 'database',
+          required: true,
+          check: async () => {
+            await repo.ping();
+            return { type: repo.kind };
+          },
+        },
+      ],
+      startedAt: null,
+      fieldOf: (wellId) => this.fields.get(wellId),
+    };
+  }
+
+  static async create(config: Config, opts: AppOptions = {}): Promise<App> {
+    const log = opts.logger ?? createLogger(config);
+    const repo =
+      opts.repo ?? (await openRepository(config, (err) => log.warn({ err: err.message }, 'database connection lost')));
+    return new App(config, log, repo, !opts.repo, opts.modules ?? []);
+  }
+
+  /** Refreshes the well → field map used to check device keys scoped to a field. */
+  async refreshFields(): Promise<void> {
+    const { wells } = await this.ctx.repo.listWells({ limit: 1_000_000, offset: 0 });
+    this.fields.clear();
+    for (const w of wells) this.fields.set(w.well_id, w.field);
+  }
+
+  async start(listen = true): Promise<void> {
+    const applied = await this.ctx.repo.migrate();
+    if (applied.length) this.log.info({ applied }, 'migrations applied');
+    const server: ServerExtensions = { plugins: [], early: [] };
+    for (const m of this.modules) {
+      server.plugins!.push(...(m.server?.plugins ?? []));
+      server.early!.push(...(m.server?.early ?? []));
+      if (m.server?.alarmHooks) server.alarmHooks = m.server.alarmHooks;
+    }
+    this.server = await buildServer(this.ctx, server);
+    for (const m of this.modules) {
+      const t = await m.setup?.(this.ctx, this);
+      if (t) this.transports.push(...t);
+    }
+    for (const t of this.transports) if (t.health) this.ctx.dependencies.push(t.health);
+    await this.refreshFields();
+    if (listen) {
+      await this.server.listen({ port: this.config.app.port, host: this.config.app.host });
+    } else {
+      await this.server.ready();
+    }
+    for (const t of this.transports) await t.start();
+    this.scheduleRetention();
+    this.ctx.startedAt = Date.now();
+  }
+
+  /** Port actually bound (PORT=0 picks a free one). */
+  get port(): number {
+    const addr = this.server.server.address();
+    return typeof addr === 'object' && addr ? addr.port : this.config.app.port;
+  }
+
+  private scheduleRetention(): void {
+    const run = async () => {
+      try {
+        const cutoff = Date.now() - this.config.telemetry.retentionDays * 86_400_000;
+        const dropped = await this.ctx.repo.dropTelemetryBefore(cutoff);
+        if (dropped.length) this.log.info({ dropped }, 'retention: dropped telemetry partitions');
+      } catch (err) {
+        this.log.warn({ err }, 'retention job failed');
+      }
+    };
+    void run();
+    const t = setInterval(run, 3_600_000);
+    t.unref();
+    this.timers.push(t);
+  }
+
+  /** Stop accepting, finish in-flight requests, write what is queued, close storage. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      for (const t of this.timers) clearInterval(t);
+      for (const t of this.transports) {
+        await t.stop().catch((err) => this.log.warn({ err, transport: t.name }, 'transport stop failed'));
+      }
+      this.ctx.events.close();
+      if (this.server) await this.server.close();
+      await this.ctx.pipeline.drain();
+      await this.ctx.diagnosis.flush();
+      if (this.ownsRepo) await this.ctx.repo.close();
+      this.log.info('stopped');
+    })();
+    return this.stopping;
+  }
+}

@@ -1,0 +1,533 @@
+// Turns the recent window (and the coarse history) into fuzzy "features": degrees in [0,1] that a named
+// condition of the signatures table holds (flow gone, current at no-load, PIP toward zero, ...), each with the
+// evidence an engineer needs. A feature is null when the data to judge it is absent.
+import type { Evidence } from '../domain/diagnosis.js';
+import type { Baseline, ChannelStat } from './baseline.js';
+import {
+  currentAtBase,
+  flowAtBase,
+  MIN_NORMALISABLE_HZ,
+  NO_LOAD_FRACTION_OF_BASELINE,
+  noLoadCurrent,
+  torqueAtBase,
+  usefulMinFrequency,
+  type WellParams,
+} from './physics.js';
+import { band, clamp01, MAD_TO_SIGMA, medianInPlace, madInPlace, ramp, round } from './stats.js';
+import {
+  BUCKET_MS,
+  F,
+  FLAG_RUNNING,
+  FLAG_SETTLED,
+  FV,
+  G,
+  I,
+  N_BUCKETS,
+  NCH,
+  P,
+  Q,
+  RECENT_MAX_SAMPLES,
+  RECENT_MIN_SAMPLES,
+  RECENT_SPAN_MS,
+  T,
+  TQ,
+  V,
+  type WindowState,
+} from './window.js';
+
+export interface Feature {
+  d: number;
+  ev: Evidence;
+}
+export type Features = Record<string, Feature | null>;
+
+/** Summary of the recent window, per channel (normalised where physics allows). */
+export interface RecentStats {
+  n: number;
+  spanMs: number;
+  /** Per channel: median, robust CV, spike fraction, roughness, sample count. Index = channel. */
+  med: Float64Array;
+  cv: Float64Array;
+  spike: Float64Array;
+  count: Int32Array;
+  /** Median raw current (not normalised), for comparison with nameplate amps. */
+  rawCurrent: number;
+  /** Fraction of consecutive samples whose frequency moved by more than 0.5 Hz. */
+  freqMoves: number;
+  freqReversals: number;
+  i0: number | null;
+  i0Estimated: boolean;
+}
+
+const scratch = new Float64Array(RECENT_MAX_SAMPLES);
+const cols: Float64Array[] = Array.from({ length: NCH }, () => new Float64Array(RECENT_MAX_SAMPLES));
+const rawI = new Float64Array(RECENT_MAX_SAMPLES);
+const freqSeq = new Float64Array(RECENT_MAX_SAMPLES);
+
+/** Robust relative noise of a baseline channel, with a floor so noiseless synthetic data does not divide by 0. */
+function relSigma(s: ChannelStat | null | undefined, floor = 0.01): number {
+  if (!s || !(Math.abs(s.median) > 0)) return floor;
+  return Math.max(floor, (MAD_TO_SIGMA * s.mad) / Math.abs(s.median));
+}
+
+/**
+ * Collect the recent window: settled running samples of the current run, newest backwards, until it spans
+ * RECENT_SPAN_MS and holds RECENT_MIN_SAMPLES (persistence in time and in count), at most RECENT_MAX_SAMPLES.
+ */
+export function recentStats(w: WindowState, b: Baseline | null, masked: Uint8Array): RecentStats {
+  const fb = w.fb;
+  // Indices of usable ring samples, newest first.
+  const idx: number[] = [];
+  let haveSettled = false;
+  for (let k = 0; k < w.ringSize; k++) {
+    const s = w.ringIndex(k);
+    if (!(w.ringFlag[s] & FLAG_RUNNING)) break;
+    if (w.ringFlag[s] & FLAG_SETTLED) haveSettled = true;
+  }
+  for (let k = 0; k < w.ringSize && idx.length < RECENT_MAX_SAMPLES; k++) {
+    const s = w.ringIndex(k);
+    const fl = w.ringFlag[s];
+    if (!(fl & FLAG_RUNNING)) break;
+    if (haveSettled && !(fl & FLAG_SETTLED)) continue;
+    idx.push(s);
+    const span = w.ringTs[idx[0]] - w.ringTs[s];
+    if (span >= RECENT_SPAN_MS && idx.length >= RECENT_MIN_SAMPLES) break;
+  }
+  idx.reverse(); // oldest first, for successive differences
+  const n = idx.length;
+  const med = new Float64Array(NCH).fill(NaN);
+  const cv = new Float64Array(NCH).fill(NaN);
+  const spike = new Float64Array(NCH).fill(NaN);
+  const count = new Int32Array(NCH);
+  const st: RecentStats = {
+    n,
+    spanMs: n > 0 ? w.ringTs[idx[n - 1]] - w.ringTs[idx[0]] : 0,
+    med,
+    cv,
+    spike,
+    count,
+    rawCurrent: NaN,
+    freqMoves: 0,
+    freqReversals: 0,
+    i0: null,
+    i0Estimated: false,
+  };
+  if (n === 0) return st;
+  const fMasked = masked[F] === 1;
+  const fAt = (s: number): number => {
+    const f = fMasked ? NaN : w.ringVal[s * NCH + F];
+    return Number.isNaN(f) ? fb : f; // no frequency channel: assume base, no normalisation
+  };
+  // No-load current: nameplate, then the baseline's, then a guess from this window.
+  let i0 = b?.no_load_current_a ?? noLoadCurrent(w.params.ratedCurrentA, null);
+  if (i0 === null) {
+    let k = 0;
+    for (const s of idx) {
+      const x = w.ringVal[s * NCH + I];
+      if (!Number.isNaN(x)) scratch[k++] = currentAtBase(x, fAt(s), fb, 0);
+    }
+    if (k > 0) {
+      i0 = NO_LOAD_FRACTION_OF_BASELINE * medianInPlace(scratch, k);
+      st.i0Estimated = true;
+    }
+  }
+  st.i0 = i0;
+  const i0v = i0 ?? 0;
+  let nf = 0;
+  let nRaw = 0;
+  for (const s of idx) {
+    const base = s * NCH;
+    const f = fAt(s);
+    const fOk = f >= MIN_NORMALISABLE_HZ;
+    for (let c = 0; c < NCH; c++) {
+      if (masked[c]) continue;
+      let x = w.ringVal[base + c];
+      if (Number.isNaN(x)) continue;
+      if (c === Q) x = fOk ? flowAtBase(x, f, fb) : NaN;
+      else if (c === I) {
+        rawI[nRaw++] = x;
+        x = fOk ? currentAtBase(x, f, fb, i0v) : NaN;
+      } else if (c === TQ) x = fOk ? torqueAtBase(x, f, fb) : NaN;
+      if (Number.isNaN(x)) continue;
+      cols[c][count[c]++] = x;
+    }
+    if (!fMasked && !Number.isNaN(w.ringVal[base + F])) freqSeq[nf++] = w.ringVal[base + F];
+  }
+  const sigmaOf: (c: number) => number = (c) => {
+    if (!b) return 0.01;
+    const m: Record<number, ChannelStat | null> = { [Q]: b.flow_norm, [P]: b.pip, [I]: b.current_norm, [T]: b.motor_temp, [V]: b.vibration, [FV]: b.flow_variance, [TQ]: b.torque_norm, [G]: b.gor };
+    return relSigma(m[c] ?? null);
+  };
+  for (let c = 0; c < NCH; c++) {
+    const k = count[c];
+    if (k === 0) continue;
+    scratch.set(cols[c].subarray(0, k));
+    const m = medianInPlace(scratch, k);
+    med[c] = m;
+    if (k >= 3) {
+      scratch.set(cols[c].subarray(0, k));
+      const mad = madInPlace(scratch, k, m);
+      const am = Math.abs(m) > 1e-9 ? Math.abs(m) : 1;
+      cv[c] = (MAD_TO_SIGMA * mad) / am;
+      // Spikes: samples far from the window median, relative to the well's normal noise.
+      const thr = Math.max(5 * sigmaOf(c), 0.07) * am;
+      let sp = 0;
+      for (let j = 0; j < k; j++) if (Math.abs(cols[c][j] - m) > thr) sp++;
+      spike[c] = sp / k;
+    }
+  }
+  if (nRaw > 0) {
+    scratch.set(rawI.subarray(0, nRaw));
+    st.rawCurrent = medianInPlace(scratch, nRaw);
+  }
+  if (nf >= 3) {
+    let moves = 0;
+    let rev = 0;
+    let lastSign = 0;
+    for (let j = 1; j < nf; j++) {
+      const d = freqSeq[j] - freqSeq[j - 1];
+      if (Math.abs(d) > 0.5) {
+        moves++;
+        const sg = Math.sign(d);
+        if (lastSign !== 0 && sg !== lastSign) rev++;
+        lastSign = sg;
+      }
+    }
+    st.freqMoves = moves / (nf - 1);
+    st.freqReversals = rev;
+  }
+  return st;
+}
+
+export interface TrendInfo {
+  /** Hours over which the change from baseline to the present level happened; null when not visible. */
+  transitionHours: number | null;
+}
+
+/**
+ * Step or slow? Walk the 2-hour history of a normalised channel (as deviation from baseline): find the last
+ * bucket still near baseline and the first later bucket already near the present level. A step takes hours,
+ * wear and scale take days to weeks.
+ */
+export function transition(w: WindowState, value: (slot: number) => number, ref: number, present: number): TrendInfo {
+  const D = present / ref - 1;
+  if (!(Math.abs(D) >= 0.06) || !(ref > 0)) return { transitionHours: null };
+  const lastB = Math.floor(w.lastTs / BUCKET_MS);
+  const devs: number[] = [];
+  const times: number[] = [];
+  for (let b = lastB - N_BUCKETS + 1; b <= lastB; b++) {
+    const s = ((b % N_BUCKETS) + N_BUCKETS) % N_BUCKETS;
+    if (w.bucketId[s] !== b) continue;
+    const x = value(s);
+    if (!Number.isFinite(x)) continue;
+    devs.push(x / ref - 1);
+    times.push(b * BUCKET_MS);
+  }
+  let a = -1;
+  for (let k = devs.length - 1; k >= 0; k--) {
+    if (Math.abs(devs[k]) < 0.3 * Math.abs(D) || Math.sign(devs[k]) !== Math.sign(D)) {
+      a = k;
+      break;
+    }
+  }
+  if (a < 0) return { transitionHours: null };
+  for (let k = a + 1; k < devs.length; k++) {
+    if (Math.sign(devs[k]) === Math.sign(D) && Math.abs(devs[k]) >= 0.7 * Math.abs(D)) {
+      return { transitionHours: (times[k] - times[a]) / 3_600_000 };
+    }
+  }
+  return { transitionHours: null };
+}
+
+function ev(channel: string, observed: number, baseline: number | null, limit: number | null, rule: string, note: string): Evidence {
+  const o: Evidence = { channel, observed: Number.isFinite(observed) ? round(observed, 3) : null, rule, note };
+  if (baseline !== null && Number.isFinite(baseline)) o.baseline = round(baseline, 3);
+  if (limit !== null && Number.isFinite(limit)) o.limit = round(limit, 3);
+  return o;
+}
+
+const pct = (x: number): string => `${x >= 0 ? '+' : ''}${Math.round(x * 100)} %`;
+
+export function computeFeatures(w: WindowState, p: WellParams, b: Baseline | null, st: RecentStats, masked: Uint8Array): Features {
+  const fx: Features = {};
+  const fb = p.baseFrequencyHz;
+  const has = (c: number): boolean => st.count[c] > 0 && !masked[c];
+  const m = st.med;
+
+  // References: the learned baseline first; nameplate estimates only where they are meaningful.
+  const qRef = b?.flow_norm?.median ?? NaN;
+  const qRated = p.ratedFlowBpd ?? NaN;
+  const iRef = b?.current_norm?.median ?? NaN;
+  const pRef = b?.pip?.median ?? NaN;
+  const tRef = b?.motor_temp?.median ?? NaN;
+  const vRef = b?.vibration?.median ?? NaN;
+  const gRef = b?.gor?.median ?? NaN;
+  const fvRef = b?.flow_variance?.median ?? NaN;
+  const tqRef = b?.torque_norm?.median ?? NaN;
+  const fRef = b?.frequency_hz?.median ?? NaN;
+  const ir = p.ratedCurrentA;
+  const i0 = st.i0;
+
+  // Frequency moved away from the baseline's: pressures are then not comparable (PIP depends on drawdown).
+  const fNow = has(F) ? m[F] : NaN;
+  const fShift = Number.isFinite(fNow) && Number.isFinite(fRef) && fRef > 0 ? Math.abs(fNow / fRef - 1) : 0;
+  const pipTrust = 1 - ramp(fShift, 0.04, 0.12);
+
+  // ---- flow (normalised to base frequency) ----
+  if (has(Q)) {
+    const q = m[Q];
+    const dQ = q / qRef - 1;
+    const refQ = Number.isFinite(qRef) ? qRef : qRated;
+    const refName = Number.isFinite(qRef) ? 'baseline' : 'rated flow';
+    if (Number.isFinite(refQ) && refQ > 0) {
+      fx.flow_gone = { d: ramp(q / refQ, 0.35, 0.12), ev: ev('flow_norm', q, refQ, 0.12 * refQ, 'flow.gone', `normalised flow ${Math.round(q)} bbl/d is ${Math.round((100 * q) / refQ)} % of ${refName}`) };
+      fx.flow_drop_strong = { d: ramp(q / refQ, 0.7, 0.5), ev: ev('flow_norm', q, refQ, 0.5 * refQ, 'flow.strong_drop', `normalised flow ${pct(q / refQ - 1)} vs ${refName}`) };
+      fx.flow_not_gone = { d: 1 - fx.flow_gone.d, ev: fx.flow_gone.ev };
+    } else if (q <= 0.5) {
+      fx.flow_gone = { d: 1, ev: ev('flow_rate', q, null, null, 'flow.gone', 'no flow while the drive runs') };
+      fx.flow_not_gone = { d: 0, ev: fx.flow_gone.ev };
+    }
+    if (Number.isFinite(qRef) && qRef > 0) {
+      const e = ev('flow_norm', q, qRef, null, 'flow.vs_baseline', `normalised flow ${pct(dQ)} vs baseline (affinity law Q·fb/f)`);
+      fx.flow_drop_gi = { d: band(dQ, -0.6, -0.38, -0.09, -0.05), ev: { ...e, rule: 'flow.moderate_drop' } };
+      fx.flow_drop_step = { d: band(dQ, -0.75, -0.58, -0.18, -0.12), ev: { ...e, rule: 'flow.step_drop' } };
+      fx.flow_drop_slow = { d: band(dQ, -0.75, -0.55, -0.1, -0.06), ev: { ...e, rule: 'flow.decline' } };
+      fx.flow_normal = { d: 1 - ramp(Math.abs(dQ), 0.06, 0.12), ev: { ...e, rule: 'flow.steady' } };
+      fx.flow_not_down = { d: ramp(dQ, -0.12, -0.05), ev: { ...e, rule: 'flow.not_down' } };
+    } else if (Number.isFinite(qRated)) {
+      fx.flow_not_down = { d: ramp(m[Q] / qRated, 0.6, 0.7), ev: ev('flow_norm', q, qRated, null, 'flow.not_down', 'normalised flow vs rated') };
+    }
+    if (p.minFlowBpd !== null) {
+      fx.flow_below_min = { d: ramp(q / p.minFlowBpd, 1.0, 0.9), ev: ev('flow_norm', q, Number.isFinite(qRef) ? qRef : null, p.minFlowBpd, 'flow.below_min', `normalised flow ${Math.round(q)} bbl/d vs recommended minimum ${Math.round(p.minFlowBpd)} bbl/d (downthrust risk)`) };
+    }
+    if (Number.isFinite(st.cv[Q])) {
+      const s = relSigma(b?.flow_norm);
+      fx.flow_erratic = { d: ramp(st.cv[Q], Math.max(3 * s, 0.06), Math.max(6 * s, 0.12)), ev: ev('flow_norm.cv', st.cv[Q], s, null, 'flow.erratic', 'short-term flow scatter') };
+    }
+  }
+
+  // ---- current (normalised: no-load + load·(fb/f)²) ----
+  if (has(I)) {
+    const x = m[I];
+    if (i0 !== null && i0 > 0 && !st.i0Estimated) {
+      const r = x / i0;
+      fx.current_noload = { d: r <= 1.35 ? 1 : ramp(r, 1.75, 1.35), ev: ev('current_norm', x, Number.isFinite(iRef) ? iRef : null, 1.35 * i0, 'current.no_load', `current ${x.toFixed(1)} A vs no-load ≈ ${i0.toFixed(1)} A: motor spins without pumping`) };
+    }
+    let refI = iRef;
+    let est = false;
+    if (!Number.isFinite(refI) && ir !== null) {
+      refI = 0.85 * ir; // typical loading at base frequency
+      est = true;
+    }
+    if (Number.isFinite(refI) && refI > 0) {
+      const rI = x / refI;
+      const e = ev('current_norm', x, refI, null, 'current.vs_baseline', `current ${pct(rI - 1)} vs ${est ? 'typical load (85 % nameplate)' : 'baseline'} at the same normalised frequency`);
+      const k = est ? 0.8 : 1;
+      fx.current_drop_cv = { d: k * band(rI, 0.5, 0.62, 0.86, 0.93), ev: { ...e, rule: 'current.drop_15_30' } };
+      fx.current_low_gl = { d: k * ramp(rI, 0.92, 0.7), ev: { ...e, rule: 'current.toward_no_load' } };
+      if (!est) {
+        fx.current_drop_gi = { d: band(rI, 0.7, 0.8, 0.95, 0.975), ev: { ...e, rule: 'current.drop_5_15' } };
+        fx.current_normal = { d: 1 - ramp(Math.abs(rI - 1), 0.06, 0.1), ev: { ...e, rule: 'current.steady_level' } };
+        fx.current_up_creep = { d: ramp(rI, 1.04, 1.08), ev: { ...e, rule: 'current.creep_up' } };
+        fx.current_not_up = { d: 1 - ramp(rI, 1.03, 1.07), ev: { ...e, rule: 'current.not_up' } };
+      } else {
+        fx.current_normal = { d: 0.8 * band(st.rawCurrent / (ir as number), 0.4, 0.5, 1.0, 1.08), ev: { ...e, rule: 'current.within_nameplate' } };
+      }
+    }
+    if (ir !== null && Number.isFinite(st.rawCurrent)) {
+      const r = st.rawCurrent / ir;
+      fx.current_over_nameplate = { d: ramp(r, 1.05, 1.12), ev: ev('motor_current', st.rawCurrent, Number.isFinite(iRef) ? iRef : null, 1.1 * ir, 'current.over_nameplate', `current ${Math.round(r * 100)} % of nameplate ${ir} A`) };
+    } else if (Number.isFinite(iRef) && iRef > 0) {
+      // No nameplate: a healthy motor runs at ~75–95 % of it, so > 110 % nameplate ≈ > 1.2–1.3 × baseline.
+      fx.current_over_nameplate = { d: ramp(x / iRef, 1.15, 1.27), ev: ev('current_norm', x, iRef, 1.27 * iRef, 'current.over_estimated_nameplate', `current ${pct(x / iRef - 1)} vs baseline (nameplate unknown)`) };
+    }
+    if (Number.isFinite(st.cv[I])) {
+      const s = relSigma(b?.current_norm);
+      const erratic = ramp(st.cv[I], Math.max(3 * s, 0.03), Math.max(6 * s, 0.08));
+      const spiky = ramp(st.spike[I], 0.04, 0.12);
+      fx.current_erratic = { d: erratic, ev: ev('current_norm.cv', st.cv[I], s, Math.max(3 * s, 0.03), 'current.erratic', 'current scatter (robust CV) vs the well’s normal noise') };
+      fx.current_spiky = { d: spiky, ev: ev('current.spike_fraction', st.spike[I], 0, 0.04, 'current.spikes', 'share of samples far off the window median') };
+      fx.current_steady = { d: 1 - Math.max(erratic, spiky), ev: { ...fx.current_erratic.ev, rule: 'current.steady' } };
+      fx.current_irregular = { d: Math.max(erratic, spiky), ev: fx.current_erratic.ev };
+      if (Number.isFinite(refI) && refI > 0) {
+        fx.current_smooth_decline = { d: (1 - erratic) * ramp(x / refI, 0.96, 0.85), ev: ev('current_norm', x, refI, null, 'current.smooth_decline', 'current declines smoothly (no gas ragging)') };
+      }
+    }
+  }
+
+  // ---- pump intake pressure ----
+  if (has(P)) {
+    const x = m[P];
+    if (Number.isFinite(pRef) && pRef > 0) {
+      const dP = x / pRef - 1;
+      const s = relSigma(b?.pip, 0.005);
+      const e = ev('pip', x, pRef, null, 'pip.vs_baseline', `PIP ${pct(dP)} vs baseline`);
+      fx.pip_up = { d: pipTrust * ramp(dP, Math.max(0.03, 3 * s), Math.max(0.07, 5 * s)), ev: { ...e, rule: 'pip.rise' } };
+      fx.pip_up_leak = { d: pipTrust * band(dP, 0.025, 0.045, 0.25, 0.4), ev: { ...e, rule: 'pip.rise_5_20' } };
+      fx.pip_normal = { d: 1 - ramp(Math.abs(dP), 0.04, 0.08) * pipTrust, ev: { ...e, rule: 'pip.steady' } };
+      fx.pip_not_up = { d: 1 - pipTrust * ramp(dP, 0.03, 0.07), ev: { ...e, rule: 'pip.not_up' } };
+      fx.pip_to_zero = { d: Math.max(ramp(x / pRef, 0.45, 0.2), ramp(x, 150, 60)), ev: ev('pip', x, pRef, 0.2 * pRef, 'pip.toward_zero', `PIP ${Math.round(x)} psi, ${Math.round((100 * x) / pRef)} % of baseline: fluid level near the intake`) };
+    } else {
+      fx.pip_to_zero = { d: ramp(x, 200, 60), ev: ev('pip', x, null, 60, 'pip.toward_zero', `PIP ${Math.round(x)} psi: fluid level near the intake`) };
+    }
+    if (p.bubblePointPsi !== null) {
+      fx.pip_below_bubble = { d: ramp(x / p.bubblePointPsi, 1.15, 1.0), ev: ev('pip', x, Number.isFinite(pRef) ? pRef : null, p.bubblePointPsi, 'pip.below_bubble_point', `PIP vs bubble point ${p.bubblePointPsi} psi: free gas at the intake`) };
+    }
+    if (Number.isFinite(st.cv[P])) {
+      const s = relSigma(b?.pip, 0.005);
+      fx.pip_fluct = { d: ramp(st.cv[P], Math.max(3 * s, 0.03), Math.max(6 * s, 0.07)), ev: ev('pip.cv', st.cv[P], s, null, 'pip.fluctuating', 'PIP fluctuation') };
+    }
+  }
+
+  // ---- motor temperature ----
+  if (has(T)) {
+    const x = m[T];
+    const lim = p.motorTempLimitC;
+    const near = ramp(x, lim - 12, lim - 2);
+    if (Number.isFinite(tRef)) {
+      const dT = x - tRef;
+      const e = ev('motor_temp', x, tRef, lim, 'temp.vs_baseline', `motor ${dT >= 0 ? '+' : ''}${dT.toFixed(1)} °C vs baseline, limit ${lim} °C`);
+      fx.temp_up = { d: ramp(dT, 3, 8), ev: { ...e, rule: 'temp.rise' } };
+      fx.temp_up_strong = { d: ramp(dT, 8, 18), ev: { ...e, rule: 'temp.fast_rise' } };
+      fx.temp_hot = { d: Math.max(near, ramp(dT, 18, 30)), ev: { ...e, rule: 'temp.hot' } };
+      fx.temp_not_up = { d: 1 - ramp(dT, 4, 9), ev: { ...e, rule: 'temp.not_up' } };
+      fx.temp_normal = { d: 1 - ramp(Math.abs(dT), 4, 9), ev: { ...e, rule: 'temp.steady' } };
+    } else {
+      const e = ev('motor_temp', x, null, lim, 'temp.vs_limit', `motor ${x.toFixed(1)} °C vs limit ${lim} °C`);
+      fx.temp_hot = { d: near, ev: { ...e, rule: 'temp.hot' } };
+      fx.temp_not_up = { d: 1 - ramp(x, lim - 25, lim - 10), ev: { ...e, rule: 'temp.not_up' } };
+    }
+  }
+
+  // ---- vibration ----
+  if (has(V)) {
+    const x = m[V];
+    const lim = p.vibrationLimitG;
+    const ratio = Number.isFinite(vRef) && vRef > 0 ? x / vRef : NaN;
+    const e = ev('vibration', x, Number.isFinite(vRef) ? vRef : null, lim, 'vib.level', `vibration ${x.toFixed(2)} g${Number.isFinite(ratio) ? ` (${ratio.toFixed(1)}× baseline)` : ''}, limit ${lim} g`);
+    fx.vib_high = { d: Math.max(ramp(x / lim, 0.92, 1.05), Number.isFinite(ratio) ? ramp(ratio, 2.5, 3.5) : 0), ev: { ...e, rule: 'vib.high' } };
+    if (Number.isFinite(ratio)) {
+      fx.vib_up = { d: ramp(ratio, 1.2, 1.5), ev: { ...e, rule: 'vib.rise' } };
+      fx.vib_normal = { d: 1 - ramp(Math.abs(ratio - 1), 0.2, 0.4), ev: { ...e, rule: 'vib.steady_level' } };
+    } else {
+      fx.vib_normal = { d: 1 - ramp(x / lim, 0.6, 0.9), ev: { ...e, rule: 'vib.below_limit' } };
+    }
+    if (Number.isFinite(st.cv[V])) {
+      const s = relSigma(b?.vibration, 0.03);
+      const spiky = Math.max(ramp(st.cv[V], Math.max(3 * s, 0.15), Math.max(6 * s, 0.3)), ramp(st.spike[V], 0.06, 0.15));
+      fx.vib_spiky = { d: spiky, ev: ev('vibration.cv', st.cv[V], s, null, 'vib.spiky', 'vibration scatter / spikes') };
+      fx.vib_steady = { d: 1 - spiky, ev: { ...fx.vib_spiky.ev, rule: 'vib.steady' } };
+    }
+  }
+
+  // ---- gas: GOR and flow variance ----
+  if (has(G) && Number.isFinite(gRef) && gRef > 0) {
+    const r = m[G] / gRef;
+    const e = ev('gor', m[G], gRef, null, 'gor.vs_baseline', `GOR ${r.toFixed(1)}× baseline`);
+    fx.gor_up = { d: ramp(r, 1.2, 1.5), ev: { ...e, rule: 'gor.rise' } };
+    fx.gor_up_strong = { d: ramp(r, 1.8, 2.8), ev: { ...e, rule: 'gor.strong_rise' } };
+    fx.gor_normal = { d: 1 - ramp(r, 1.2, 1.5), ev: { ...e, rule: 'gor.normal' } };
+  }
+  if (has(FV)) {
+    const x = m[FV];
+    const ref = Number.isFinite(fvRef) && fvRef > 0 ? fvRef : 6; // typical 2–10 %
+    const e = ev('flow_variance', x, Number.isFinite(fvRef) ? fvRef : null, null, 'flow_variance.level', `flow variance ${x.toFixed(1)} %`);
+    fx.fvar_up = { d: ramp(x, Math.max(12, 2 * ref), Math.max(18, 3 * ref)), ev: { ...e, rule: 'flow_variance.high', limit: Math.max(12, 2 * ref) } };
+    fx.fvar_very_high = { d: ramp(x, Math.max(25, 4 * ref), Math.max(40, 6 * ref)), ev: { ...e, rule: 'flow_variance.very_high', limit: Math.max(25, 4 * ref) } };
+    fx.fvar_normal = { d: 1 - fx.fvar_up.d, ev: { ...e, rule: 'flow_variance.normal' } };
+  }
+
+  // ---- torque (normalised ∝ f²) ----
+  if (has(TQ)) {
+    const x = m[TQ];
+    if (Number.isFinite(tqRef) && tqRef > 0) {
+      const r = x / tqRef;
+      const e = ev('torque_norm', x, tqRef, null, 'torque.vs_baseline', `torque ${pct(r - 1)} vs baseline`);
+      fx.torque_near_zero = { d: ramp(r, 0.35, 0.15), ev: { ...e, rule: 'torque.near_zero' } };
+      fx.torque_up = { d: ramp(r, 1.04, 1.1), ev: { ...e, rule: 'torque.rise' } };
+    }
+    if (Number.isFinite(st.cv[TQ])) {
+      const s = relSigma(b?.torque_norm);
+      fx.torque_spiky = { d: Math.max(ramp(st.cv[TQ], Math.max(3 * s, 0.04), Math.max(6 * s, 0.1)), ramp(st.spike[TQ], 0.04, 0.12)), ev: ev('torque.cv', st.cv[TQ], s, null, 'torque.spikes', 'torque scatter / spikes') };
+    }
+  }
+
+  // ---- drive frequency ----
+  if (has(F)) {
+    const fmin = usefulMinFrequency(fb);
+    fx.freq_below_min = { d: ramp(m[F] / fb, 0.6, 0.55), ev: ev('vsd_frequency', m[F], Number.isFinite(fRef) ? fRef : null, fmin, 'vsd.below_useful_min', `drive at ${m[F].toFixed(1)} Hz, useful minimum ≈ ${fmin.toFixed(0)} Hz`) };
+    if (st.n >= 4) {
+      const d = ramp(st.freqMoves, 0.25, 0.5) * ramp(st.freqReversals, 0, 2);
+      fx.freq_unstable = { d, ev: ev('vsd_frequency.moves', st.freqMoves, 0, 0.25, 'vsd.unstable', `${Math.round(st.freqMoves * 100)} % of samples show frequency moves > 0.5 Hz, ${st.freqReversals} reversals (a commanded step moves once)`) };
+    }
+  }
+
+  // ---- trend: step (hours) or slow (days–weeks)? ----
+  if (has(Q) && Number.isFinite(qRef) && qRef > 0) {
+    const tr = transition(w, (s) => (w.bQN[s] > 0 ? w.bQSum[s] / w.bQN[s] : NaN), qRef, m[Q]);
+    if (tr.transitionHours !== null) {
+      const h = tr.transitionHours;
+      const e = ev('flow_norm.transition_hours', h, null, null, 'trend.flow', `normalised flow moved from baseline to its present level over ≈ ${h < 48 ? `${Math.round(h)} h` : `${(h / 24).toFixed(1)} days`}`);
+      fx.change_step = { d: ramp(h, 16, 6), ev: { ...e, rule: 'trend.step' } };
+      fx.change_slow = { d: ramp(h, 36, 96), ev: { ...e, rule: 'trend.slow' } };
+    }
+  }
+
+  // Composites used by several signatures.
+  fx.gas_strong = maxOf(fx.gor_up_strong, fx.fvar_very_high);
+  fx.gas_any = maxOf(fx.gor_up, fx.fvar_up, fx.pip_below_bubble);
+  fx.current_gl = maxOf(fx.current_low_gl, fx.current_erratic);
+  fx.current_gi = maxOf(fx.current_drop_gi, fx.current_erratic);
+  fx.temp_rise = maxOf(fx.temp_up, fx.temp_hot);
+  fx.wear_sign = maxOf(fx.change_slow, fx.vib_up);
+  fx.vsd = maxOf(fx.freq_unstable, fx.freq_below_min);
+  fx.not_step = fx.change_step ? { d: 1 - fx.change_step.d, ev: fx.change_step.ev } : null;
+  fx.not_erratic = fx.current_erratic ? { d: 1 - fx.current_erratic.d, ev: fx.current_erratic.ev } : null;
+  fx.not_noload = fx.current_noload ? { d: 1 - fx.current_noload.d, ev: fx.current_noload.ev } : null;
+  fx.not_over = fx.current_over_nameplate ? { d: 1 - fx.current_over_nameplate.d, ev: fx.current_over_nameplate.ev } : null;
+  fx.not_pip_zero = fx.pip_to_zero ? { d: 1 - fx.pip_to_zero.d, ev: fx.pip_to_zero.ev } : null;
+  fx.not_gas_strong = fx.gas_strong ? { d: 1 - fx.gas_strong.d, ev: fx.gas_strong.ev } : null;
+  return fx;
+}
+
+function maxOf(...fs: (Feature | null | undefined)[]): Feature | null {
+  let best: Feature | null = null;
+  for (const f of fs) if (f && (!best || f.d > best.d)) best = f;
+  return best;
+}
+
+/** How far from its own normal the well is on any channel, whether or not a signature explains it. */
+export function abnormality(_fx: Features, st: RecentStats, b: Baseline | null): { d: number; ev: Feature | null } {
+  const cands: (Feature | null)[] = [];
+  const m = st.med;
+  const add = (d: number, e: Evidence): void => {
+    cands.push({ d: clamp01(d), ev: e });
+  };
+  if (b) {
+    const fRef = b.frequency_hz?.median ?? NaN;
+    const fShift = Number.isFinite(m[F]) && fRef > 0 ? Math.abs(m[F] / fRef - 1) : 0;
+    const pipTrust = 1 - ramp(fShift, 0.04, 0.12); // PIP moves with drawdown when the operator changes speed
+    const pairs: [number, ChannelStat | null, number, number, string][] = [
+      [Q, b.flow_norm, 0.2, 0.35, 'flow_norm'],
+      [I, b.current_norm, 0.15, 0.3, 'current_norm'],
+      [P, b.pip, 0.2, 0.35, 'pip'],
+      [TQ, b.torque_norm, 0.25, 0.4, 'torque_norm'],
+    ];
+    for (const [c, s, lo, hi, name] of pairs) {
+      if (!s || !(s.median > 0) || !Number.isFinite(m[c])) continue;
+      const dv = Math.abs(m[c] / s.median - 1);
+      add(ramp(dv, lo, hi) * (c === P ? pipTrust : 1), { channel: name, observed: round(m[c], 3), baseline: s.median, rule: 'anomaly.deviation', note: `${pct(m[c] / s.median - 1)} vs baseline, no signature matches` });
+    }
+    if (b.motor_temp && Number.isFinite(m[T])) {
+      const dT = Math.abs(m[T] - b.motor_temp.median);
+      add(ramp(dT, 12, 20), { channel: 'motor_temp', observed: round(m[T], 2), baseline: b.motor_temp.median, rule: 'anomaly.deviation', note: 'temperature far from baseline, no signature matches' });
+    }
+    if (b.vibration && b.vibration.median > 0 && Number.isFinite(m[V])) {
+      const r = m[V] / b.vibration.median;
+      add(Math.max(ramp(r, 2, 3), ramp(1 / r, 2.5, 4)), { channel: 'vibration', observed: round(m[V], 3), baseline: b.vibration.median, rule: 'anomaly.deviation', note: 'vibration far from baseline, no signature matches' });
+    }
+  }
+  let best: Feature | null = null;
+  for (const c of cands) if (c && (!best || c.d > best.d)) best = c;
+  return { d: best?.d ?? 0, ev: best };
+}

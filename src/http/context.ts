@@ -1,0 +1,33 @@
+// What the routes are given by the composition root (src/app.ts).
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { ReadingValidator } from '../domain/validation.js';
+import type { IngestPipeline } from '../ingest/pipeline.js';
+import type { DiagnosisService } from '../ingest/diagnosis-service.js';
+import type { EventHub } from '../ingest/events.js';
+import type { Repository } from '../storage/repository.js';
+import type { Authenticator } from './auth.js';
+
+export interface DependencyCheck {
+  name: string;
+  /** Throws when the dependency is down. */
+  check(): Promise<Record<string, unknown> | void>;
+  /** A required dependency failing makes the service not ready. */
+  required: boolean;
+}
+
+export interface AppContext {
+  config: Config;
+  log: Logger;
+  repo: Repository;
+  pipeline: IngestPipeline;
+  validator: ReadingValidator;
+  diagnosis: DiagnosisService;
+  events: EventHub;
+  authenticator: Authenticator;
+  dependencies: DependencyCheck[];
+  /** Set once start-up (migrations, broker) has finished. */
+  startedAt: number | null;
+  /** Well → field, for device keys scoped to a field; filled lazily. */
+  fieldOf(wellId: string): string | null | undefined;
+}

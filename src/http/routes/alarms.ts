@@ -1,0 +1,63 @@
+// Alarms raised and cleared by the engine; people acknowledge them with a note.
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from 'typebox';
+import { ConflictError, NotFoundError } from '../../domain/errors.js';
+import { ALARM_STATUSES } from '../../domain/alarm.js';
+import { SEVERITIES } from '../../domain/diagnosis.js';
+import { WellIdSchema } from '../../domain/validation.js';
+import type { AppContext } from '../context.js';
+
+const ListQuery = Type.Object({
+  status: Type.Optional(Type.Union(ALARM_STATUSES.map((s) => Type.Literal(s)))),
+  severity: Type.Optional(Type.Union(SEVERITIES.map((s) => Type.Literal(s)))),
+  well_id: Type.Optional(WellIdSchema),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 200 })),
+});
+const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) });
+const AckBody = Type.Object({ note: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false });
+
+export interface AlarmRouteHooks {
+  onAcknowledged?: (alarm: import('../../domain/alarm.js').Alarm) => void;
+}
+
+export async function alarmRoutes(app: FastifyInstance, ctx: AppContext, hooks: AlarmRouteHooks = {}): Promise<void> {
+  app.get<{ Querystring: Static<typeof ListQuery> }>(
+    '/api/v1/alarms',
+    { schema: { tags: ['alarms'], summary: 'Alarms, newest first, filtered by status, severity, well', querystring: ListQuery } },
+    async (req) => {
+      const q = req.query;
+      const alarms = await ctx.repo.listAlarms({ status: q.status, severity: q.severity, well_id: q.well_id, limit: q.limit ?? 200 });
+      return { success: true, count: alarms.length, alarms };
+    },
+  );
+
+  app.get<{ Params: Static<typeof IdParams> }>(
+    '/api/v1/alarms/:id',
+    { schema: { tags: ['alarms'], summary: 'One alarm', params: IdParams } },
+    async (req) => {
+      const alarm = await ctx.repo.getAlarm(req.params.id);
+      if (!alarm) throw new NotFoundError(`Unknown alarm ${req.params.id}`);
+      return { success: true, alarm };
+    },
+  );
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof AckBody> | undefined }>(
+    '/api/v1/alarms/:id/ack',
+    {
+      config: { permission: 'ack' },
+      schema: { tags: ['alarms'], summary: 'Acknowledge an active alarm with a note', params: IdParams, body: Type.Optional(AckBody) },
+    },
+    async (req) => {
+      const by = req.principal?.name ?? 'unknown';
+      const alarm = await ctx.repo.acknowledgeAlarm(req.params.id, by, req.body?.note ?? null);
+      if (!alarm) {
+        const existing = await ctx.repo.getAlarm(req.params.id);
+        if (!existing) throw new NotFoundError(`Unknown alarm ${req.params.id}`);
+        throw new ConflictError(`Alarm ${req.params.id} is ${existing.status}, not active`, { status: existing.status });
+      }
+      ctx.events.publish({ type: 'alarm', data: alarm });
+      hooks.onAcknowledged?.(alarm);
+      return { success: true, alarm };
+    },
+  );
+}

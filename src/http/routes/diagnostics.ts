@@ -1,0 +1,146 @@
+// Diagnostics API (original paths and response fields kept): analyze a reading, analyze a well now, history.
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from 'typebox';
+import { NotFoundError, ValidationError } from '../../domain/errors.js';
+import type { Diagnosis, StoredDiagnosis } from '../../domain/diagnosis.js';
+import { ReadingInputSchema, WellIdSchema } from '../../domain/validation.js';
+import type { Reading } from '../../domain/reading.js';
+import { snapshot } from '../../ingest/diagnosis-service.js';
+import type { AppContext } from '../context.js';
+import { WellParams } from '../params.js';
+import { presentDiagnosis } from '../present.js';
+
+const { well_id: _omit, ...readingProps } = ReadingInputSchema.properties;
+const AnalyzeBody = Type.Object(
+  {
+    well_id: WellIdSchema,
+    telemetry: Type.Object(readingProps, { additionalProperties: false }),
+    store_result: Type.Optional(Type.Boolean({ default: false })),
+  },
+  { additionalProperties: false },
+);
+
+const LimitQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 50 })) });
+const AnalyzeLatestQuery = Type.Object({
+  store_result: Type.Optional(Type.Boolean({ default: true })),
+  hours: Type.Optional(Type.Number({ minimum: 1, maximum: 24 * 30, default: 24, description: 'window judged (default 24 h)' })),
+});
+
+const DAY = 86_400_000;
+const BASELINE_SAMPLE_MAX = 20_000;
+
+function diagnosticJson(d: Diagnosis, wellId: string, snap: Record<string, unknown> | null, stored: StoredDiagnosis | null) {
+  if (stored) return presentDiagnosis(stored);
+  return {
+    diagnostic_id: null,
+    well_id: wellId,
+    diagnosis: d.diagnosis,
+    category: d.category,
+    confidence: d.confidence,
+    severity: d.severity,
+    actions: d.actions,
+    resolution_time: d.resolution_time,
+    summary: d.summary ?? null,
+    evidence: d.evidence,
+    telemetry_snapshot: snap,
+    timestamp: new Date(d.ts).toISOString(),
+  };
+}
+
+export async function diagnosticsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  /** Up to BASELINE_SAMPLE_MAX raw readings spread over a long window: real samples keep real noise. */
+  async function sampleHistory(wellId: string, from: number, to: number): Promise<Reading[]> {
+    const slices = 10;
+    const per = Math.floor(BASELINE_SAMPLE_MAX / slices);
+    const out: Reading[] = [];
+    const span = (to - from) / slices;
+    for (let i = 0; i < slices; i++) {
+      out.push(...(await ctx.repo.history(wellId, { from: from + i * span, to: from + (i + 1) * span }, per)));
+    }
+    return out;
+  }
+
+  app.post<{ Body: Static<typeof AnalyzeBody> }>(
+    '/api/v1/diagnostics/analyze',
+    {
+      config: { permission: 'analyze' },
+      schema: {
+        tags: ['diagnostics'],
+        summary: 'Diagnose one reading sent in the body, against the well’s stored baseline and nameplate',
+        body: AnalyzeBody,
+      },
+    },
+    async (req) => {
+      const { well_id, telemetry, store_result } = req.body;
+      const { readings, errors } = ctx.validator.check(
+        [{ ...telemetry, well_id }],
+        { now: Date.now(), maxFutureSkewMs: ctx.config.telemetry.maxFutureSkewMs, retentionMs: Number.MAX_SAFE_INTEGER },
+        () => 'telemetry',
+        true,
+      );
+      if (errors.length) throw new ValidationError(`Invalid telemetry: ${errors[0].field} ${errors[0].reason}`, errors);
+      const { diagnosis } = await ctx.diagnosis.analyze(well_id, readings);
+      const snap = snapshot(readings[0]);
+      const stored = store_result ? await ctx.repo.insertDiagnosis(well_id, diagnosis, snap, 'api') : null;
+      return { success: true, well_id, diagnostic: diagnosticJson(diagnosis, well_id, snap, stored) };
+    },
+  );
+
+  app.post<{ Params: Static<typeof WellParams>; Querystring: Static<typeof AnalyzeLatestQuery> }>(
+    '/api/v1/diagnostics/wells/:id/analyze-latest',
+    {
+      config: { permission: 'analyze' },
+      schema: {
+        tags: ['diagnostics'],
+        summary: 'Diagnose the well now from its stored history',
+        description:
+          'Judges at least the last 24 hours (more when the well samples sparsely) against a baseline learned from up to the previous 30 days, or the saved one.',
+        params: WellParams,
+        querystring: AnalyzeLatestQuery,
+      },
+    },
+    async (req) => {
+      const wellId = req.params.id;
+      const latest = await ctx.repo.latestReading(wellId);
+      if (!latest) throw new NotFoundError(`No telemetry for well ${wellId}`, { well_id: wellId });
+      const end = latest.ts + 1;
+      const hours = req.query.hours ?? 24;
+      let windowStart = end - hours * 3_600_000;
+      let recent = await ctx.repo.history(wellId, { from: windowStart, to: end }, 200_000);
+      // A well that samples hourly has few points in a day: reach back until the engine has enough.
+      for (let back = 2; recent.length < 48 && back <= 8; back *= 2) {
+        windowStart = end - hours * back * 3_600_000;
+        recent = await ctx.repo.history(wellId, { from: windowStart, to: end }, 200_000);
+      }
+      const baselineHistory = await sampleHistory(wellId, Math.max(windowStart - 30 * DAY, 0), windowStart);
+      const { diagnosis } = await ctx.diagnosis.analyze(wellId, recent, baselineHistory);
+      const snap = snapshot(latest);
+      const stored = req.query.store_result === false ? null : await ctx.repo.insertDiagnosis(wellId, diagnosis, snap, 'api');
+      return {
+        success: true,
+        well_id: wellId,
+        readings_analyzed: recent.length,
+        baseline_readings: baselineHistory.length,
+        diagnostic: diagnosticJson(diagnosis, wellId, snap, stored),
+      };
+    },
+  );
+
+  app.get<{ Params: Static<typeof WellParams>; Querystring: Static<typeof LimitQuery> }>(
+    '/api/v1/diagnostics/wells/:id/history',
+    { schema: { tags: ['diagnostics'], summary: 'A well’s diagnoses, newest first', params: WellParams, querystring: LimitQuery } },
+    async (req) => {
+      const rows = await ctx.repo.diagnosisHistory(req.params.id, req.query.limit ?? 50);
+      return { success: true, well_id: req.params.id, count: rows.length, diagnostics: rows.map(presentDiagnosis) };
+    },
+  );
+
+  app.get<{ Querystring: Static<typeof LimitQuery> }>(
+    '/api/v1/diagnostics/critical',
+    { schema: { tags: ['diagnostics'], summary: 'Recent critical and high-severity diagnoses across the fleet', querystring: LimitQuery } },
+    async (req) => {
+      const rows = await ctx.repo.criticalDiagnoses(req.query.limit ?? 50);
+      return { success: true, count: rows.length, diagnostics: rows.map(presentDiagnosis) };
+    },
+  );
+}

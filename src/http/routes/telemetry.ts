@@ -1,0 +1,229 @@
+// Telemetry API, compatible with the original platform: ingest, batch, latest, history, summary.
+import { Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from 'typebox';
+import { NotFoundError, ValidationError } from '../../domain/errors.js';
+import { CHANNELS } from '../../domain/reading.js';
+import { ReadingInputSchema, type ReadingInput } from '../../domain/validation.js';
+import { assertWellsInScope } from '../auth.js';
+import type { AppContext } from '../context.js';
+import { parseInterval, RangeQuerySchema, resolveRange, WellParams } from '../params.js';
+import { CSV_HEADER, presentReading, readingsToCsv } from '../present.js';
+
+const HistoryQuery = Type.Object({
+  ...RangeQuerySchema,
+  interval: Type.Optional(Type.String({ description: 'bucket size, e.g. 30s, 5m, 1h, 1d: returns avg/min/max per channel' })),
+  agg: Type.Optional(Type.Union([Type.Literal('avg'), Type.Literal('min'), Type.Literal('max'), Type.Literal('all')], { description: 'with interval: one aggregate as plain numbers, or all (default) as {avg,min,max}' })),
+  format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: 10_000 })),
+});
+
+const MAX_BUCKETS = 100_000;
+
+export async function telemetryRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const checkOpts = () => ({
+    now: Date.now(),
+    maxFutureSkewMs: ctx.config.telemetry.maxFutureSkewMs,
+    retentionMs: ctx.config.telemetry.retentionDays * 86_400_000,
+  });
+
+  app.post<{ Body: ReadingInput }>(
+    '/api/v1/telemetry/ingest',
+    {
+      config: { permission: 'ingest' },
+      schema: {
+        tags: ['telemetry'],
+        summary: 'Ingest one reading',
+        body: ReadingInputSchema,
+        response: {
+          201: Type.Object({ success: Type.Boolean(), well_id: Type.String(), timestamp: Type.String() }),
+        },
+      },
+    },
+    async (req, reply) => {
+      const { readings, errors } = ctx.validator.check([req.body], checkOpts(), () => '', true);
+      if (errors.length) throw new ValidationError(`Invalid reading: ${errors[0].field} ${errors[0].reason}`, errors.map(({ index: _i, ...e }) => e));
+      assertWellsInScope(req.principal, [readings[0].well_id], ctx.fieldOf);
+      await ctx.pipeline.submit(readings);
+      return reply
+        .status(201)
+        .send({ success: true, well_id: readings[0].well_id, timestamp: new Date(readings[0].ts).toISOString() });
+    },
+  );
+
+  const BatchBody = Type.Object(
+    { readings: Type.Array(ReadingInputSchema, { minItems: 1, maxItems: ctx.config.telemetry.maxBatchReadings }) },
+    { additionalProperties: false },
+  );
+  app.post<{ Body: Static<typeof BatchBody> }>(
+    '/api/v1/telemetry/batch',
+    {
+      bodyLimit: ctx.config.telemetry.maxBodyBytes,
+      config: { permission: 'ingest' },
+      schema: {
+        tags: ['telemetry'],
+        summary: 'Ingest a batch of readings (all or nothing)',
+        description: 'Every reading is validated; if any is invalid the whole batch is refused with each bad index, field and reason, and nothing is stored. Re-sending a reading already stored is a no-op.',
+        body: BatchBody,
+        response: {
+          201: Type.Object({ success: Type.Boolean(), batch_size: Type.Integer(), duration_ms: Type.Number() }),
+        },
+      },
+    },
+    async (req, reply) => {
+      const started = performance.now();
+      const items = req.body.readings;
+      const { readings, errors } = ctx.validator.check(items, checkOpts(), (i) => `readings[${i}]`, true);
+      if (errors.length) {
+        const bad = new Set(errors.map((e) => e.index)).size;
+        throw new ValidationError(`${bad} of ${items.length} readings are invalid; nothing was stored`, errors);
+      }
+      assertWellsInScope(req.principal, new Set(readings.map((r) => r.well_id)), ctx.fieldOf);
+      await ctx.pipeline.submit(readings);
+      return reply.status(201).send({
+        success: true,
+        batch_size: readings.length,
+        duration_ms: Math.round((performance.now() - started) * 100) / 100,
+      });
+    },
+  );
+
+  app.get<{ Params: Static<typeof WellParams> }>(
+    '/api/v1/telemetry/wells/:id/latest',
+    { schema: { tags: ['telemetry'], summary: 'Newest reading of a well (by timestamp)', params: WellParams } },
+    async (req) => {
+      const r = await ctx.repo.latestReading(req.params.id);
+      if (!r) throw new NotFoundError(`No telemetry for well ${req.params.id}`, { well_id: req.params.id });
+      return { success: true, telemetry: presentReading(r) };
+    },
+  );
+
+  app.get<{ Params: Static<typeof WellParams>; Querystring: Static<typeof HistoryQuery> }>(
+    '/api/v1/telemetry/wells/:id/history',
+    {
+      schema: {
+        tags: ['telemetry'],
+        summary: 'Readings of a well over a time range, raw or bucketed, JSON or CSV',
+        params: WellParams,
+        querystring: HistoryQuery,
+      },
+    },
+    async (req, reply) => {
+      const q = req.query;
+      const wellId = req.params.id;
+      const range = resolveRange(q);
+      const csv = q.format === 'csv';
+      if (q.interval !== undefined) {
+        const seconds = parseInterval(q.interval);
+        if ((range.to - range.from) / (seconds * 1000) > MAX_BUCKETS) {
+          throw new ValidationError('Too many buckets', [
+            { field: 'interval', reason: `the range would give more than ${MAX_BUCKETS} buckets; use a larger interval` },
+          ]);
+        }
+        const buckets = await ctx.repo.historyBuckets(wellId, range, seconds);
+        const agg = q.agg ?? 'all';
+        if (csv) {
+          const head = ['timestamp', 'samples', ...CHANNELS.flatMap((c) => [`${c}_avg`, `${c}_min`, `${c}_max`])].join(',');
+          const body = buckets
+            .map((b) =>
+              [new Date(b.ts).toISOString(), b.samples, ...CHANNELS.flatMap((c): (string | number)[] => {
+                const v = b.values[c];
+                return v ? [v.avg, v.min, v.max] : ['', '', ''];
+              })].join(','),
+            )
+            .join('\n');
+          return reply
+            .type('text/csv; charset=utf-8')
+            .header('content-disposition', `attachment; filename="${wellId}-history.csv"`)
+            .send(head + '\n' + body + (body ? '\n' : ''));
+        }
+        const telemetry = buckets.map((b) => {
+          const row: Record<string, unknown> = { timestamp: new Date(b.ts).toISOString(), samples: b.samples };
+          for (const c of CHANNELS) {
+            const v = b.values[c];
+            row[c] = agg === 'all' ? v : v ? v[agg] : null;
+          }
+          return row;
+        });
+        return {
+          success: true,
+          well_id: wellId,
+          from: new Date(range.from).toISOString(),
+          to: new Date(range.to).toISOString(),
+          hours: range.hours,
+          interval: q.interval,
+          interval_seconds: seconds,
+          agg,
+          count: telemetry.length,
+          telemetry,
+        };
+      }
+      const limit = q.limit ?? 10_000;
+      if (csv) {
+        // Streamed page by page so an export of millions of rows holds constant memory.
+        const repo = ctx.repo;
+        async function* rows() {
+          yield CSV_HEADER;
+          let after: number | undefined;
+          let sent = 0;
+          while (sent < limit) {
+            const page = await repo.history(wellId, range, Math.min(10_000, limit - sent), after);
+            if (!page.length) break;
+            yield readingsToCsv(page);
+            sent += page.length;
+            after = page[page.length - 1].ts;
+          }
+        }
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="${wellId}-history.csv"`)
+          .send(Readable.from(rows()));
+      }
+      const rows = await ctx.repo.history(wellId, range, limit + 1);
+      const truncated = rows.length > limit;
+      if (truncated) rows.length = limit;
+      return {
+        success: true,
+        well_id: wellId,
+        hours: range.hours,
+        from: new Date(range.from).toISOString(),
+        to: new Date(range.to).toISOString(),
+        count: rows.length,
+        truncated,
+        telemetry: rows.map(presentReading),
+      };
+    },
+  );
+
+  app.get<{ Params: Static<typeof WellParams>; Querystring: { hours?: number; from?: string; to?: string } }>(
+    '/api/v1/telemetry/wells/:id/summary',
+    {
+      schema: {
+        tags: ['telemetry'],
+        summary: 'Count, first and last reading, averages, minimums and maximums over a range',
+        params: WellParams,
+        querystring: Type.Object(RangeQuerySchema),
+      },
+    },
+    async (req) => {
+      const range = resolveRange(req.query);
+      const s = await ctx.repo.summary(req.params.id, range);
+      if (s.count === 0 && !(await ctx.repo.getWell(req.params.id))) {
+        throw new NotFoundError(`Unknown well ${req.params.id}`, { well_id: req.params.id });
+      }
+      return {
+        success: true,
+        well_id: req.params.id,
+        hours: range.hours,
+        summary: {
+          count: s.count,
+          first_reading: s.first ? presentReading(s.first) : null,
+          last_reading: s.last ? presentReading(s.last) : null,
+          averages: s.averages,
+          minimums: s.minimums,
+          maximums: s.maximums,
+        },
+      };
+    },
+  );
+}

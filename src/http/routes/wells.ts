@@ -1,0 +1,104 @@
+// Well registry with nameplate; the fleet list carries each well's current diagnosis and latest reading.
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from 'typebox';
+import { NotFoundError } from '../../domain/errors.js';
+import { SEVERITIES, type Severity } from '../../domain/diagnosis.js';
+import type { WellNameplate } from '../../domain/well.js';
+import { NameplateSchema, WellInputSchema } from '../../domain/validation.js';
+import type { AppContext } from '../context.js';
+import { WellParams } from '../params.js';
+
+const ListQuery = Type.Object({
+  field: Type.Optional(Type.String({ maxLength: 200 })),
+  severity: Type.Optional(Type.Union(SEVERITIES.map((s) => Type.Literal(s)))),
+  q: Type.Optional(Type.String({ maxLength: 200, description: 'text in id, name or field' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 20_000, default: 1000 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  include: Type.Optional(Type.String({ description: '`sparkline`: hourly average flow over the last 24 h' })),
+});
+
+export async function wellRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  app.post<{ Body: Static<typeof WellInputSchema> }>(
+    '/api/v1/wells',
+    {
+      config: { permission: 'manage_wells' },
+      schema: { tags: ['wells'], summary: 'Register a well with its nameplate', body: WellInputSchema },
+    },
+    async (req, reply) => {
+      const { well_id, ...nameplate } = req.body;
+      const well = await ctx.repo.createWell(well_id, nameplate as Partial<WellNameplate>);
+      ctx.diagnosis.wellUpdated(well_id, well);
+      return reply.status(201).send({ success: true, well });
+    },
+  );
+
+  app.get<{ Querystring: Static<typeof ListQuery> }>(
+    '/api/v1/wells',
+    { schema: { tags: ['wells'], summary: 'The fleet: wells with current status and latest reading', querystring: ListQuery } },
+    async (req) => {
+      const q = req.query;
+      const { total, wells } = await ctx.repo.listWells({
+        field: q.field,
+        severity: q.severity as Severity | undefined,
+        q: q.q,
+        limit: q.limit ?? 1000,
+        offset: q.offset ?? 0,
+      });
+      if (q.include?.split(',').includes('sparkline') && wells.length) {
+        const now = Date.now();
+        const to = Math.ceil(now / 3_600_000) * 3_600_000;
+        const lines = await ctx.repo.flowSparklines(
+          wells.map((w) => w.well_id),
+          { from: to - 24 * 3_600_000, to },
+          3600,
+        );
+        return { success: true, count: wells.length, total, wells: wells.map((w) => ({ ...w, sparkline: lines.get(w.well_id) ?? [] })) };
+      }
+      return { success: true, count: wells.length, total, wells };
+    },
+  );
+
+  app.get<{ Params: Static<typeof WellParams> }>(
+    '/api/v1/wells/:id',
+    { schema: { tags: ['wells'], summary: 'One well with nameplate, status and latest reading', params: WellParams } },
+    async (req) => {
+      const well = await ctx.repo.getWell(req.params.id);
+      if (!well) throw new NotFoundError(`Unknown well ${req.params.id}`, { well_id: req.params.id });
+      return { success: true, well };
+    },
+  );
+
+  app.put<{ Params: Static<typeof WellParams>; Body: Static<typeof NameplateSchema> }>(
+    '/api/v1/wells/:id',
+    {
+      config: { permission: 'manage_wells' },
+      schema: {
+        tags: ['wells'],
+        summary: 'Create or replace a well’s nameplate',
+        description: 'Fields left out are cleared (the engine then uses the learned baseline or defaults).',
+        params: WellParams,
+        body: NameplateSchema,
+      },
+    },
+    async (req, reply) => {
+      const { well, created } = await ctx.repo.putWell(req.params.id, req.body as Partial<WellNameplate>);
+      ctx.diagnosis.wellUpdated(req.params.id, well);
+      return reply.status(created ? 201 : 200).send({ success: true, well });
+    },
+  );
+
+  app.delete<{ Params: Static<typeof WellParams> }>(
+    '/api/v1/wells/:id',
+    {
+      config: { permission: 'manage_wells' },
+      schema: { tags: ['wells'], summary: 'Delete a well and everything recorded for it', params: WellParams },
+    },
+    async (req) => {
+      if (!(await ctx.repo.deleteWell(req.params.id))) {
+        throw new NotFoundError(`Unknown well ${req.params.id}`, { well_id: req.params.id });
+      }
+      ctx.diagnosis.wellDeleted(req.params.id);
+      return { success: true, well_id: req.params.id, deleted: true };
+    },
+  );
+}

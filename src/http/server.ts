@@ -1,0 +1,94 @@
+// The HTTP server: Fastify with one validation setup (TypeBox schemas → Ajv + OpenAPI), request ids,
+// authentication, the routes, and one error handler.
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { createBodyAjv, createParamsAjv } from '../domain/validation.js';
+import { registerAuth } from './auth.js';
+import type { AppContext } from './context.js';
+import { registerErrorHandling } from './errors.js';
+import { alarmRoutes, type AlarmRouteHooks } from './routes/alarms.js';
+import { diagnosticsRoutes } from './routes/diagnostics.js';
+import { eventRoutes } from './routes/events.js';
+import { healthRoutes } from './routes/health.js';
+import { rootRoutes } from './routes/root.js';
+import { telemetryRoutes } from './routes/telemetry.js';
+import { wellRoutes } from './routes/wells.js';
+
+export interface ServerExtensions {
+  /** Registered after the core routes (security, ingest extras, metrics …). */
+  plugins?: ((app: FastifyInstance, ctx: AppContext) => Promise<void>)[];
+  /** Runs before auth is registered: global hooks such as rate limits, CORS, headers. */
+  early?: ((app: FastifyInstance, ctx: AppContext) => Promise<void>)[];
+  alarmHooks?: AlarmRouteHooks;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+export async function buildServer(ctx: AppContext, ext: ServerExtensions = {}): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: ctx.log as unknown as FastifyBaseLogger,
+    disableRequestLogging: false,
+    requestIdHeader: 'x-request-id',
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    bodyLimit: 1024 * 1024,
+    trustProxy: true,
+    forceCloseConnections: false,
+    return503OnClosing: true,
+  });
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  const bodyAjv = createBodyAjv();
+  const paramsAjv = createParamsAjv();
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? bodyAjv : paramsAjv).compile(schema as object),
+  );
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'ESP IoT Platform API',
+        version: ctx.config.app.version,
+        description: 'Telemetry, physics-grounded diagnostics and alarms for wells lifted by Electric Submersible Pumps.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'API key or access token' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+        },
+      },
+      security: [{ bearer: [] }, { apiKey: [] }],
+    },
+    transform: ({ schema, url }) => {
+      // Public routes (health, docs) carry no security requirement in the spec.
+      if (!url.startsWith('/api/v1/') || url.startsWith('/api/v1/auth/login') || url.startsWith('/api/v1/auth/refresh')) {
+        return { schema: { ...(schema ?? {}), security: [] } as typeof schema, url };
+      }
+      return { schema, url };
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/v1/docs', uiConfig: { deepLinking: true } });
+  app.get('/api/v1/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () => app.swagger());
+
+  registerErrorHandling(app);
+  for (const fn of ext.early ?? []) await fn(app, ctx);
+  registerAuth(app, ctx.authenticator);
+
+  await healthRoutes(app, ctx);
+  await rootRoutes(app, ctx);
+  await telemetryRoutes(app, ctx);
+  await wellRoutes(app, ctx);
+  await diagnosticsRoutes(app, ctx);
+  await alarmRoutes(app, ctx, ext.alarmHooks);
+  await eventRoutes(app, ctx);
+  for (const fn of ext.plugins ?? []) await fn(app, ctx);
+  return app;
+}

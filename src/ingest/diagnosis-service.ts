@@ -1,0 +1,222 @@
+// Runs the engine on live data: every committed reading updates its well's incremental state; when the
+// diagnosis changes it is stored, and alarms are raised or cleared. Backfilled (old) readings update the
+// state and the diagnosis history but never raise alarms for the past.
+import type { Logger } from 'pino';
+import type { Alarm } from '../domain/alarm.js';
+import { diagnosisToJson, type Diagnosis } from '../domain/diagnosis.js';
+import { CHANNELS, type ChannelValues, type Reading } from '../domain/reading.js';
+import { emptyNameplate, type WellNameplate } from '../domain/well.js';
+import { DiagnosisStream, diagnose, learnBaseline, type Baseline } from '../diagnostics/index.js';
+import type { Repository } from '../storage/repository.js';
+import type { EventHub } from './events.js';
+
+/** Codes that describe a state, not a fault: no alarm. */
+const NON_ALARM_CODES = new Set(['NORMAL', 'SHUT_DOWN']);
+
+export interface DiagnosisServiceOptions {
+  /** Readings older than this (relative to now) are backfill: no alarms. */
+  liveWindowMs: number;
+  /** How often a well's learned baseline is saved. */
+  baselineSaveMs: number;
+  /** Readings loaded to warm a well's state after a restart. */
+  warmupReadings: number;
+  warmupWindowMs: number;
+  webhook?: AlarmWebhook;
+}
+
+export interface AlarmWebhook {
+  send(event: 'raised' | 'cleared' | 'acknowledged', alarm: Alarm): void;
+}
+
+interface WellState {
+  stream: DiagnosisStream | null;
+  nameplate: WellNameplate;
+  /** Readings that arrived while the state was being loaded. */
+  pending: Reading[] | null;
+  /** The code of the alarm this process believes open for the well. */
+  alarmed: string | null;
+  /** Serialises the well's storage writes so they land in order. */
+  chain: Promise<void>;
+  lastBaselineSave: number;
+}
+
+export interface DiagnosisStats {
+  readingsProcessed: number;
+  diagnosesStored: number;
+  alarmsRaised: number;
+  alarmsCleared: number;
+  byCode: Map<string, number>;
+}
+
+export class DiagnosisService {
+  private readonly wells = new Map<string, WellState>();
+  readonly stats: DiagnosisStats = { readingsProcessed: 0, diagnosesStored: 0, alarmsRaised: 0, alarmsCleared: 0, byCode: new Map() };
+  private pendingWrites = new Set<Promise<void>>();
+
+  constructor(
+    private readonly repo: Repository,
+    private readonly events: EventHub,
+    private readonly log: Logger,
+    private readonly opts: DiagnosisServiceOptions,
+  ) {}
+
+  /** Feeds committed readings to their wells' streams (synchronous part of the ingest path). */
+  onCommitted(readings: Reading[]): void {
+    const byWell = new Map<string, Reading[]>();
+    for (const r of readings) {
+      let list = byWell.get(r.well_id);
+      if (!list) byWell.set(r.well_id, (list = []));
+      list.push(r);
+    }
+    for (const [wellId, list] of byWell) {
+      if (list.length > 1) list.sort((a, b) => a.ts - b.ts);
+      let state = this.wells.get(wellId);
+      if (!state) {
+        state = { stream: null, nameplate: emptyNameplate(), pending: [], alarmed: null, chain: Promise.resolve(), lastBaselineSave: 0 };
+        this.wells.set(wellId, state);
+        this.track(this.warmUp(wellId, state));
+      }
+      if (state.pending) {
+        state.pending.push(...list);
+        continue;
+      }
+      this.process(wellId, state, list);
+    }
+  }
+
+  /** Loads the nameplate, the saved baseline, open alarms and recent history, then replays what waited. */
+  private async warmUp(wellId: string, state: WellState): Promise<void> {
+    const now = Date.now();
+    let history: Reading[] = [];
+    let baseline: Baseline | null = null;
+    try {
+      const [well, savedBaseline, open] = await Promise.all([
+        this.repo.getWell(wellId),
+        this.repo.getBaseline(wellId),
+        this.repo.listAlarms({ well_id: wellId, limit: 50 }),
+      ]);
+      if (well) for (const k of Object.keys(state.nameplate) as (keyof WellNameplate)[]) (state.nameplate as unknown as Record<string, unknown>)[k] = well[k];
+      baseline = (savedBaseline as Baseline | null) ?? null;
+      const active = open.find((a) => a.status !== 'cleared');
+      state.alarmed = active ? active.code : null;
+      const firstPending = state.pending?.[0]?.ts ?? now;
+      history = await this.repo.history(
+        wellId,
+        { from: firstPending - this.opts.warmupWindowMs, to: firstPending },
+        this.opts.warmupReadings,
+      );
+    } catch (err) {
+      this.log.warn({ err, well_id: wellId }, 'could not load well state; starting fresh');
+    }
+    state.stream = new DiagnosisStream(state.nameplate, { baseline });
+    // Replaying history only rebuilds state; changes it shows were already recorded before the restart.
+    for (const r of history) state.stream.push(r);
+    const pending = state.pending ?? [];
+    state.pending = null;
+    pending.sort((a, b) => a.ts - b.ts);
+    if (pending.length) this.process(wellId, state, pending);
+  }
+
+  private process(wellId: string, state: WellState, readings: Reading[]): void {
+    const stream = state.stream!;
+    const changes: { d: Diagnosis; r: Reading }[] = [];
+    for (const r of readings) {
+      const d = stream.push(r);
+      if (d) changes.push({ d, r });
+    }
+    this.stats.readingsProcessed += readings.length;
+    const last = readings[readings.length - 1];
+    const live = last.ts >= Date.now() - this.opts.liveWindowMs;
+    const current = stream.current();
+    const wantAlarm = live && !NON_ALARM_CODES.has(current.diagnosis) ? current.diagnosis : live ? null : state.alarmed;
+    const alarmChange = wantAlarm !== state.alarmed;
+    const now = Date.now();
+    const saveBaseline = now - state.lastBaselineSave > this.opts.baselineSaveMs ? stream.baseline() : null;
+    if (saveBaseline) state.lastBaselineSave = now;
+    if (!changes.length && !alarmChange && !saveBaseline) return;
+    if (alarmChange) state.alarmed = wantAlarm;
+
+    state.chain = state.chain
+      .then(async () => {
+        for (const { d, r } of changes) {
+          const stored = await this.repo.insertDiagnosis(wellId, d, snapshot(r), live ? 'stream' : 'backfill');
+          this.stats.diagnosesStored++;
+          this.stats.byCode.set(d.diagnosis, (this.stats.byCode.get(d.diagnosis) ?? 0) + 1);
+          this.events.publish({ type: 'diagnosis', data: diagnosisToJson(stored) });
+        }
+        if (alarmChange) await this.applyAlarm(wellId, wantAlarm, current, last);
+        if (saveBaseline) await this.repo.setBaseline(wellId, saveBaseline);
+      })
+      .catch((err) => this.log.error({ err, well_id: wellId }, 'could not record diagnosis'));
+    this.track(state.chain);
+  }
+
+  private async applyAlarm(wellId: string, code: string | null, d: Diagnosis, r: Reading): Promise<void> {
+    const cleared = await this.repo.clearAlarms(wellId, code);
+    for (const a of cleared) {
+      this.stats.alarmsCleared++;
+      this.events.publish({ type: 'alarm', data: a });
+      this.opts.webhook?.send('cleared', a);
+    }
+    if (code === null) return;
+    const raised = await this.repo.raiseAlarm({
+      well_id: wellId,
+      code,
+      severity: d.severity,
+      message: d.summary ?? `${code} on well ${wellId}`,
+      evidence: d.evidence,
+      reading_ts: r.ts,
+    });
+    if (raised) {
+      this.stats.alarmsRaised++;
+      this.events.publish({ type: 'alarm', data: raised });
+      this.opts.webhook?.send('raised', raised);
+    }
+  }
+
+  private track(p: Promise<void>): void {
+    this.pendingWrites.add(p);
+    void p.finally(() => this.pendingWrites.delete(p));
+  }
+
+  /** Waits for every diagnosis and alarm write started so far (shutdown, tests). */
+  async flush(): Promise<void> {
+    while (this.pendingWrites.size) await Promise.allSettled([...this.pendingWrites]);
+  }
+
+  /** The well's nameplate changed: the engine judges with the new one from now on. */
+  wellUpdated(wellId: string, nameplate: WellNameplate): void {
+    const state = this.wells.get(wellId);
+    if (!state) return;
+    Object.assign(state.nameplate, nameplate);
+    state.stream?.updateWell(state.nameplate);
+  }
+
+  wellDeleted(wellId: string): void {
+    this.wells.delete(wellId);
+  }
+
+  /** Current in-memory diagnosis of a well, when it has been seen since start. */
+  current(wellId: string): Diagnosis | null {
+    return this.wells.get(wellId)?.stream?.current() ?? null;
+  }
+
+  /** Judges readings against a well's nameplate and stored baseline (the analyze endpoints). */
+  async analyze(
+    wellId: string,
+    readings: Reading[],
+    baselineHistory?: Reading[],
+  ): Promise<{ diagnosis: Diagnosis; nameplate: WellNameplate; baseline: Baseline | null }> {
+    const well = await this.repo.getWell(wellId);
+    const nameplate = well ?? emptyNameplate();
+    let baseline = (await this.repo.getBaseline(wellId)) as Baseline | null;
+    if (!baseline && baselineHistory && baselineHistory.length) baseline = learnBaseline(nameplate, baselineHistory);
+    return { diagnosis: diagnose(nameplate, readings, { baseline, now: Date.now() }), nameplate, baseline };
+  }
+}
+
+export function snapshot(r: Reading): Partial<ChannelValues> & { timestamp: string } {
+  const out: Partial<ChannelValues> & { timestamp: string } = { timestamp: new Date(r.ts).toISOString() };
+  for (const c of CHANNELS) if (r[c] !== null) out[c] = r[c];
+  return out;
+}

@@ -1,0 +1,157 @@
+// Group commit: readings from every transport wait briefly in one bounded queue and are written together, so
+// thousands of single-reading requests cost a handful of transactions. A submitter is answered only after
+// its readings are committed; when the queue is full or storage is down it is refused at once (503), so a
+// client or the MQTT broker redelivers and nothing acknowledged is ever lost.
+import type { Logger } from 'pino';
+import type { Reading } from '../domain/reading.js';
+import { AppError, ServiceUnavailableError } from '../domain/errors.js';
+import type { Repository } from '../storage/repository.js';
+
+export interface PipelineOptions {
+  /** Flush when this many readings wait. */
+  batchMax: number;
+  /** Or when the oldest has waited this long. */
+  delayMs: number;
+  /** Readings queued or being written beyond which submissions are refused. */
+  queueMax: number;
+  /** Batches written at once (1 for the single-connection embedded store). */
+  concurrency: number;
+}
+
+export interface PipelineStats {
+  queued: number;
+  inFlight: number;
+  committedReadings: number;
+  committedBatches: number;
+  failedBatches: number;
+}
+
+interface Pending {
+  readings: Reading[];
+  resolve: (inserted: number) => void;
+  reject: (err: Error) => void;
+}
+
+export type CommitListener = (readings: Reading[], info: { inserted: number; durationMs: number }) => void;
+
+export class IngestPipeline {
+  private queue: Pending[] = [];
+  private queuedReadings = 0;
+  private inFlightReadings = 0;
+  private inFlight = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+  /** After a storage failure, refuse new work until then instead of piling it up. */
+  private unavailableUntil = 0;
+  private readonly listeners: CommitListener[] = [];
+  private idleWaiters: (() => void)[] = [];
+  readonly stats: PipelineStats = { queued: 0, inFlight: 0, committedReadings: 0, committedBatches: 0, failedBatches: 0 };
+
+  constructor(
+    private readonly repo: Repository,
+    private readonly opts: PipelineOptions,
+    private readonly log?: Logger,
+  ) {}
+
+  onCommit(listener: CommitListener): void {
+    this.listeners.push(listener);
+  }
+
+  get depth(): number {
+    return this.queuedReadings + this.inFlightReadings;
+  }
+
+  get storageAvailable(): boolean {
+    return Date.now() >= this.unavailableUntil;
+  }
+
+  /** Resolves with the number of new rows once the readings are durably stored. */
+  submit(readings: Reading[]): Promise<number> {
+    if (this.closed) return Promise.reject(new ServiceUnavailableError('Server is shutting down', 5));
+    if (!readings.length) return Promise.resolve(0);
+    if (Date.now() < this.unavailableUntil) {
+      return Promise.reject(new ServiceUnavailableError('Storage unavailable, retry shortly', 2, { reason: 'storage' }));
+    }
+    if (this.depth + readings.length > this.opts.queueMax && this.depth > 0) {
+      return Promise.reject(new ServiceUnavailableError('Ingest queue is full, retry shortly', 1, { reason: 'backpressure' }));
+    }
+    return new Promise<number>((resolve, reject) => {
+      this.queue.push({ readings, resolve, reject });
+      this.queuedReadings += readings.length;
+      this.stats.queued = this.queuedReadings;
+      if (this.queuedReadings >= this.opts.batchMax || this.opts.delayMs === 0) this.pump();
+      else if (!this.timer) this.timer = setTimeout(() => this.pump(), this.opts.delayMs);
+    });
+  }
+
+  private pump(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    while (this.queue.length && this.inFlight < this.opts.concurrency) {
+      const batch: Pending[] = [];
+      let n = 0;
+      while (this.queue.length && (n === 0 || n + this.queue[0].readings.length <= this.opts.batchMax)) {
+        const p = this.queue.shift()!;
+        batch.push(p);
+        n += p.readings.length;
+      }
+      this.queuedReadings -= n;
+      void this.commit(batch, n);
+    }
+    this.stats.queued = this.queuedReadings;
+    // Whatever is left waits for a free writer; commit() pumps again when one finishes.
+  }
+
+  private async commit(batch: Pending[], n: number): Promise<void> {
+    this.inFlight++;
+    this.inFlightReadings += n;
+    this.stats.inFlight = this.inFlight;
+    const readings = batch.length === 1 ? batch[0].readings : batch.flatMap((p) => p.readings);
+    const started = performance.now();
+    try {
+      const inserted = await this.repo.insertReadings(readings);
+      const durationMs = performance.now() - started;
+      this.stats.committedReadings += n;
+      this.stats.committedBatches++;
+      for (const p of batch) p.resolve(inserted);
+      for (const l of this.listeners) {
+        try {
+          l(readings, { inserted, durationMs });
+        } catch (err) {
+          this.log?.error({ err }, 'commit listener failed');
+        }
+      }
+    } catch (err) {
+      this.stats.failedBatches++;
+      const appErr =
+        err instanceof AppError && err.status === 503
+          ? new ServiceUnavailableError('Storage unavailable, retry shortly', 2, { reason: 'storage' })
+          : err instanceof AppError
+            ? err
+            : new ServiceUnavailableError('Could not store readings, retry shortly', 2, { reason: 'storage' });
+      if (appErr.status === 503) this.unavailableUntil = Date.now() + 1_000;
+      this.log?.error({ err, readings: n }, 'batch commit failed');
+      for (const p of batch) p.reject(appErr);
+    } finally {
+      this.inFlight--;
+      this.inFlightReadings -= n;
+      this.stats.inFlight = this.inFlight;
+      if (this.queue.length) this.pump();
+      if (this.inFlight === 0 && !this.queue.length) {
+        const waiters = this.idleWaiters;
+        this.idleWaiters = [];
+        for (const w of waiters) w();
+      }
+    }
+  }
+
+  /** Writes everything queued and waits for it; new submissions are refused once closing. */
+  async drain(close = true): Promise<void> {
+    if (close) this.closed = true;
+    this.pump();
+    if (this.inFlight === 0 && !this.queue.length) return;
+    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+}

@@ -1,0 +1,7 @@
+// The optional capabilities wired into the app: each contributes routes, hooks and transports.
+import type { Module } from './app.js';
+import type { Config } from './config.js';
+
+export function defaultModules(_config: Config): Module[] {
+  return [];
+}

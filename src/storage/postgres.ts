@@ -1,0 +1,144 @@
+// PostgreSQL executor: a pool with a statement timeout, retry on transient connection errors, and COPY for
+// bulk load (the fastest way in).
+import pg from 'pg';
+import pgCopy from 'pg-copy-streams';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { ConnectionError, DatabaseError } from '../domain/errors.js';
+import type { QueryResult, SqlExecutor, SqlTx } from './sql.js';
+
+// int8 (counts, bigserial ids) as numbers: ids stay far below 2^53.
+pg.types.setTypeParser(20, (v) => Number(v));
+pg.types.setTypeParser(1700, (v) => Number(v));
+
+export interface PostgresOptions {
+  url: string;
+  poolMax: number;
+  statementTimeoutMs: number;
+  /** Attempts after the first when the connection fails. */
+  retries: number;
+  onError?: (err: Error) => void;
+}
+
+const TRANSIENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '53300', // too_many_connections
+]);
+
+export function isTransient(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | null;
+  if (!e) return false;
+  if (e.code && TRANSIENT_CODES.has(e.code)) return true;
+  const msg = e.message ?? '';
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)/i.test(
+    msg,
+  );
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function wrap(client: pg.PoolClient | pg.Pool): SqlTx {
+  return {
+    async query<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
+      const r = await client.query(sql, params as unknown[]);
+      return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
+    },
+    async exec(sql: string): Promise<void> {
+      await client.query(sql);
+    },
+    async copyIn(table: string, columns: readonly string[], data: string): Promise<void> {
+      const stream = (client as pg.PoolClient).query(
+        pgCopy.from(`COPY ${table} (${columns.join(', ')}) FROM STDIN`),
+      );
+      await pipeline(Readable.from([data]), stream);
+    },
+  };
+}
+
+export class PostgresExecutor implements SqlExecutor {
+  readonly kind = 'postgres' as const;
+  readonly pool: pg.Pool;
+
+  constructor(private readonly opts: PostgresOptions) {
+    this.pool = new pg.Pool({
+      connectionString: opts.url,
+      max: opts.poolMax,
+      statement_timeout: opts.statementTimeoutMs,
+      connectionTimeoutMillis: 5_000,
+      idleTimeoutMillis: 30_000,
+      application_name: 'esp-iot-platform',
+    });
+    // An idle client losing its connection must not crash the process; the next query reconnects.
+    this.pool.on('error', (err) => opts.onError?.(err));
+  }
+
+  private async withRetry<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (!isTransient(err)) throw toAppError(err);
+        if (attempt >= this.opts.retries) {
+          throw new ConnectionError('Database unavailable', { cause: (err as Error).message });
+        }
+        await sleep(Math.min(2_000, 100 * 2 ** attempt));
+      }
+    }
+  }
+
+  query<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
+    return this.withRetry(() => wrap(this.pool).query<T>(sql, params));
+  }
+
+  exec(sql: string): Promise<void> {
+    return this.withRetry(() => wrap(this.pool).exec(sql));
+  }
+
+  transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
+    // The whole transaction is retried: callers only pass idempotent work (ON CONFLICT, upserts).
+    return this.withRetry(async () => {
+      const client = await this.pool.connect();
+      let broken = false;
+      try {
+        await client.query('BEGIN');
+        const result = await fn(wrap(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        broken = isTransient(err);
+        if (!broken) await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release(broken ? true : undefined);
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+/** Connection failures become ConnectionError (503); anything else the database refused is a DatabaseError. */
+export function toAppError(err: unknown): Error {
+  if (err instanceof ConnectionError || err instanceof DatabaseError) return err;
+  if (isTransient(err)) return new ConnectionError('Database unavailable', { cause: (err as Error).message });
+  const e = err as { code?: string; message?: string };
+  if (e && typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) {
+    return Object.assign(new DatabaseError('Database error', { sqlstate: e.code }), { cause: err });
+  }
+  return err as Error;
+}

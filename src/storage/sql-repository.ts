@@ -1,0 +1,576 @@
+// The repository, written once in PostgreSQL 15-compatible SQL and run by either executor.
+import type { Alarm } from '../domain/alarm.js';
+import type { Diagnosis, Severity, StoredDiagnosis } from '../domain/diagnosis.js';
+import { CHANNELS, type ChannelValues, type Reading } from '../domain/reading.js';
+import { NAMEPLATE_FIELDS, type Well, type WellNameplate } from '../domain/well.js';
+import { ConflictError } from '../domain/errors.js';
+import { migrate } from './migrate.js';
+import type { SqlExecutor, SqlRunner } from './sql.js';
+import type {
+  AlarmQuery,
+  Bucket,
+  FleetWell,
+  LatestReading,
+  RaiseAlarm,
+  RejectedMessage,
+  Repository,
+  StoredRejected,
+  TelemetrySummary,
+  TimeRange,
+  WellListQuery,
+  WellStatus,
+} from './repository.js';
+
+type Row = Record<string, unknown>;
+
+const DAY_MS = 86_400_000;
+const READING_COLUMNS = ['well_id', 'ts', ...CHANNELS] as const;
+const CHANNEL_LIST = CHANNELS.join(', ');
+const iso = (ms: number) => new Date(ms).toISOString();
+const toIso = (v: unknown): string => (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
+const toMs = (v: unknown): number => (v instanceof Date ? v.getTime() : Date.parse(String(v)));
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+function partitionName(day: number): string {
+  return `telemetry_p${iso(day * DAY_MS).slice(0, 10).replace(/-/g, '')}`;
+}
+
+function partitionDay(name: string): number | null {
+  const m = /^telemetry_p(\d{4})(\d{2})(\d{2})$/.exec(name);
+  return m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / DAY_MS : null;
+}
+
+/** PostgreSQL COPY text format: tab separated, \N for null. Ids are restricted to [A-Za-z0-9_.-]. */
+function encodeCopy(readings: Reading[]): string {
+  const lines = new Array<string>(readings.length);
+  for (let i = 0; i < readings.length; i++) {
+    const r = readings[i];
+    let line = r.well_id + '\t' + iso(r.ts);
+    for (const c of CHANNELS) {
+      const v = r[c];
+      line += v === null ? '\t\\N' : '\t' + v;
+    }
+    lines[i] = line;
+  }
+  return lines.join('\n') + '\n';
+}
+
+function rowToReading(r: Row): Reading {
+  const out = { well_id: String(r.well_id), ts: toMs(r.ts) } as Reading;
+  for (const c of CHANNELS) out[c] = num(r[c]);
+  return out;
+}
+
+function rowToWell(r: Row): Well {
+  return {
+    well_id: String(r.well_id),
+    name: (r.name as string | null) ?? null,
+    field: (r.field as string | null) ?? null,
+    rated_flow_bpd: num(r.rated_flow_bpd),
+    min_flow_bpd: num(r.min_flow_bpd),
+    max_flow_bpd: num(r.max_flow_bpd),
+    rated_current_a: num(r.rated_current_a),
+    base_frequency_hz: num(r.base_frequency_hz),
+    motor_temp_limit_c: num(r.motor_temp_limit_c),
+    bubble_point_psi: num(r.bubble_point_psi),
+    vibration_limit_g: num(r.vibration_limit_g),
+    created_at: toIso(r.created_at),
+    updated_at: toIso(r.updated_at),
+  };
+}
+
+function rowToFleetWell(r: Row): FleetWell {
+  const status: WellStatus | null =
+    r.s_diagnosis === null || r.s_diagnosis === undefined
+      ? null
+      : {
+          diagnosis: String(r.s_diagnosis),
+          category: String(r.s_category),
+          severity: r.s_severity as Severity,
+          confidence: Number(r.s_confidence),
+          summary: (r.s_summary as string | null) ?? null,
+          since: toIso(r.s_since),
+          timestamp: toIso(r.s_ts),
+          diagnostic_id: num(r.s_diagnostic_id),
+        };
+  let latest: LatestReading | null = null;
+  if (r.l_ts !== null && r.l_ts !== undefined) {
+    latest = { timestamp: toIso(r.l_ts) } as LatestReading;
+    for (const c of CHANNELS) latest[c] = num(r[`l_${c}`]);
+  }
+  return { ...rowToWell(r), status, latest };
+}
+
+function rowToDiagnosis(r: Row): StoredDiagnosis {
+  return {
+    id: Number(r.id),
+    well_id: String(r.well_id),
+    diagnosis: r.diagnosis as StoredDiagnosis['diagnosis'],
+    category: r.category as StoredDiagnosis['category'],
+    confidence: Number(r.confidence),
+    severity: r.severity as Severity,
+    actions: (r.actions as string[]) ?? [],
+    resolution_time: (r.resolution_time as string) ?? '',
+    summary: (r.summary as string | null) ?? undefined,
+    evidence: (r.evidence as StoredDiagnosis['evidence']) ?? [],
+    telemetry_snapshot: (r.telemetry_snapshot as StoredDiagnosis['telemetry_snapshot']) ?? null,
+    ts: toMs(r.ts),
+    created_at: toIso(r.created_at),
+  };
+}
+
+function rowToAlarm(r: Row): Alarm {
+  const opt = (v: unknown) => (v === null || v === undefined ? null : toIso(v));
+  return {
+    id: Number(r.id),
+    well_id: String(r.well_id),
+    code: r.code as Alarm['code'],
+    severity: r.severity as Severity,
+    status: r.status as Alarm['status'],
+    message: String(r.message),
+    evidence: (r.evidence as Alarm['evidence']) ?? [],
+    raised_at: toIso(r.raised_at),
+    reading_ts: toIso(r.reading_ts),
+    acknowledged_at: opt(r.acknowledged_at),
+    acknowledged_by: (r.acknowledged_by as string | null) ?? null,
+    ack_note: (r.ack_note as string | null) ?? null,
+    cleared_at: opt(r.cleared_at),
+  };
+}
+
+const FLEET_SELECT = `
+  SELECT w.*,
+    s.diagnosis AS s_diagnosis, s.category AS s_category, s.severity AS s_severity, s.confidence AS s_confidence,
+    s.summary AS s_summary, s.since AS s_since, s.ts AS s_ts, s.diagnostic_id AS s_diagnostic_id,
+    l.ts AS l_ts, ${CHANNELS.map((c) => `l.${c} AS l_${c}`).join(', ')}
+  FROM wells w
+  LEFT JOIN well_status s ON s.well_id = w.well_id
+  LEFT JOIN well_latest l ON l.well_id = w.well_id`;
+
+export class SqlRepository implements Repository {
+  readonly kind: 'postgres' | 'pglite';
+  /** Days (epoch day numbers) whose telemetry partition is known to exist. */
+  private readonly partitions = new Set<number>();
+  private partitionsLoaded = false;
+
+  constructor(private readonly db: SqlExecutor) {
+    this.kind = db.kind;
+  }
+
+  migrate(): Promise<string[]> {
+    return migrate(this.db);
+  }
+
+  async ping(): Promise<void> {
+    await this.db.query('SELECT 1');
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+
+  // ---------------------------------------------------------------- wells
+
+  async createWell(wellId: string, nameplate: Partial<WellNameplate>): Promise<Well> {
+    const cols = NAMEPLATE_FIELDS.filter((f) => nameplate[f] !== undefined);
+    const r = await this.db.query<Row>(
+      `INSERT INTO wells (well_id${cols.map((c) => ', ' + c).join('')})
+       VALUES ($1${cols.map((_, i) => `, $${i + 2}`).join('')})
+       ON CONFLICT (well_id) DO NOTHING RETURNING *`,
+      [wellId, ...cols.map((c) => nameplate[c])],
+    );
+    if (!r.rows.length) throw new ConflictError(`Well ${wellId} already exists`, { well_id: wellId });
+    return rowToWell(r.rows[0]);
+  }
+
+  async putWell(wellId: string, nameplate: Partial<WellNameplate>): Promise<{ well: Well; created: boolean }> {
+    const values = NAMEPLATE_FIELDS.map((f) => nameplate[f] ?? null);
+    const r = await this.db.query<Row>(
+      `INSERT INTO wells (well_id, ${NAMEPLATE_FIELDS.join(', ')})
+       VALUES ($1, ${NAMEPLATE_FIELDS.map((_, i) => `$${i + 2}`).join(', ')})
+       ON CONFLICT (well_id) DO UPDATE SET ${NAMEPLATE_FIELDS.map((f) => `${f} = EXCLUDED.${f}`).join(', ')},
+         updated_at = now()
+       RETURNING *, (xmax = 0) AS inserted`,
+      [wellId, ...values],
+    );
+    return { well: rowToWell(r.rows[0]), created: Boolean(r.rows[0].inserted) };
+  }
+
+  async getWell(wellId: string): Promise<FleetWell | null> {
+    const r = await this.db.query<Row>(`${FLEET_SELECT} WHERE w.well_id = $1`, [wellId]);
+    return r.rows.length ? rowToFleetWell(r.rows[0]) : null;
+  }
+
+  async listWells(q: WellListQuery): Promise<{ total: number; wells: FleetWell[] }> {
+    const like = q.q ? `%${q.q.replace(/[\\%_]/g, (m) => '\\' + m)}%` : null;
+    const r = await this.db.query<Row>(
+      `${FLEET_SELECT}
+       WHERE ($1::text IS NULL OR w.field = $1)
+         AND ($2::text IS NULL OR s.severity = $2)
+         AND ($3::text IS NULL OR w.well_id ILIKE $3 OR w.name ILIKE $3 OR w.field ILIKE $3)
+       ORDER BY w.well_id LIMIT $4 OFFSET $5`,
+      [q.field ?? null, q.severity ?? null, like, q.limit, q.offset],
+    );
+    const total =
+      r.rows.length < q.limit && (q.offset === 0 || r.rows.length > 0)
+        ? q.offset + r.rows.length
+        : Number(
+            (
+              await this.db.query<{ n: number }>(
+                `SELECT count(*) AS n FROM wells w LEFT JOIN well_status s ON s.well_id = w.well_id
+                 WHERE ($1::text IS NULL OR w.field = $1) AND ($2::text IS NULL OR s.severity = $2)
+                   AND ($3::text IS NULL OR w.well_id ILIKE $3 OR w.name ILIKE $3 OR w.field ILIKE $3)`,
+                [q.field ?? null, q.severity ?? null, like],
+              )
+            ).rows[0].n,
+          );
+    return { total, wells: r.rows.map(rowToFleetWell) };
+  }
+
+  async deleteWell(wellId: string): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const r = await tx.query('DELETE FROM wells WHERE well_id = $1', [wellId]);
+      if (!r.rowCount) return false;
+      for (const t of ['telemetry', 'well_latest', 'diagnostics', 'well_status', 'alarms']) {
+        await tx.query(`DELETE FROM ${t} WHERE well_id = $1`, [wellId]);
+      }
+      return true;
+    });
+  }
+
+  async getBaseline(wellId: string): Promise<unknown | null> {
+    const r = await this.db.query<{ baseline: unknown }>('SELECT baseline FROM wells WHERE well_id = $1', [wellId]);
+    return r.rows[0]?.baseline ?? null;
+  }
+
+  async setBaseline(wellId: string, baseline: unknown): Promise<void> {
+    await this.db.query('UPDATE wells SET baseline = $2 WHERE well_id = $1', [wellId, JSON.stringify(baseline)]);
+  }
+
+  async flowSparklines(
+    wellIds: string[],
+    range: TimeRange,
+    bucketSeconds: number,
+  ): Promise<Map<string, (number | null)[]>> {
+    const out = new Map<string, (number | null)[]>();
+    if (!wellIds.length) return out;
+    const n = Math.max(1, Math.ceil((range.to - range.from) / (bucketSeconds * 1000)));
+    for (const id of wellIds) out.set(id, new Array<number | null>(n).fill(null));
+    const r = await this.db.query<{ well_id: string; b: number; v: number | null }>(
+      `SELECT well_id, floor((extract(epoch FROM ts) * 1000 - $2::float8) / ($3::float8 * 1000))::int AS b,
+              avg(flow_rate) AS v
+       FROM telemetry WHERE well_id = ANY($1::text[]) AND ts >= $4::timestamptz AND ts < $5::timestamptz
+       GROUP BY 1, 2`,
+      [wellIds, range.from, bucketSeconds, iso(range.from), iso(range.to)],
+    );
+    for (const row of r.rows) {
+      const arr = out.get(row.well_id);
+      if (arr && row.b >= 0 && row.b < n) arr[row.b] = num(row.v);
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- telemetry
+
+  private async loadPartitions(runner: SqlRunner): Promise<void> {
+    const r = await runner.query<{ name: string }>(
+      `SELECT c.relname AS name FROM pg_inherits i
+       JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
+       WHERE p.relname = 'telemetry'`,
+    );
+    this.partitions.clear();
+    for (const { name } of r.rows) {
+      const d = partitionDay(name);
+      if (d !== null) this.partitions.add(d);
+    }
+    this.partitionsLoaded = true;
+  }
+
+  /** Creates the daily partitions a batch needs (outside the data transaction: DDL locks the parent). */
+  private async ensurePartitions(readings: Reading[]): Promise<void> {
+    if (!this.partitionsLoaded) await this.loadPartitions(this.db);
+    let missing: Set<number> | undefined;
+    for (const r of readings) {
+      const d = Math.floor(r.ts / DAY_MS);
+      if (!this.partitions.has(d)) (missing ??= new Set()).add(d);
+    }
+    if (!missing) return;
+    for (const d of missing) {
+      try {
+        await this.db.exec(
+          `CREATE TABLE IF NOT EXISTS ${partitionName(d)} PARTITION OF telemetry
+           FOR VALUES FROM ('${iso(d * DAY_MS)}') TO ('${iso((d + 1) * DAY_MS)}')`,
+        );
+      } catch (err) {
+        // Another process created it between our check and our CREATE.
+        if ((err as { code?: string }).code !== '42P07') throw err;
+      }
+      this.partitions.add(d);
+    }
+  }
+
+  async insertReadings(readings: Reading[]): Promise<number> {
+    if (!readings.length) return 0;
+    await this.ensurePartitions(readings);
+    const data = encodeCopy(readings);
+    const write = () =>
+      this.db.transaction(async (tx) => {
+        await tx.exec(
+          `CREATE TEMP TABLE IF NOT EXISTS telemetry_stage (LIKE telemetry) ON COMMIT DELETE ROWS`,
+        );
+        await tx.copyIn('telemetry_stage', READING_COLUMNS, data);
+        // Sorted so concurrent writers take row locks in the same order (no deadlocks).
+        await tx.query(
+          `INSERT INTO wells (well_id) SELECT DISTINCT well_id FROM telemetry_stage ORDER BY 1 ON CONFLICT DO NOTHING`,
+        );
+        const ins = await tx.query(
+          `INSERT INTO telemetry SELECT * FROM telemetry_stage ORDER BY well_id, ts ON CONFLICT DO NOTHING`,
+        );
+        await tx.query(
+          `INSERT INTO well_latest SELECT DISTINCT ON (well_id) * FROM telemetry_stage ORDER BY well_id, ts DESC
+           ON CONFLICT (well_id) DO UPDATE SET ts = EXCLUDED.ts, ${CHANNELS.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}
+           WHERE well_latest.ts < EXCLUDED.ts`,
+        );
+        return ins.rowCount;
+      });
+    try {
+      return await write();
+    } catch (err) {
+      // A partition dropped by retention in another process: refresh what exists and try once more.
+      if ((err as { code?: string }).code !== '23514') throw err;
+      await this.loadPartitions(this.db);
+      await this.ensurePartitions(readings);
+      return write();
+    }
+  }
+
+  async latestReading(wellId: string): Promise<Reading | null> {
+    const r = await this.db.query<Row>(`SELECT well_id, ts, ${CHANNEL_LIST} FROM well_latest WHERE well_id = $1`, [
+      wellId,
+    ]);
+    return r.rows.length ? rowToReading(r.rows[0]) : null;
+  }
+
+  async history(wellId: string, range: TimeRange, limit: number, afterTs?: number): Promise<Reading[]> {
+    const from = afterTs !== undefined ? Math.max(range.from, afterTs + 1) : range.from;
+    const r = await this.db.query<Row>(
+      `SELECT well_id, ts, ${CHANNEL_LIST} FROM telemetry
+       WHERE well_id = $1 AND ts >= $2::timestamptz AND ts < $3::timestamptz ORDER BY ts LIMIT $4`,
+      [wellId, iso(from), iso(range.to), limit],
+    );
+    return r.rows.map(rowToReading);
+  }
+
+  async historyBuckets(wellId: string, range: TimeRange, intervalSeconds: number): Promise<Bucket[]> {
+    const aggs = CHANNELS.map((c) => `avg(${c}) AS ${c}_avg, min(${c}) AS ${c}_min, max(${c}) AS ${c}_max`).join(', ');
+    const r = await this.db.query<Row>(
+      `SELECT date_bin(make_interval(secs => $4), ts, TIMESTAMPTZ '1970-01-01 00:00:00+00') AS bucket,
+              count(*) AS samples, ${aggs}
+       FROM telemetry WHERE well_id = $1 AND ts >= $2::timestamptz AND ts < $3::timestamptz
+       GROUP BY 1 ORDER BY 1`,
+      [wellId, iso(range.from), iso(range.to), intervalSeconds],
+    );
+    return r.rows.map((row) => {
+      const values: Bucket['values'] = {};
+      for (const c of CHANNELS) {
+        const avg = num(row[`${c}_avg`]);
+        values[c] = avg === null ? null : { avg, min: Number(row[`${c}_min`]), max: Number(row[`${c}_max`]) };
+      }
+      return { ts: toMs(row.bucket), samples: Number(row.samples), values };
+    });
+  }
+
+  async summary(wellId: string, range: TimeRange): Promise<TelemetrySummary> {
+    const aggs = CHANNELS.map((c) => `avg(${c}) AS ${c}_avg, min(${c}) AS ${c}_min, max(${c}) AS ${c}_max`).join(', ');
+    const params = [wellId, iso(range.from), iso(range.to)];
+    const where = `well_id = $1 AND ts >= $2::timestamptz AND ts < $3::timestamptz`;
+    const agg = (await this.db.query<Row>(`SELECT count(*) AS n, ${aggs} FROM telemetry WHERE ${where}`, params)).rows[0];
+    const first = await this.db.query<Row>(`SELECT * FROM telemetry WHERE ${where} ORDER BY ts ASC LIMIT 1`, params);
+    const last = await this.db.query<Row>(`SELECT * FROM telemetry WHERE ${where} ORDER BY ts DESC LIMIT 1`, params);
+    const pick = (suffix: string) => Object.fromEntries(CHANNELS.map((c) => [c, num(agg[`${c}_${suffix}`])]));
+    return {
+      count: Number(agg.n),
+      first: first.rows.length ? rowToReading(first.rows[0]) : null,
+      last: last.rows.length ? rowToReading(last.rows[0]) : null,
+      averages: pick('avg'),
+      minimums: pick('min'),
+      maximums: pick('max'),
+    };
+  }
+
+  async countReadings(wellId?: string): Promise<number> {
+    const r = wellId
+      ? await this.db.query<{ n: number }>('SELECT count(*) AS n FROM telemetry WHERE well_id = $1', [wellId])
+      : await this.db.query<{ n: number }>('SELECT count(*) AS n FROM telemetry');
+    return Number(r.rows[0].n);
+  }
+
+  // ---------------------------------------------------------------- diagnostics
+
+  async insertDiagnosis(
+    wellId: string,
+    d: Diagnosis,
+    snapshot: Partial<ChannelValues> | null,
+    source: string,
+  ): Promise<StoredDiagnosis> {
+    return this.db.transaction(async (tx) => {
+      const r = await tx.query<Row>(
+        `INSERT INTO diagnostics (well_id, ts, diagnosis, category, confidence, severity, actions, resolution_time,
+           summary, evidence, telemetry_snapshot, source)
+         VALUES ($1, $2::timestamptz, $3, $4, $5, $6, $7::jsonb, $8, $9, $10::jsonb, $11::jsonb, $12) RETURNING *`,
+        [
+          wellId,
+          iso(d.ts),
+          d.diagnosis,
+          d.category,
+          d.confidence,
+          d.severity,
+          JSON.stringify(d.actions),
+          d.resolution_time,
+          d.summary ?? null,
+          JSON.stringify(d.evidence),
+          snapshot === null ? null : JSON.stringify(snapshot),
+          source,
+        ],
+      );
+      await tx.query(`INSERT INTO wells (well_id) VALUES ($1) ON CONFLICT DO NOTHING`, [wellId]);
+      // The status keeps `since` while the code is unchanged; only newer judgements replace it.
+      await tx.query(
+        `INSERT INTO well_status (well_id, diagnostic_id, diagnosis, category, severity, confidence, summary, since, ts)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz, $8::timestamptz)
+         ON CONFLICT (well_id) DO UPDATE SET diagnostic_id = EXCLUDED.diagnostic_id, diagnosis = EXCLUDED.diagnosis,
+           category = EXCLUDED.category, severity = EXCLUDED.severity, confidence = EXCLUDED.confidence,
+           summary = EXCLUDED.summary, ts = EXCLUDED.ts,
+           since = CASE WHEN well_status.diagnosis = EXCLUDED.diagnosis THEN well_status.since ELSE EXCLUDED.since END
+         WHERE well_status.ts <= EXCLUDED.ts`,
+        [wellId, r.rows[0].id, d.diagnosis, d.category, d.severity, d.confidence, d.summary ?? null, iso(d.ts)],
+      );
+      return rowToDiagnosis(r.rows[0]);
+    });
+  }
+
+  async diagnosisHistory(wellId: string, limit: number): Promise<StoredDiagnosis[]> {
+    const r = await this.db.query<Row>('SELECT * FROM diagnostics WHERE well_id = $1 ORDER BY id DESC LIMIT $2', [
+      wellId,
+      limit,
+    ]);
+    return r.rows.map(rowToDiagnosis);
+  }
+
+  async criticalDiagnoses(limit: number): Promise<StoredDiagnosis[]> {
+    const r = await this.db.query<Row>(
+      `SELECT * FROM diagnostics WHERE severity IN ('critical', 'high') ORDER BY id DESC LIMIT $1`,
+      [limit],
+    );
+    return r.rows.map(rowToDiagnosis);
+  }
+
+  async wellStatuses(): Promise<Map<string, WellStatus>> {
+    const r = await this.db.query<Row>(
+      `SELECT well_id, diagnostic_id AS s_diagnostic_id, diagnosis AS s_diagnosis, category AS s_category,
+              severity AS s_severity, confidence AS s_confidence, summary AS s_summary, since AS s_since, ts AS s_ts
+       FROM well_status`,
+    );
+    const out = new Map<string, WellStatus>();
+    for (const row of r.rows) {
+      const fw = rowToFleetWell({ ...row, created_at: new Date(0), updated_at: new Date(0) });
+      if (fw.status) out.set(String(row.well_id), fw.status);
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- alarms
+
+  async raiseAlarm(a: RaiseAlarm): Promise<Alarm | null> {
+    const r = await this.db.query<Row>(
+      `INSERT INTO alarms (well_id, code, severity, status, message, evidence, reading_ts)
+       VALUES ($1, $2, $3, 'active', $4, $5::jsonb, $6::timestamptz)
+       ON CONFLICT (well_id, code) WHERE status <> 'cleared' DO NOTHING RETURNING *`,
+      [a.well_id, a.code, a.severity, a.message, JSON.stringify(a.evidence), iso(a.reading_ts)],
+    );
+    return r.rows.length ? rowToAlarm(r.rows[0]) : null;
+  }
+
+  async clearAlarms(wellId: string, keepCode: string | null): Promise<Alarm[]> {
+    const r = await this.db.query<Row>(
+      `UPDATE alarms SET status = 'cleared', cleared_at = now()
+       WHERE well_id = $1 AND status <> 'cleared' AND ($2::text IS NULL OR code <> $2) RETURNING *`,
+      [wellId, keepCode],
+    );
+    return r.rows.map(rowToAlarm);
+  }
+
+  async listAlarms(q: AlarmQuery): Promise<Alarm[]> {
+    const r = await this.db.query<Row>(
+      `SELECT * FROM alarms
+       WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR severity = $2)
+         AND ($3::text IS NULL OR well_id = $3)
+       ORDER BY id DESC LIMIT $4`,
+      [q.status ?? null, q.severity ?? null, q.well_id ?? null, q.limit],
+    );
+    return r.rows.map(rowToAlarm);
+  }
+
+  async getAlarm(id: number): Promise<Alarm | null> {
+    const r = await this.db.query<Row>('SELECT * FROM alarms WHERE id = $1', [id]);
+    return r.rows.length ? rowToAlarm(r.rows[0]) : null;
+  }
+
+  async acknowledgeAlarm(id: number, by: string, note: string | null): Promise<Alarm | null> {
+    const r = await this.db.query<Row>(
+      `UPDATE alarms SET status = 'acknowledged', acknowledged_at = now(), acknowledged_by = $2, ack_note = $3
+       WHERE id = $1 AND status = 'active' RETURNING *`,
+      [id, by, note],
+    );
+    return r.rows.length ? rowToAlarm(r.rows[0]) : null;
+  }
+
+  async countActiveAlarms(): Promise<Record<string, number>> {
+    const r = await this.db.query<{ severity: string; n: number }>(
+      `SELECT severity, count(*) AS n FROM alarms WHERE status <> 'cleared' GROUP BY 1`,
+    );
+    return Object.fromEntries(r.rows.map((x) => [x.severity, Number(x.n)]));
+  }
+
+  // ---------------------------------------------------------------- rejected device messages
+
+  async insertRejected(items: RejectedMessage[]): Promise<void> {
+    if (!items.length) return;
+    const params: unknown[] = [];
+    const values = items.map((it, i) => {
+      params.push(it.transport, it.source, it.reason, it.payload === null ? null : it.payload.slice(0, 65_536));
+      return `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4})`;
+    });
+    await this.db.query(
+      `INSERT INTO rejected_messages (transport, source, reason, payload) VALUES ${values.join(', ')}`,
+      params,
+    );
+  }
+
+  async listRejected(limit: number): Promise<StoredRejected[]> {
+    const r = await this.db.query<Row>('SELECT * FROM rejected_messages ORDER BY id DESC LIMIT $1', [limit]);
+    return r.rows.map((x) => ({
+      id: Number(x.id),
+      received_at: toIso(x.received_at),
+      transport: String(x.transport),
+      source: (x.source as string | null) ?? null,
+      reason: String(x.reason),
+      payload: (x.payload as string | null) ?? null,
+    }));
+  }
+
+  // ---------------------------------------------------------------- retention
+
+  async dropTelemetryBefore(cutoff: number): Promise<string[]> {
+    await this.loadPartitions(this.db);
+    const dropped: string[] = [];
+    for (const d of [...this.partitions].sort((a, b) => a - b)) {
+      if ((d + 1) * DAY_MS > cutoff) continue;
+      const name = partitionName(d);
+      await this.db.exec(`DROP TABLE IF EXISTS ${name}`);
+      this.partitions.delete(d);
+      dropped.push(name);
+    }
+    return dropped;
+  }
+}

@@ -1,0 +1,54 @@
+// Number and time formatting shared by all pages.
+
+const nf = [0, 1, 2, 3].map((d) => new Intl.NumberFormat(undefined, { minimumFractionDigits: d, maximumFractionDigits: d }));
+
+export function num(v: number | null | undefined, digits = 0): string {
+  if (v == null || !Number.isFinite(v)) return '—';
+  return nf[Math.max(0, Math.min(3, digits))]!.format(v);
+}
+
+export function pct(v: number | null | undefined): string {
+  return v == null ? '—' : `${Math.round(v * 100)} %`;
+}
+
+/** "12 s", "5 min", "3 h", "4 d" since `iso` (relative to `now` ms). */
+export function age(iso: string | null | undefined, now: number): string {
+  if (!iso) return '—';
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return '—';
+  const s = Math.max(0, Math.round((now - t) / 1000));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min`;
+  if (s < 86400) return `${Math.floor(s / 3600)} h`;
+  return `${Math.floor(s / 86400)} d`;
+}
+
+export function ageSeconds(iso: string | null | undefined, now: number): number {
+  if (!iso) return Number.POSITIVE_INFINITY;
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? Number.POSITIVE_INFINITY : (now - t) / 1000;
+}
+
+const dtf = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric',
+  month: 'short',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
+
+export function dateTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? iso : dtf.format(t);
+}
+
+export function codeLabel(code: string | null | undefined): string {
+  if (!code) return '—';
+  return code
+    .toLowerCase()
+    .split('_')
+    .map((w, i) => (i === 0 ? w.charAt(0).toUpperCase() + w.slice(1) : w))
+    .join(' ');
+}

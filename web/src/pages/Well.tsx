@@ -1,0 +1,319 @@
+// Well page: status, latest values, synchronised trend charts, diagnosis timeline with evidence, nameplate,
+// the well's alarms, CSV export. Live readings extend the charts while a preset range (ending now) is shown.
+import type { JSX } from 'preact';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { upsert, sortAlarms } from '../alarms';
+import { api, errorText, isAbort } from '../api';
+import { AlarmList } from '../components/AlarmList';
+import { DiagnosisTimeline } from '../components/DiagnosisTimeline';
+import { Nameplate } from '../components/Nameplate';
+import { SeverityBadge } from '../components/SeverityBadge';
+import { TrendCharts, type ChartSpec, type Limit } from '../components/TrendCharts';
+import { CHANNEL_META, normalisedFlow } from '../channels';
+import { fleetWell, withDiagnosis, withReading } from '../fleet';
+import { age, codeLabel, dateTime, num, pct } from '../format';
+import { appendReadings, chooseInterval, intervalSeconds, toColumns } from '../history';
+import { useLive } from '../live';
+import { wellLevel } from '../severity';
+import { CHANNELS, type Alarm, type Diagnosis, type HistoryBucket, type Well as WellT } from '../types';
+
+const PRESETS = { '1h': 3600, '6h': 6 * 3600, '24h': 86400, '7d': 7 * 86400, '30d': 30 * 86400 } as const;
+type Preset = keyof typeof PRESETS;
+
+/** What the user chose: a preset range ending now (follows live data) or a fixed range from zooming (ms). */
+type Sel = { preset: Preset } | { preset: null; from: number; to: number };
+
+export function Well({ id }: { id: string }): JSX.Element {
+  const [well, setWell] = useState<WellT | null>(() => fleetWell(id) ?? null);
+  const [wellErr, setWellErr] = useState('');
+  const [sel, setSel] = useState<Sel>({ preset: '24h' });
+  const [now, setNow] = useState(Date.now());
+  const [buckets, setBuckets] = useState<HistoryBucket[]>([]);
+  const [interval, setIntervalStr] = useState('5m');
+  const [histErr, setHistErr] = useState('');
+  const [loading, setLoading] = useState(false);
+  const [diags, setDiags] = useState<Diagnosis[]>([]);
+  const [alarms, setAlarms] = useState<Alarm[]>([]);
+  const [exporting, setExporting] = useState(false);
+  const [msg, setMsg] = useState('');
+  const fetched = useRef<{ from: number; to: number } | null>(null);
+
+  const range = useMemo(() => {
+    if (sel.preset) return { from: now - PRESETS[sel.preset] * 1000, to: now };
+    return { from: sel.from, to: sel.to };
+  }, [sel, now]);
+
+  // Well record, diagnoses and alarms: once per well.
+  useEffect(() => {
+    const ac = new AbortController();
+    setWell(fleetWell(id) ?? null);
+    setWellErr('');
+    setDiags([]);
+    setAlarms([]);
+    api.well(id, ac.signal).then((r) => setWell(r.well), (e) => !isAbort(e) && setWellErr(errorText(e)));
+    api.diagnoses(id, 100, ac.signal).then((r) => setDiags(r.diagnostics), (e) => !isAbort(e) && setMsg(`Diagnoses: ${errorText(e)}`));
+    Promise.all(
+      (['active', 'acknowledged', 'cleared'] as const).map((status) => api.alarms({ status, well_id: id, limit: 100 }, ac.signal)),
+    ).then(
+      (rs) => setAlarms(sortAlarms(rs.flatMap((r) => r.alarms))),
+      (e) => !isAbort(e) && setMsg(`Alarms: ${errorText(e)}`),
+    );
+    return () => ac.abort();
+  }, [id]);
+
+  // History: whenever the chosen range changes (presets are re-anchored at "now" when chosen).
+  useEffect(() => {
+    const ac = new AbortController();
+    const t = Date.now();
+    const from = sel.preset ? t - PRESETS[sel.preset] * 1000 : sel.from;
+    const to = sel.preset ? t : sel.to;
+    const iv = chooseInterval((to - from) / 1000);
+    if (sel.preset) setNow(t);
+    setLoading(true);
+    setHistErr('');
+    api
+      .history(id, new Date(from), new Date(to), iv, ac.signal)
+      .then((r) => {
+        fetched.current = { from, to };
+        setIntervalStr(r.interval || iv);
+        setBuckets(r.telemetry);
+        setLoading(false);
+      })
+      .catch((e) => {
+        if (isAbort(e)) return;
+        setHistErr(errorText(e));
+        setLoading(false);
+      });
+    return () => ac.abort();
+  }, [id, sel]);
+
+  useLive(
+    (b) => {
+      const rs = b.readings.filter((r) => r.well_id === id);
+      const ds = b.diagnoses.filter((d) => d.well_id === id);
+      const as = b.alarms.filter((a) => a.well_id === id);
+      if (rs.length || ds.length) {
+        setWell((w) => {
+          if (!w) return w;
+          let n = w;
+          for (const r of rs) n = withReading(n, r);
+          for (const d of ds) n = withDiagnosis(n, d);
+          return n;
+        });
+      }
+      if (ds.length) setDiags((cur) => [...[...ds].reverse(), ...cur.filter((c) => !ds.some((d) => d.diagnostic_id === c.diagnostic_id))]);
+      if (as.length) setAlarms((cur) => sortAlarms(upsert(cur, as)));
+      if (sel.preset) {
+        const t = Date.now();
+        setNow(t);
+        if (rs.length) setBuckets((cur) => appendReadings(cur, rs, intervalSeconds(interval), t - PRESETS[sel.preset!] * 1000));
+      }
+    },
+    [id, sel, interval],
+  );
+
+  // Keep a preset window sliding even when the well is quiet.
+  useEffect(() => {
+    if (!sel.preset) return;
+    const t = setInterval(() => setNow(Date.now()), 30_000);
+    return () => clearInterval(t);
+  }, [sel]);
+
+  const base = well?.base_frequency_hz ?? 60;
+  const cols = useMemo(() => toColumns(buckets, intervalSeconds(interval), base), [buckets, interval, base]);
+  const charts = useMemo(() => buildCharts(cols, well, base), [cols, well?.well_id, well?.updated_at, base]);
+
+  const onZoom = (fromS: number, toS: number) => {
+    if (toS - fromS < 60) {
+      const mid = (fromS + toS) / 2;
+      fromS = mid - 30;
+      toS = mid + 30;
+    }
+    setSel({ preset: null, from: fromS * 1000, to: toS * 1000 });
+  };
+  const zoomOut = () => {
+    const span = range.to - range.from;
+    const to = Math.min(Date.now(), range.to + span / 2);
+    setSel({ preset: null, from: to - span * 2, to });
+  };
+
+  const exportCsv = async () => {
+    setExporting(true);
+    setMsg('');
+    try {
+      const blob = await api.historyCsv(id, new Date(range.from), new Date(range.to), interval);
+      const a = document.createElement('a');
+      const href = URL.createObjectURL(blob);
+      a.href = href;
+      a.download = `${id}_${new Date(range.from).toISOString().slice(0, 16)}_${new Date(range.to).toISOString().slice(0, 16)}_${interval}.csv`.replace(/:/g, '-');
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(href), 10_000);
+      setMsg('CSV downloaded.');
+    } catch (e) {
+      setMsg(`CSV export failed: ${errorText(e)}`);
+    } finally {
+      setExporting(false);
+    }
+  };
+
+  const level = well ? wellLevel(well) : 'nodata';
+  const l = well?.latest ?? null;
+  const nowMs = Date.now();
+
+  return (
+    <section class="page well-page" aria-labelledby="well-title">
+      <nav class="crumbs" aria-label="Breadcrumb">
+        <a href="#/">Fleet</a> <span aria-hidden="true">›</span> <span aria-current="page">{id}</span>
+      </nav>
+      <header class={`well-head sev-edge-${level}`}>
+        <div>
+          <h1 id="well-title">
+            {id}
+            {well?.name && well.name !== id ? <span class="sub"> {well.name}</span> : null}
+          </h1>
+          <p class="muted">{well?.field ? `Field ${well.field}` : wellErr ? '' : ' '}</p>
+        </div>
+        <div class="well-status" data-testid="well-status" data-level={level}>
+          <SeverityBadge level={level} />
+          <strong>{well?.status ? codeLabel(well.status.diagnosis) : 'No diagnosis yet'}</strong>
+          {well?.status ? (
+            <span class="muted">
+              {pct(well.status.confidence)} · since {dateTime(well.status.since)} ({age(well.status.since, nowMs)})
+            </span>
+          ) : null}
+          {well?.status?.summary ? <p class="summary">{well.status.summary}</p> : null}
+        </div>
+      </header>
+      {wellErr ? (
+        <p class="error" role="alert">
+          Could not load well {id}: {wellErr}
+        </p>
+      ) : null}
+
+      <div class="tiles" data-testid="latest-values" aria-label="Latest reading">
+        <Tile label="Last reading" value={l ? `${age(l.timestamp, nowMs)} ago` : 'never'} title={l ? dateTime(l.timestamp) : undefined} />
+        <Tile label="Flow" value={num(l?.flow_rate)} unit="bbl/d" />
+        <Tile label={`Flow @ ${num(base)} Hz`} value={num(normalisedFlow(l?.flow_rate, l?.vsd_frequency, base))} unit="bbl/d" />
+        <Tile label="PIP" value={num(l?.pip)} unit="psi" />
+        <Tile label="Motor current" value={num(l?.motor_current, 1)} unit="A" />
+        <Tile label="Motor temp" value={num(l?.motor_temp, 1)} unit="°C" />
+        <Tile label="Vibration" value={num(l?.vibration, 2)} unit="g" />
+        <Tile label="Frequency" value={num(l?.vsd_frequency, 1)} unit="Hz" />
+      </div>
+
+      <div class="range-bar">
+        <div role="group" aria-label="Time range" class="seg-buttons">
+          {(Object.keys(PRESETS) as Preset[]).map((p) => (
+            <button type="button" key={p} aria-pressed={sel.preset === p} data-testid={`range-${p}`} onClick={() => setSel({ preset: p })}>
+              {p}
+            </button>
+          ))}
+        </div>
+        <button type="button" class="ghost" onClick={zoomOut} data-testid="zoom-out">
+          Zoom out
+        </button>
+        <span class="range-text" aria-live="polite" data-testid="range-text">
+          {dateTime(new Date(range.from).toISOString())} – {sel.preset ? 'now' : dateTime(new Date(range.to).toISOString())} · {interval} buckets ·{' '}
+          {buckets.length} points{loading ? ' · loading…' : ''}
+        </span>
+        <span class="hint muted">Drag across a chart to zoom; double-click to go back to 24 h.</span>
+        <button type="button" onClick={() => void exportCsv()} disabled={exporting} data-testid="export-csv">
+          {exporting ? 'Exporting…' : 'Export CSV'}
+        </button>
+      </div>
+      {histErr ? (
+        <p class="error" role="alert">
+          Could not load history: {histErr}
+        </p>
+      ) : null}
+      {msg ? (
+        <p class="note" role="status">
+          {msg}
+        </p>
+      ) : null}
+
+      <TrendCharts
+        xs={cols.xs}
+        charts={charts}
+        from={range.from / 1000}
+        to={range.to / 1000}
+        onZoom={onZoom}
+        onReset={() => setSel({ preset: '24h' })}
+        loading={loading}
+      />
+
+      <div class="well-lower">
+        <section class="panel" aria-labelledby="diag-title">
+          <h2 id="diag-title">Diagnosis timeline</h2>
+          <DiagnosisTimeline key={id} items={diags} from={range.from / 1000} to={range.to / 1000} />
+        </section>
+        <div class="side">
+          <section class="panel" aria-labelledby="np-title">
+            <h2 id="np-title">Nameplate</h2>
+            {well ? <Nameplate well={well} /> : <p class="muted">Loading…</p>}
+          </section>
+        </div>
+      </div>
+
+      <section class="panel" aria-labelledby="walarms-title">
+        <h2 id="walarms-title">Alarms on this well</h2>
+        <AlarmList
+          alarms={alarms}
+          label={`Alarms on ${id}`}
+          empty="No alarms on this well."
+          maxHeight={360}
+          now={nowMs}
+          onChanged={(a) => setAlarms((cur) => sortAlarms(upsert(cur, [a])))}
+        />
+      </section>
+    </section>
+  );
+}
+
+function Tile({ label, value, unit, title }: { label: string; value: string; unit?: string; title?: string }): JSX.Element {
+  return (
+    <div class="tile" title={title}>
+      <span class="tile-l">{label}</span>
+      <span class="tile-v">
+        {value}
+        {unit && value !== '—' ? <span class="unit"> {unit}</span> : null}
+      </span>
+    </div>
+  );
+}
+
+/** Limit line colours, dark enough for their labels to read on white. */
+const LIMIT_COLOR = { amber: '#a86f00', orange: '#c24e00', red: '#c62828' } as const;
+
+function buildCharts(cols: ReturnType<typeof toColumns>, well: WellT | null, base: number): ChartSpec[] {
+  const lim = (value: number | null | undefined, label: string, color: string): Limit[] => (value != null ? [{ value, label, color }] : []);
+  const limits: Partial<Record<(typeof CHANNELS)[number], Limit[]>> = {
+    pip: lim(well?.bubble_point_psi, 'bubble point', LIMIT_COLOR.amber),
+    motor_current: lim(well?.rated_current_a, 'rated', LIMIT_COLOR.orange),
+    motor_temp: lim(well?.motor_temp_limit_c ?? 150, 'limit', LIMIT_COLOR.red),
+    vibration: lim(well?.vibration_limit_g ?? 2, 'limit', LIMIT_COLOR.red),
+  };
+  const specs: ChartSpec[] = [];
+  for (const c of CHANNELS) {
+    const m = CHANNEL_META[c];
+    specs.push({ id: c, title: m.label, unit: m.unit, color: m.color, digits: m.digits, avg: cols.avg[c], min: cols.min[c], max: cols.max[c], limits: limits[c] });
+    if (c === 'flow_rate') {
+      specs.push({
+        id: 'flow_normalised',
+        title: `Flow normalised to ${num(base)} Hz`,
+        unit: 'bbl/d',
+        color: '#0b5cad',
+        digits: 0,
+        dashed: true,
+        avg: cols.flowNorm,
+        limits: [
+          ...lim(well?.min_flow_bpd ?? (well?.rated_flow_bpd != null ? well.rated_flow_bpd * 0.7 : null), 'min recommended', LIMIT_COLOR.amber),
+          ...lim(well?.max_flow_bpd ?? (well?.rated_flow_bpd != null ? well.rated_flow_bpd * 1.25 : null), 'max recommended', LIMIT_COLOR.amber),
+        ],
+      });
+    }
+  }
+  return specs;
+}
