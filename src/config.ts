@@ -32,6 +32,8 @@ export interface Config {
     username: string | undefined;
     password: string | undefined;
     topicPrefix: string;
+    /** Client id on the external broker; its persistent session (unacknowledged messages) is keyed by it. */
+    clientId: string | undefined;
   };
   logging: {
     level: string;
@@ -50,6 +52,8 @@ export interface Config {
     retentionDays: number;
     maxBatchReadings: number;
     maxBodyBytes: number;
+    /** Largest body accepted by the bulk import (streamed, so memory stays constant). */
+    maxImportBytes: number;
     maxFutureSkewMs: number;
     /** Group commit: flush a batch when it holds this many readings ... */
     commitBatchMax: number;
@@ -143,6 +147,7 @@ export function loadConfig(env: Env = process.env, version = '0.0.0'): Config {
       username: r.str('MQTT_USERNAME'),
       password: r.str('MQTT_PASSWORD'),
       topicPrefix: r.str('MQTT_TOPIC_PREFIX', 'esp')!,
+      clientId: r.str('MQTT_CLIENT_ID'),
     },
     logging: {
       level: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
@@ -164,6 +169,7 @@ export function loadConfig(env: Env = process.env, version = '0.0.0'): Config {
       retentionDays: r.int('TELEMETRY_RETENTION_DAYS', 90, 1, 36_500),
       maxBatchReadings: r.int('TELEMETRY_MAX_BATCH', 10_000, 1, 1_000_000),
       maxBodyBytes: r.int('TELEMETRY_MAX_BODY_BYTES', 8 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+      maxImportBytes: r.int('TELEMETRY_MAX_IMPORT_BYTES', 2 * 1024 ** 3, 1024, Number.MAX_SAFE_INTEGER),
       maxFutureSkewMs: r.int('TELEMETRY_MAX_FUTURE_SKEW_S', 3600, 0, 365 * 86_400) * 1000,
       commitBatchMax: r.int('INGEST_COMMIT_BATCH', 5000, 1, 1_000_000),
       commitDelayMs: r.int('INGEST_COMMIT_DELAY_MS', 5, 0, 10_000),

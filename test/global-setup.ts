@@ -13,8 +13,8 @@ export default async function setup(): Promise<void> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
   try {
     await client.connect();
-    const r = await client.query<{ v: string }>('SHOW server_version');
-    console.warn(`\n[esp] PostgreSQL tests enabled (server ${r.rows[0].v}).\n`);
+    const r = await client.query<{ server_version: string }>('SHOW server_version');
+    console.warn(`\n[esp] PostgreSQL tests enabled (server ${r.rows[0].server_version}).\n`);
   } catch (err) {
     if (required) throw new Error(`REQUIRE_POSTGRES=1 but PostgreSQL at TEST_DATABASE_URL is unreachable: ${(err as Error).message}`);
     console.warn(`\n[esp] PostgreSQL unreachable (${(err as Error).message}): PostgreSQL tests are SKIPPED.\n`);

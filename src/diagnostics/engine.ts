@@ -51,8 +51,16 @@ function summarise(code: DiagnosisCode, evidence: Evidence[]): string {
   return notes ? `${CODE_INFO[code].title}: ${notes}` : CODE_INFO[code].title;
 }
 
+/** Every signature's score for the current window, best first (for explanations and debugging). */
+export interface Scored {
+  code: DiagnosisCode;
+  score: number;
+}
+let lastScores: Scored[] = [];
+
 /** Judge the current state of a window. Exposed for the stream, which keeps its own window. */
 export function evaluate(w: WindowState, p: WellParams, b: Baseline | null, now?: number): Diagnosis {
+  lastScores = [];
   if (w.count === 0) {
     return build('UNKNOWN', 0, [], now ?? 0, 'No readings to judge');
   }
@@ -73,8 +81,10 @@ export function evaluate(w: WindowState, p: WellParams, b: Baseline | null, now?
   let best: Candidate | null = null;
   for (const sig of SIGNATURES) {
     const c = scoreSignature(sig, fx);
+    if (c) lastScores.push({ code: c.code, score: round(c.score, 3) });
     if (c && (!best || c.score > best.score)) best = c;
   }
+  lastScores.sort((a, b2) => b2.score - a.score);
   if (cyc && (!best || cyc.score > best.score)) best = cyc;
 
   // Persistence: one or two samples are judged, but with less confidence.
@@ -157,6 +167,17 @@ export function earlyBaseline(p: WellParams, readings: readonly Reading[]): Base
   while (k < readings.length && readings[k].ts <= cut) k++;
   const b = baselineFromRows(p, selectHealthyRows(p, readings.slice(0, k)));
   return b ? plausibleBaseline(b, p) : null;
+}
+
+/** diagnose() plus every signature's score, best first: "why not X?" for engineers and the CLI. */
+export function explain(well: Partial<WellNameplate>, readings: Reading[], opts: DiagnoseOptions = {}): { diagnosis: Diagnosis; scores: Scored[]; baseline: Baseline | null } {
+  const p = resolveWell(well);
+  const rs = prepareReadings(readings);
+  const b = opts.baseline ?? earlyBaseline(p, rs);
+  const w = new WindowState(p);
+  for (const r of rs) w.push(r);
+  const diagnosis = evaluate(w, p, b, opts.now);
+  return { diagnosis, scores: lastScores, baseline: b };
 }
 
 export function diagnose(well: Partial<WellNameplate>, readings: Reading[], opts: DiagnoseOptions = {}): Diagnosis {

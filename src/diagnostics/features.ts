@@ -271,7 +271,9 @@ export function computeFeatures(w: WindowState, p: WellParams, b: Baseline | nul
   // Frequency moved away from the baseline's: pressures are then not comparable (PIP depends on drawdown).
   const fNow = has(F) ? m[F] : NaN;
   const fShift = Number.isFinite(fNow) && Number.isFinite(fRef) && fRef > 0 ? Math.abs(fNow / fRef - 1) : 0;
-  const pipTrust = 1 - ramp(fShift, 0.04, 0.12);
+  // PIP = static − Q/PI: a commanded speed change moves actual flow by ≈ fShift and PIP by up to ~2× that
+  // (drawdown is typically 0.5–2× PIP; 1.5× covers most wells). Only the excess over that slack counts as a PIP change.
+  const pipSlack = 1.5 * fShift;
 
   // ---- flow (normalised to base frequency) ----
   if (has(Q)) {
@@ -359,13 +361,14 @@ export function computeFeatures(w: WindowState, p: WellParams, b: Baseline | nul
   if (has(P)) {
     const x = m[P];
     if (Number.isFinite(pRef) && pRef > 0) {
-      const dP = x / pRef - 1;
+      const dRaw = x / pRef - 1;
+      const dP = Math.sign(dRaw) * Math.max(0, Math.abs(dRaw) - pipSlack);
       const s = relSigma(b?.pip, 0.005);
-      const e = ev('pip', x, pRef, null, 'pip.vs_baseline', `PIP ${pct(dP)} vs baseline`);
-      fx.pip_up = { d: pipTrust * ramp(dP, Math.max(0.03, 3 * s), Math.max(0.07, 5 * s)), ev: { ...e, rule: 'pip.rise' } };
-      fx.pip_up_leak = { d: pipTrust * band(dP, 0.025, 0.045, 0.25, 0.4), ev: { ...e, rule: 'pip.rise_5_20' } };
-      fx.pip_normal = { d: 1 - ramp(Math.abs(dP), 0.04, 0.08) * pipTrust, ev: { ...e, rule: 'pip.steady' } };
-      fx.pip_not_up = { d: 1 - pipTrust * ramp(dP, 0.03, 0.07), ev: { ...e, rule: 'pip.not_up' } };
+      const e = ev('pip', x, pRef, null, 'pip.vs_baseline', `PIP ${pct(dRaw)} vs baseline${pipSlack > 0.02 ? ` (±${Math.round(pipSlack * 100)} % expected from the speed change)` : ''}`);
+      fx.pip_up = { d: ramp(dP, Math.max(0.03, 3 * s), Math.max(0.07, 5 * s)), ev: { ...e, rule: 'pip.rise' } };
+      fx.pip_up_leak = { d: band(dP, 0.025, 0.045, 0.25, 0.4), ev: { ...e, rule: 'pip.rise_5_20' } };
+      fx.pip_normal = { d: 1 - ramp(Math.abs(dP), 0.04, 0.08), ev: { ...e, rule: 'pip.steady' } };
+      fx.pip_not_up = { d: 1 - ramp(dP, 0.03, 0.07), ev: { ...e, rule: 'pip.not_up' } };
       fx.pip_to_zero = { d: Math.max(ramp(x / pRef, 0.45, 0.2), ramp(x, 150, 60)), ev: ev('pip', x, pRef, 0.2 * pRef, 'pip.toward_zero', `PIP ${Math.round(x)} psi, ${Math.round((100 * x) / pRef)} % of baseline: fluid level near the intake`) };
     } else {
       fx.pip_to_zero = { d: ramp(x, 200, 60), ev: ev('pip', x, null, 60, 'pip.toward_zero', `PIP ${Math.round(x)} psi: fluid level near the intake`) };
@@ -506,7 +509,7 @@ export function abnormality(_fx: Features, st: RecentStats, b: Baseline | null):
   if (b) {
     const fRef = b.frequency_hz?.median ?? NaN;
     const fShift = Number.isFinite(m[F]) && fRef > 0 ? Math.abs(m[F] / fRef - 1) : 0;
-    const pipTrust = 1 - ramp(fShift, 0.04, 0.12); // PIP moves with drawdown when the operator changes speed
+    const pipSlack = 1.5 * fShift; // PIP moves with drawdown when the operator changes speed
     const pairs: [number, ChannelStat | null, number, number, string][] = [
       [Q, b.flow_norm, 0.2, 0.35, 'flow_norm'],
       [I, b.current_norm, 0.15, 0.3, 'current_norm'],
@@ -515,8 +518,8 @@ export function abnormality(_fx: Features, st: RecentStats, b: Baseline | null):
     ];
     for (const [c, s, lo, hi, name] of pairs) {
       if (!s || !(s.median > 0) || !Number.isFinite(m[c])) continue;
-      const dv = Math.abs(m[c] / s.median - 1);
-      add(ramp(dv, lo, hi) * (c === P ? pipTrust : 1), { channel: name, observed: round(m[c], 3), baseline: s.median, rule: 'anomaly.deviation', note: `${pct(m[c] / s.median - 1)} vs baseline, no signature matches` });
+      const dv = Math.max(0, Math.abs(m[c] / s.median - 1) - (c === P ? pipSlack : 0));
+      add(ramp(dv, lo, hi), { channel: name, observed: round(m[c], 3), baseline: s.median, rule: 'anomaly.deviation', note: `${pct(m[c] / s.median - 1)} vs baseline, no signature matches` });
     }
     if (b.motor_temp && Number.isFinite(m[T])) {
       const dT = Math.abs(m[T] - b.motor_temp.median);

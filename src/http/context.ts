@@ -5,6 +5,7 @@ import type { ReadingValidator } from '../domain/validation.js';
 import type { IngestPipeline } from '../ingest/pipeline.js';
 import type { DiagnosisService } from '../ingest/diagnosis-service.js';
 import type { EventHub } from '../ingest/events.js';
+import type { IngestMetrics } from '../ingest/metrics.js';
 import type { Repository } from '../storage/repository.js';
 import type { Authenticator } from './auth.js';
 
@@ -30,4 +31,6 @@ export interface AppContext {
   startedAt: number | null;
   /** Well → field, for device keys scoped to a field; filled lazily. */
   fieldOf(wellId: string): string | null | undefined;
+  /** Ingest counters by transport (accepted, rejected); set by the ingest module. */
+  ingestMetrics?: IngestMetrics;
 }

@@ -157,6 +157,11 @@ export class SqlRepository implements Repository {
     this.kind = db.kind;
   }
 
+  /** The executor, for companion repositories (security) that share the connection. */
+  get executor(): SqlExecutor {
+    return this.db;
+  }
+
   migrate(): Promise<string[]> {
     return migrate(this.db);
   }

@@ -105,6 +105,13 @@ export async function loginWithPassword(username: string, password: string): Pro
 export async function loginWithApiKey(key: string): Promise<void> {
   const res = await fetch('/api/v1/auth/me', { headers: { Authorization: `Bearer ${key}`, Accept: 'application/json' } });
   if (res.status === 401 || res.status === 403) throw new Error('This API key was not accepted.');
+  if (res.status === 404) {
+    // A server without /auth/me: check the key on the fleet list; the role is unknown (the server still enforces it).
+    const probe = await fetch('/api/v1/wells?limit=1', { headers: { Authorization: `Bearer ${key}`, Accept: 'application/json' } });
+    if (!probe.ok) throw new Error(probe.status === 401 ? 'This API key was not accepted.' : `Sign-in failed (HTTP ${probe.status}).`);
+    set({ kind: 'apikey', token: key, refresh_token: null, expires_at: null, user: { username: 'api-key', role: 'engineer' } });
+    return;
+  }
   if (!res.ok) throw new Error(await errorMessage(res, `Sign-in failed (HTTP ${res.status}).`));
   const b = (await res.json()) as { user: User };
   set({ kind: 'apikey', token: key, refresh_token: null, expires_at: null, user: b.user });

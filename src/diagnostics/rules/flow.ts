@@ -54,7 +54,7 @@ export const FLOW_SIGNATURES: Signature[] = [
     keys: [
       { f: 'flow_drop_step', w: 2 },
       { f: 'pip_up_leak', w: 1.5 },
-      { f: 'current_normal', w: 1 },
+      { f: 'current_normal', w: 1, steady: true },
     ],
     support: [
       { f: 'change_step', w: 1.5 },
@@ -70,7 +70,7 @@ export const FLOW_SIGNATURES: Signature[] = [
     keys: [
       { f: 'flow_drop_slow', w: 2 },
       { f: 'wear_sign', w: 1.5 },
-      { f: 'current_not_up', w: 1 },
+      { f: 'current_not_up', w: 1, steady: true },
     ],
     support: [
       { f: 'change_slow', w: 1 },
@@ -103,7 +103,9 @@ export const FLOW_SIGNATURES: Signature[] = [
       { f: 'flow_not_gone', w: 1.5 },
       { f: 'current_steady', w: 1 },
       { f: 'pip_not_up', w: 1 },
-      { f: 'not_step', w: 0.5 },
+      { f: 'not_pip_zero', w: 1.5 }, // a draining intake is pump-off, not a sizing state
+      { f: 'flow_normal', w: 1 }, // a state: flow at the well's usual (low) level, not a fresh loss
+      { f: 'not_step', w: 1 },
       { f: 'vib_normal', w: 0.5 },
       { f: 'fvar_normal', w: 0.5 },
     ],

@@ -6,6 +6,8 @@ import type { Features } from '../features.js';
 export interface Term {
   f: string;
   w: number;
+  /** A "nothing changed" key (e.g. current steady): cannot make a signature fire on its own. */
+  steady?: boolean;
 }
 
 export interface Signature {
@@ -31,15 +33,17 @@ export function scoreSignature(sig: Signature, fx: Features): Candidate | null {
   let kwAll = 0;
   let ks = 0;
   let kmin = 1;
+  let abnormalKeys = 0;
   for (const t of sig.keys) {
     kwAll += t.w;
     const f = fx[t.f];
     if (!f) continue;
+    if (!t.steady) abnormalKeys++;
     kw += t.w;
     ks += t.w * f.d;
     if (f.d < kmin) kmin = f.d;
   }
-  if (kw === 0) return null;
+  if (kw === 0 || abnormalKeys === 0) return null;
   const keyScore = (ks / kw) * (0.5 + 0.5 * kmin);
   let sw = 0;
   let ss = 0;

@@ -35,7 +35,7 @@ export async function eventRoutes(app: FastifyInstance, ctx: AppContext): Promis
         clearInterval(ping);
         unsubscribe();
       };
-      req.raw.on('close', close);
+      res.on('close', close);
       res.on('error', close);
     },
   );

@@ -8,10 +8,13 @@ import type { Diagnosis } from '../types';
 import { SeverityBadge } from './SeverityBadge';
 
 export function DiagnosisTimeline({ items, from, to }: { items: Diagnosis[]; from: number; to: number }): JSX.Element {
-  const [open, setOpen] = useState<Set<number>>(() => new Set(items[0] ? [items[0].diagnostic_id] : []));
+  // Until the user toggles one, the newest diagnosis is shown open.
+  const [open, setOpen] = useState<Set<number> | null>(null);
+  const newest = items[0]?.diagnostic_id;
+  const isOpenId = (id: number) => (open ? open.has(id) : id === newest);
   const toggle = (id: number) =>
     setOpen((s) => {
-      const n = new Set(s);
+      const n = new Set(s ?? (newest !== undefined ? [newest] : []));
       if (n.has(id)) n.delete(id);
       else n.add(id);
       return n;
@@ -23,7 +26,7 @@ export function DiagnosisTimeline({ items, from, to }: { items: Diagnosis[]; fro
       {items.length === 0 ? <p class="muted">No diagnosis recorded yet.</p> : null}
       <ol class="diag-list">
         {items.map((d) => {
-          const isOpen = open.has(d.diagnostic_id);
+          const isOpen = isOpenId(d.diagnostic_id);
           const panel = `diag-${d.diagnostic_id}`;
           return (
             <li key={d.diagnostic_id} class={`diag sev-${d.severity}`} data-testid="diagnosis-item" data-diagnosis={d.diagnosis}>
@@ -64,6 +67,13 @@ export function DiagnosisTimeline({ items, from, to }: { items: Diagnosis[]; fro
   );
 }
 
+/** Evidence values with precision that suits their size (1 510, 71.2, 0.54). */
+function evNum(v: number | null | undefined): string {
+  if (v == null) return '—';
+  const a = Math.abs(v);
+  return num(v, a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : 3);
+}
+
 export function EvidenceTable({ rows, caption }: { rows: Diagnosis['evidence']; caption: string }): JSX.Element {
   if (!rows.length) return <p class="muted">No evidence recorded.</p>;
   return (
@@ -89,9 +99,9 @@ export function EvidenceTable({ rows, caption }: { rows: Diagnosis['evidence']; 
         {rows.map((e, i) => (
           <tr key={i}>
             <th scope="row">{e.channel}</th>
-            <td class="num">{num(e.observed, 2)}</td>
-            <td class="num">{num(e.baseline, 2)}</td>
-            <td class="num">{num(e.limit, 2)}</td>
+            <td class="num">{evNum(e.observed)}</td>
+            <td class="num">{evNum(e.baseline)}</td>
+            <td class="num">{evNum(e.limit)}</td>
             <td>
               <code>{e.rule}</code>
             </td>

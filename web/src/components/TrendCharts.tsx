@@ -64,6 +64,13 @@ interface ChartProps {
 const HEIGHT = 170;
 const AXIS = { stroke: '#4a5565', grid: { stroke: '#e6e9ef', width: 1 }, ticks: { stroke: '#d0d5dd', width: 1 }, font: '11px system-ui, sans-serif' };
 
+/** Tick labels with just enough decimals to tell neighbouring ticks apart. */
+function tickLabels(splits: number[]): string[] {
+  const step = splits.length > 1 ? Math.abs(splits[1]! - splits[0]!) : 1;
+  const digits = step > 0 ? Math.max(0, Math.min(3, Math.ceil(-Math.log10(step) - 1e-9))) : 0;
+  return splits.map((v) => num(v, digits));
+}
+
 function stats(values: (number | null)[]): { lo: number; hi: number; last: number | null } {
   let lo = Infinity;
   let hi = -Infinity;
@@ -143,7 +150,7 @@ function Chart({ spec, xs, from, to, syncKey, onZoom, onReset }: ChartProps): JS
       },
       axes: [
         { ...AXIS },
-        { ...AXIS, size: 58, values: (_u, splits) => splits.map((v) => num(v, Math.abs(v) < 10 && v % 1 !== 0 ? 1 : 0)) },
+        { ...AXIS, size: 58, values: (_u, splits) => tickLabels(splits) },
       ],
       series,
       bands: banded ? [{ series: [3, 2], fill: `${spec.color}22` }] : undefined,

@@ -103,10 +103,11 @@ export function Well({ id }: { id: string }): JSX.Element {
       }
       if (ds.length) setDiags((cur) => [...[...ds].reverse(), ...cur.filter((c) => !ds.some((d) => d.diagnostic_id === c.diagnostic_id))]);
       if (as.length) setAlarms((cur) => sortAlarms(upsert(cur, as)));
-      if (sel.preset) {
+      if (sel.preset && rs.length) {
+        // Slide the window only when this well reports (a 30 s timer below covers quiet wells).
         const t = Date.now();
         setNow(t);
-        if (rs.length) setBuckets((cur) => appendReadings(cur, rs, intervalSeconds(interval), t - PRESETS[sel.preset!] * 1000));
+        setBuckets((cur) => appendReadings(cur, rs, intervalSeconds(interval), t - PRESETS[sel.preset!] * 1000));
       }
     },
     [id, sel, interval],

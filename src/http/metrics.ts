@@ -1,0 +1,192 @@
+// Prometheus metrics (prom-client, the platform's own Registry), served at GET /metrics. Transports report
+// what they accept and reject through the exported `metrics` object:
+//   metrics.readingsIngested.inc({ transport: 'mqtt' }, n); metrics.readingsRejected.inc({ transport: 'mqtt' }, n)
+// Queue depth, diagnoses by code and active alarms are read from the running app at scrape time.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { SEVERITIES } from '../domain/diagnosis.js';
+import type { AppContext } from './context.js';
+
+export const registry = new Registry();
+collectDefaultMetrics({ register: registry });
+
+/** Running apps whose state the scrape-time gauges read (one in production; tests may start several). */
+const sources = new Set<AppContext>();
+
+/** Per source, the last value of a cumulative statistic already added to a counter. */
+const seen = new WeakMap<AppContext, Map<string, number>>();
+function delta(ctx: AppContext, key: string, value: number): number {
+  let m = seen.get(ctx);
+  if (!m) seen.set(ctx, (m = new Map()));
+  const last = m.get(key) ?? 0;
+  m.set(key, value);
+  return Math.max(0, value - last);
+}
+
+const storageErrors = new Counter({
+  name: 'esp_storage_errors_total',
+  help: 'Storage operations that failed (batch commits, audit writes, storage errors answered to clients)',
+  labelNames: ['operation'] as const,
+  registers: [registry],
+});
+
+export const metrics = {
+  registry,
+  httpRequests: new Counter({
+    name: 'esp_http_requests_total',
+    help: 'HTTP requests by method, route pattern and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  }),
+  httpDuration: new Histogram({
+    name: 'esp_http_request_duration_seconds',
+    help: 'HTTP request latency by method, route pattern and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  }),
+  readingsIngested: new Counter({
+    name: 'esp_readings_ingested_total',
+    help: 'Readings accepted, by transport',
+    labelNames: ['transport'] as const,
+    registers: [registry],
+  }),
+  readingsRejected: new Counter({
+    name: 'esp_readings_rejected_total',
+    help: 'Readings refused as invalid or out of scope, by transport',
+    labelNames: ['transport'] as const,
+    registers: [registry],
+  }),
+  readingsCommitted: new Counter({
+    name: 'esp_readings_committed_total',
+    help: 'Readings written by the group-commit pipeline (new rows and re-sent duplicates)',
+    registers: [registry],
+  }),
+  readingsInserted: new Counter({
+    name: 'esp_readings_inserted_total',
+    help: 'New telemetry rows written (re-sent readings excluded)',
+    registers: [registry],
+  }),
+  commitDuration: new Histogram({
+    name: 'esp_ingest_commit_duration_seconds',
+    help: 'Latency of one group-commit batch',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  }),
+  storageErrors,
+  authFailures: new Counter({
+    name: 'esp_auth_failures_total',
+    help: 'Refused logins, refreshes and credentials, by reason',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  }),
+  rateLimited: new Counter({
+    name: 'esp_rate_limited_total',
+    help: 'Requests refused with 429, by limit',
+    labelNames: ['limit'] as const,
+    registers: [registry],
+  }),
+};
+
+new Gauge({
+  name: 'esp_ingest_queue_depth',
+  help: 'Readings queued or being written by the ingest pipeline',
+  registers: [registry],
+  collect() {
+    let n = 0;
+    for (const ctx of sources) n += ctx.pipeline.depth;
+    this.set(n);
+  },
+});
+
+new Counter({
+  name: 'esp_diagnoses_total',
+  help: 'Diagnoses stored by the engine, by diagnosis code',
+  labelNames: ['code'] as const,
+  registers: [registry],
+  collect() {
+    for (const ctx of sources) {
+      for (const [code, n] of ctx.diagnosis.stats.byCode) {
+        const d = delta(ctx, `diag:${code}`, n);
+        if (d > 0) this.inc({ code }, d);
+        else this.inc({ code }, 0);
+      }
+    }
+  },
+});
+
+new Gauge({
+  name: 'esp_active_alarms',
+  help: 'Alarms not yet cleared, by severity',
+  labelNames: ['severity'] as const,
+  registers: [registry],
+  async collect() {
+    const totals: Record<string, number> = Object.fromEntries(SEVERITIES.map((s) => [s, 0]));
+    for (const ctx of sources) {
+      try {
+        for (const [sev, n] of Object.entries(await ctx.repo.countActiveAlarms())) totals[sev] = (totals[sev] ?? 0) + n;
+      } catch {
+        storageErrors.inc({ operation: 'metrics' });
+      }
+    }
+    for (const [severity, n] of Object.entries(totals)) this.set({ severity }, n);
+  },
+});
+
+// Failed batch commits are counted by the pipeline; fold them in at scrape time.
+new Gauge({
+  name: 'esp_ingest_storage_available',
+  help: '1 when the ingest pipeline is accepting work (storage reachable), else 0',
+  registers: [registry],
+  collect() {
+    let ok = 1;
+    for (const ctx of sources) {
+      const d = delta(ctx, 'failedBatches', ctx.pipeline.stats.failedBatches);
+      if (d > 0) storageErrors.inc({ operation: 'commit' }, d);
+      if (!ctx.pipeline.storageAvailable) ok = 0;
+    }
+    this.set(ok);
+  },
+});
+
+/** Feeds the pipeline's commits into the counters and lets scrape-time gauges read this app; returns unbind. */
+export function bindMetrics(ctx: AppContext): () => void {
+  sources.add(ctx);
+  let active = true;
+  ctx.pipeline.onCommit((readings, info) => {
+    if (!active) return;
+    metrics.readingsCommitted.inc(readings.length);
+    metrics.readingsInserted.inc(info.inserted);
+    metrics.commitDuration.observe(info.durationMs / 1000);
+  });
+  return () => {
+    active = false;
+    sources.delete(ctx);
+  };
+}
+
+/** The route pattern, never the raw URL (bounded label values). */
+export function routeLabel(req: FastifyRequest): string {
+  return req.routeOptions?.url ?? 'unmatched';
+}
+
+/** Request counters and latency, and the public GET /metrics. */
+export async function metricsPlugin(app: FastifyInstance): Promise<void> {
+  app.addHook('onResponse', async (req, reply) => {
+    const labels = { method: req.method, route: routeLabel(req), status: String(reply.statusCode) };
+    metrics.httpRequests.inc(labels);
+    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+  });
+  app.addHook('onError', async (_req, _reply, err) => {
+    const code = (err as { code?: string }).code;
+    if (code === 'DATABASE_ERROR' || code === 'CONNECTION_ERROR') storageErrors.inc({ operation: 'request' });
+  });
+  app.get(
+    '/metrics',
+    { config: { permission: 'public' }, schema: { hide: true } },
+    async (_req, reply) => {
+      const body = await registry.metrics();
+      return reply.type(registry.contentType).header('cache-control', 'no-store').send(body);
+    },
+  );
+}

@@ -1,0 +1,176 @@
+// What every device transport (embedded broker, external broker) does with one message: take the well from
+// the topic, parse the JSON payload (one reading or an array), validate each reading, check the sender's
+// scope, and split the result into readings to commit and rejections to record. Nothing is dropped silently.
+import type { Reading } from '../domain/reading.js';
+import { WELL_ID_PATTERN } from '../domain/reading.js';
+import type { ReadingCheckOptions, ReadingValidator } from '../domain/validation.js';
+import { assertWellsInScope, type Principal } from '../http/auth.js';
+import type { Logger } from 'pino';
+import type { RejectedMessage, Repository } from '../storage/repository.js';
+
+export interface TopicMatch {
+  /** The well named by the topic, or null when the topic is malformed. */
+  wellId: string | null;
+}
+
+/** `esp/W-1/telemetry` → W-1; null when the topic is not a telemetry topic at all. */
+export function matchTelemetryTopic(topic: string, prefix: string): TopicMatch | null {
+  if (!topic.startsWith(prefix + '/') || !topic.endsWith('/telemetry')) return null;
+  const middle = topic.slice(prefix.length + 1, topic.length - '/telemetry'.length);
+  return { wellId: WELL_ID_PATTERN.test(middle) ? middle : null };
+}
+
+export interface DeviceMessageResult {
+  readings: Reading[];
+  rejected: (RejectedMessage & { kind: string })[];
+}
+
+export interface DeviceMessageContext {
+  validator: ReadingValidator;
+  checkOptions: () => ReadingCheckOptions;
+  fieldOf: (wellId: string) => string | null | undefined;
+}
+
+const MAX_ITEMS = 100_000;
+
+function inScope(principal: Principal | null, wellId: string, fieldOf: DeviceMessageContext['fieldOf']): boolean {
+  try {
+    assertWellsInScope(principal, [wellId], fieldOf);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Turns one telemetry message into readings and rejections. `principal` null: the sender was authenticated
+ * by the external broker, no scope applies.
+ */
+export function processDeviceMessage(
+  transport: string,
+  topic: string,
+  topicWellId: string | null,
+  payload: Buffer,
+  principal: Principal | null,
+  dctx: DeviceMessageContext,
+): DeviceMessageResult {
+  const out: DeviceMessageResult = { readings: [], rejected: [] };
+  const reject = (kind: string, reason: string, body: string | null) =>
+    out.rejected.push({ kind, transport, source: topic, reason, payload: body });
+  const text = payload.toString('utf8');
+  if (topicWellId === null) {
+    reject('topic', `topic "${topic}" does not name a valid well id (1–64 of letters, digits, "-", "_", ".")`, text);
+    return out;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    reject('payload', 'payload is not valid JSON', text);
+    return out;
+  }
+  const items = Array.isArray(parsed) ? parsed : [parsed];
+  if (items.length === 0) {
+    reject('payload', 'payload is an empty array', text);
+    return out;
+  }
+  if (items.length > MAX_ITEMS) {
+    reject('payload', `payload has more than ${MAX_ITEMS} readings`, text.slice(0, 4096));
+    return out;
+  }
+  const candidates: unknown[] = [];
+  const positions: number[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    const label = Array.isArray(parsed) ? `[${i}] ` : '';
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+      reject('payload', `${label}a reading must be a JSON object`, JSON.stringify(item) ?? null);
+      continue;
+    }
+    const obj = item as Record<string, unknown>;
+    if (obj.well_id === undefined) {
+      candidates.push({ ...obj, well_id: topicWellId });
+    } else if (obj.well_id !== topicWellId) {
+      reject('topic', `${label}well_id "${String(obj.well_id)}" differs from the topic's well "${topicWellId}"`, JSON.stringify(item));
+      continue;
+    } else candidates.push(obj);
+    positions.push(i);
+  }
+  if (!candidates.length) return out;
+  if (!inScope(principal, topicWellId, dctx.fieldOf)) {
+    for (const c of candidates) reject('scope', `this key may not write well ${topicWellId}`, JSON.stringify(c));
+    return out;
+  }
+  const { readings, errors } = dctx.validator.check(candidates, dctx.checkOptions(), () => '');
+  out.readings = readings;
+  if (errors.length) {
+    const byIndex = new Map<number, string[]>();
+    for (const e of errors) {
+      const list = byIndex.get(e.index ?? 0) ?? [];
+      list.push(`${e.field.replace(/^\./, '')} ${e.reason}`);
+      byIndex.set(e.index ?? 0, list);
+    }
+    for (const [i, reasons] of byIndex) {
+      const label = Array.isArray(parsed) ? `[${positions[i]}] ` : '';
+      reject('invalid', `${label}${reasons.join('; ')}`, JSON.stringify(candidates[i]));
+    }
+  }
+  return out;
+}
+
+/**
+ * Records rejected messages in small batches (one INSERT per flush rather than per message). `add` resolves
+ * once they are stored, so a transport can withhold its acknowledgement until the rejection is recorded too.
+ */
+export class RejectedSink {
+  private buffer: RejectedMessage[] = [];
+  private waiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly repo: Repository,
+    private readonly log?: Logger,
+    private readonly delayMs = 20,
+    private readonly batchMax = 500,
+  ) {}
+
+  add(items: RejectedMessage[]): Promise<void> {
+    if (!items.length) return Promise.resolve();
+    this.buffer.push(...items);
+    const p = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    if (this.buffer.length >= this.batchMax) this.flushSoon(0);
+    else this.flushSoon(this.delayMs);
+    return p;
+  }
+
+  private flushSoon(delay: number): void {
+    if (this.timer && delay > 0) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.flush();
+    }, delay);
+  }
+
+  /** Writes what is buffered; resolves when it (and anything before it) is stored. */
+  flush(): Promise<void> {
+    const items = this.buffer;
+    const waiters = this.waiters;
+    this.buffer = [];
+    this.waiters = [];
+    if (!items.length) return this.writing;
+    this.writing = this.writing.then(async () => {
+      try {
+        for (let i = 0; i < items.length; i += this.batchMax) {
+          await this.repo.insertRejected(items.slice(i, i + this.batchMax));
+        }
+        for (const w of waiters) w.resolve();
+      } catch (err) {
+        this.log?.warn({ err, count: items.length }, 'could not record rejected messages');
+        for (const w of waiters) w.reject(err as Error);
+      }
+    });
+    return this.writing;
+  }
+}

@@ -1,0 +1,375 @@
+// MQTT ingest. Two ways in, one rule: a QoS 1 PUBLISH is acknowledged only after its readings are committed
+// (or its rejection recorded), so a gateway that loses its link, or a server that dies, never loses a reading
+// the gateway believes delivered.
+//
+// - EmbeddedBroker: an aedes broker inside the process (MQTT 3.1.1). Clients log in with any username and an
+//   API key as the password. aedes writes the PUBACK right after `authorizePublish` calls back, so that hook
+//   is where the message is ingested: it calls back once the commit is done, or with an error (aedes then
+//   closes the connection, no PUBACK goes out, and the client resends after reconnecting).
+// - ExternalSubscriber: a shared subscription on an external broker (Mosquitto, EMQX …) over MQTT 5, so several
+//   platform processes split the load. mqtt.js would send the PUBACK as soon as the message is handled; it is
+//   held back until the commit (in receipt order), and on a failed commit the connection is dropped so the
+//   broker redelivers from the persistent session.
+import { createServer, type Server, type Socket } from 'node:net';
+import { hostname } from 'node:os';
+import { Aedes, type AuthenticateError, type Client as AedesClient, type PublishPacket } from 'aedes';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { Transport } from '../app.js';
+import { can, type Principal } from '../http/auth.js';
+import type { AppContext, DependencyCheck } from '../http/context.js';
+import { matchTelemetryTopic, processDeviceMessage, type RejectedSink } from './device.js';
+import type { IngestMetrics } from './metrics.js';
+
+/** Ingests one MQTT message; resolves when it may be acknowledged, rejects when it must not be. */
+export class MqttMessageHandler {
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly metrics: IngestMetrics,
+    private readonly rejects: RejectedSink,
+    readonly topicPrefix: string,
+  ) {}
+
+  isTelemetryTopic(topic: string): boolean {
+    return matchTelemetryTopic(topic, this.topicPrefix) !== null;
+  }
+
+  async handle(topic: string, payload: Buffer, principal: Principal | null): Promise<void> {
+    const match = matchTelemetryTopic(topic, this.topicPrefix);
+    if (!match) return;
+    const { ctx } = this;
+    const res = processDeviceMessage('mqtt', topic, match.wellId, payload, principal, {
+      validator: ctx.validator,
+      fieldOf: ctx.fieldOf,
+      checkOptions: () => ({
+        now: Date.now(),
+        maxFutureSkewMs: ctx.config.telemetry.maxFutureSkewMs,
+        retentionMs: ctx.config.telemetry.retentionDays * 86_400_000,
+      }),
+    });
+    const work: Promise<unknown>[] = [];
+    if (res.readings.length) work.push(ctx.pipeline.submit(res.readings));
+    if (res.rejected.length) work.push(this.rejects.add(res.rejected.map(({ kind: _k, ...r }) => r)));
+    if (work.length === 1) await work[0];
+    else await Promise.all(work);
+    if (res.readings.length) this.metrics.accepted('mqtt', res.readings.length);
+    for (const r of res.rejected) this.metrics.rejected('mqtt', 1, r.kind);
+  }
+}
+
+function authError(message: string, returnCode: 4 | 5): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
+}
+
+/** A stand-in request for credential resolvers written for HTTP. */
+function pseudoRequest(client: AedesClient, log: Logger): FastifyRequest {
+  const conn = client.conn as Socket;
+  return {
+    id: `mqtt-${client.id}`,
+    headers: {},
+    query: {},
+    url: '/mqtt',
+    method: 'CONNECT',
+    ip: conn.remoteAddress ?? '',
+    socket: conn,
+    log,
+    principal: null,
+  } as unknown as FastifyRequest;
+}
+
+export interface EmbeddedBrokerOptions {
+  port: number;
+  host: string;
+}
+
+export class EmbeddedBroker implements Transport {
+  readonly name = 'mqtt';
+  readonly health: DependencyCheck;
+  private broker: Aedes | null = null;
+  private server: Server | null = null;
+  private failure: string | null = 'not started';
+  private readonly principals = new WeakMap<AedesClient, Principal>();
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly handler: MqttMessageHandler,
+    private readonly metrics: IngestMetrics,
+    private readonly opts: EmbeddedBrokerOptions,
+  ) {
+    this.health = {
+      name: 'mqtt',
+      // HTTP ingest keeps working without the broker: report it, but stay ready.
+      required: false,
+      check: async () => {
+        if (this.failure) throw new Error(this.failure);
+        return { mode: 'embedded', port: this.port, clients: this.broker?.connectedClients ?? 0 };
+      },
+    };
+  }
+
+  /** The port bound (MQTT_PORT=0 in tests picks a free one). */
+  get port(): number {
+    const a = this.server?.address();
+    return typeof a === 'object' && a ? a.port : this.opts.port;
+  }
+
+  get listening(): boolean {
+    return this.failure === null;
+  }
+
+  async start(): Promise<void> {
+    const { ctx, metrics } = this;
+    const log = ctx.log.child({ component: 'mqtt-broker' });
+    const broker = await Aedes.createBroker({
+      heartbeatInterval: 60_000,
+      authenticate: (client, _username, password, done) => {
+        const key = password ? password.toString('utf8') : '';
+        if (!key) {
+          metrics.mqtt.refusedConnects++;
+          return done(authError('An API key is required as the MQTT password', 5), false);
+        }
+        ctx.authenticator.resolve(key, pseudoRequest(client, log)).then(
+          (principal) => {
+            if (!principal || !can(principal, 'ingest')) {
+              metrics.mqtt.refusedConnects++;
+              log.warn({ client: client.id, principal: principal?.name }, 'MQTT connection refused: key invalid or without ingest permission');
+              return done(authError('Not authorized', 5), false);
+            }
+            this.principals.set(client, principal);
+            done(null, true);
+          },
+          (err: Error) => {
+            metrics.mqtt.refusedConnects++;
+            log.warn({ err, client: client.id }, 'MQTT authentication failed');
+            done(authError('Not authorized', 5), false);
+          },
+        );
+      },
+      authorizeSubscribe: (client, sub, done) => {
+        const p = this.principals.get(client);
+        // Devices write; reading the live stream needs the `read` permission.
+        done(null, p && can(p, 'read') ? sub : null);
+      },
+      authorizePublish: (client, packet: PublishPacket, done) => {
+        if (packet.topic.startsWith('$SYS')) return done(new Error('$SYS topics are reserved'));
+        if (!client || !this.handler.isTelemetryTopic(packet.topic)) return done(null);
+        const principal = this.principals.get(client) ?? null;
+        if (!principal) return done(new Error('Not authenticated'));
+        metrics.mqtt.awaitingAck++;
+        this.handler.handle(packet.topic, packet.payload as Buffer, principal).then(
+          () => {
+            metrics.mqtt.awaitingAck--;
+            done(null);
+          },
+          (err: Error) => {
+            metrics.mqtt.awaitingAck--;
+            metrics.mqtt.unacknowledged++;
+            log.warn({ client: client.id, topic: packet.topic, err: err.message }, 'MQTT publish not acknowledged; the client will resend');
+            done(err);
+          },
+        );
+      },
+    });
+    broker.on('client', () => metrics.mqtt.connections++);
+    broker.on('clientDisconnect', () => metrics.mqtt.connections--);
+    this.broker = broker;
+    const server = createServer({ noDelay: true }, broker.handle);
+    this.server = server;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(this.opts.port, this.opts.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      this.failure = null;
+      server.on('error', (err) => log.error({ err }, 'MQTT listener error'));
+      log.info({ port: this.port }, `MQTT broker listening on mqtt://${this.opts.host}:${this.port}`);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      this.failure =
+        e.code === 'EADDRINUSE'
+          ? `port ${this.opts.port} is already in use (another MQTT broker?): embedded broker not started`
+          : `could not listen on port ${this.opts.port}: ${e.message}`;
+      log.warn(
+        { port: this.opts.port, code: e.code },
+        `${this.failure}. HTTP keeps serving; set MQTT_PORT to a free port, MQTT_PORT=0 to disable, or MQTT_URL to use that broker`,
+      );
+      this.server = null;
+      await new Promise<void>((r) => broker.close(() => r()));
+      this.broker = null;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.failure = 'stopped';
+    const server = this.server;
+    const broker = this.broker;
+    this.server = null;
+    this.broker = null;
+    if (server) await new Promise<void>((r) => server.close(() => r()));
+    // Closes client connections: publishes still waiting for their commit get no PUBACK and are resent later.
+    if (broker) await new Promise<void>((r) => broker.close(() => r()));
+  }
+}
+
+export interface ExternalSubscriberOptions {
+  url: string;
+  shareGroup: string;
+  topicPrefix: string;
+  username?: string;
+  password?: string;
+  clientId: string;
+  /** How long the broker keeps this subscriber's session (and its unacknowledged messages) while offline. */
+  sessionExpirySeconds?: number;
+}
+
+type SendPacket = (packet: { cmd: string; messageId?: number }, cb?: (err?: Error) => void, ...rest: unknown[]) => void;
+
+/** The stable client id of this process on the external broker (its persistent session is keyed by it). */
+export function defaultClientId(shareGroup: string, httpPort: number): string {
+  return `${shareGroup}-${hostname()}-${httpPort || process.pid}`.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 128);
+}
+
+export class ExternalSubscriber implements Transport {
+  readonly name = 'mqtt';
+  readonly health: DependencyCheck;
+  private client: MqttClient | null = null;
+  private connected = false;
+  private lastError: string | null = null;
+  /** PUBACKs go out in receipt order, each after its message's commit. */
+  private ackChain: Promise<void> = Promise.resolve();
+  private readonly log: Logger;
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly handler: MqttMessageHandler,
+    private readonly metrics: IngestMetrics,
+    private readonly opts: ExternalSubscriberOptions,
+  ) {
+    this.log = ctx.log.child({ component: 'mqtt-subscriber' });
+    this.health = {
+      name: 'mqtt',
+      required: true,
+      check: async () => {
+        if (!this.connected) throw new Error(this.lastError ?? 'not connected to the broker');
+        return { mode: 'external', url: redact(this.opts.url), subscription: this.subscription };
+      },
+    };
+  }
+
+  get subscription(): string {
+    return `$share/${this.opts.shareGroup}/${this.opts.topicPrefix}/+/telemetry`;
+  }
+
+  async start(): Promise<void> {
+    const { opts, metrics, log } = this;
+    const pending = new Map<number, Promise<boolean>>();
+    const options: IClientOptions = {
+      protocolVersion: 5,
+      clientId: opts.clientId,
+      clean: false,
+      username: opts.username,
+      password: opts.password,
+      reconnectPeriod: 1_000,
+      connectTimeout: 10_000,
+      keepalive: 30,
+      resubscribe: false,
+      properties: { sessionExpiryInterval: opts.sessionExpirySeconds ?? 86_400, receiveMaximum: 1_000 },
+      customHandleAcks: (topic, message, packet, done) => {
+        if (packet.qos === 0 || packet.messageId === undefined) {
+          this.handler.handle(topic, message, null).catch((err: Error) => log.warn({ err: err.message, topic }, 'QoS 0 message not stored'));
+        } else {
+          metrics.mqtt.awaitingAck++;
+          pending.set(
+            packet.messageId,
+            this.handler.handle(topic, message, null).then(
+              () => true,
+              (err: Error) => {
+                log.warn({ err: err.message, topic }, 'MQTT message not acknowledged; the broker will redeliver');
+                return false;
+              },
+            ),
+          );
+        }
+        done(0);
+      },
+    };
+    const client = mqtt.connect(opts.url, { ...options, manualConnect: true });
+    this.client = client;
+    // mqtt.js sends the PUBACK right after the handler returns and reads the next packet only after that; hold
+    // the PUBACK until the commit but let the reader go on, so one connection keeps many messages in flight.
+    const c = client as unknown as { _sendPacket: SendPacket; stream: unknown };
+    const send = c._sendPacket.bind(client);
+    c._sendPacket = (packet, cb, ...rest) => {
+      const work = packet.cmd === 'puback' && packet.messageId !== undefined ? pending.get(packet.messageId) : undefined;
+      if (!work) return send(packet, cb, ...rest);
+      pending.delete(packet.messageId!);
+      const stream = c.stream;
+      cb?.();
+      this.ackChain = this.ackChain
+        .then(() => work)
+        .then((ok) => {
+          metrics.mqtt.awaitingAck--;
+          if (c.stream !== stream || !client.connected) return; // a new connection: the broker redelivers
+          if (ok) return send(packet, () => undefined);
+          metrics.mqtt.unacknowledged++;
+          // MQTT redelivers an unacknowledged message only on a new connection (the session is persistent).
+          (stream as { destroy?: () => void }).destroy?.();
+        });
+    };
+    client.on('connect', (connack) => {
+      this.connected = true;
+      this.lastError = null;
+      metrics.mqtt.connections = 1;
+      log.info({ url: redact(opts.url), session_present: connack.sessionPresent, subscription: this.subscription }, 'connected to MQTT broker');
+      client.subscribe(this.subscription, { qos: 1 }, (err, granted) => {
+        const code = granted?.[0]?.qos;
+        if (err || (code !== undefined && code > 2)) {
+          log.error({ err, granted }, 'MQTT subscription refused');
+          this.lastError = `subscription refused${err ? ': ' + err.message : ''}`;
+        }
+      });
+    });
+    client.on('close', () => {
+      if (this.connected) log.warn('MQTT broker connection closed; reconnecting');
+      this.connected = false;
+      metrics.mqtt.connections = 0;
+    });
+    client.on('error', (err) => {
+      this.lastError = err.message;
+      log.warn({ err: err.message }, 'MQTT client error');
+    });
+    client.connect();
+    // Wait briefly for the first connection so a healthy start is ready at once; never block start-up on it.
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, 5_000);
+      client.once('connect', () => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
+
+  async stop(): Promise<void> {
+    const client = this.client;
+    this.client = null;
+    if (!client) return;
+    // Let commits already under way send their PUBACKs, then leave; the session keeps everything else.
+    await Promise.race([this.ackChain, new Promise((r) => setTimeout(r, 5_000).unref())]);
+    await client.endAsync(false).catch(() => undefined);
+    this.connected = false;
+  }
+}
+
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'invalid-url';
+  }
+}

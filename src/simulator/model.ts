@@ -1,0 +1,462 @@
+// One simulated ESP well: affinity laws, no-load + load current, inflow (PIP = static − Q/PI), motor cooling by
+// flow with thermal lag, measurement noise, operator frequency steps, planned stops, and injected faults with
+// the signatures of ESP-DIAGNOSTICS.md section 4.
+import type { DiagnosisCode } from '../domain/diagnosis.js';
+import type { Channel, Reading } from '../domain/reading.js';
+import type { WellNameplate } from '../domain/well.js';
+import { Rng } from './rng.js';
+
+const MIN = 60_000;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+export type SimWell = WellNameplate & { well_id: string };
+
+/** Hidden physical truth of a well (the engine never sees it). */
+export interface WellPhysics {
+  fb: number;
+  q0: number; // flow at base frequency, bbl/d
+  i0: number; // true no-load amps
+  iLoad: number; // load amps at base frequency
+  ps: number; // static reservoir pressure at the intake, psi
+  pi: number; // productivity index, bbl/d/psi
+  tRes: number; // reservoir temperature, °C
+  tRise: number; // motor rise over reservoir at nominal load and cooling, °C
+  vib0: number;
+  gor0: number;
+  fv0: number;
+  tq0: number; // torque at base frequency, N·m
+  f0: number; // initial frequency setpoint
+}
+
+export interface FaultState {
+  code: DiagnosisCode;
+  start: number;
+  /** Ramp duration (progress 0 → 1). 0 = step. */
+  rampMs: number;
+  k: number[]; // per-fault random parameters
+  mode: number;
+  channel?: Channel;
+  frozen?: number | null;
+  cycleNextTs?: number;
+  cycleRunning?: boolean;
+}
+
+export interface WellModelOptions {
+  rng: Rng;
+  nameplate?: Partial<WellNameplate>;
+  wellId: string;
+  missing?: Channel[];
+  /** Random operator frequency steps (mean interval); 0 disables. */
+  operatorStepMeanMs?: number;
+  /** Force a low-flow operating point (normalised flow below the recommended minimum). */
+  lowFlow?: boolean;
+}
+
+export function randomNameplate(rng: Rng, fb?: number): WellNameplate {
+  const base = fb ?? (rng.chance(0.5) ? 60 : 50);
+  const rated = Math.round(Math.exp(rng.uniform(Math.log(300), Math.log(20_000))));
+  const amps = Math.round(rng.uniform(20, 180));
+  return {
+    name: null,
+    field: null,
+    rated_flow_bpd: rated,
+    min_flow_bpd: Math.round(rated * 0.7),
+    max_flow_bpd: Math.round(rated * 1.25),
+    rated_current_a: amps,
+    base_frequency_hz: base,
+    motor_temp_limit_c: rng.pick([150, 150, 155, 165, 180]),
+    bubble_point_psi: 0, // set from the inflow model below
+    vibration_limit_g: rng.pick([2.0, 2.0, 2.0, 1.5, 2.5]),
+  };
+}
+
+export class WellModel {
+  readonly well: SimWell;
+  readonly phys: WellPhysics;
+  private rng: Rng;
+  private missing: Set<Channel>;
+  private f: number;
+  private running = true;
+  private stopUntil = -Infinity;
+  private temp = NaN;
+  private pip = NaN;
+  private lastTs = NaN;
+  private nextOpStep = Infinity;
+  private opStepMean: number;
+  fault: FaultState | null = null;
+  private scheduledStop: { at: number; until: number } | null = null;
+  private scheduledStep: { at: number; to: number } | null = null;
+
+  constructor(o: WellModelOptions) {
+    this.rng = o.rng;
+    const rng = o.rng;
+    const np = { ...randomNameplate(rng, o.nameplate?.base_frequency_hz ?? undefined), ...stripNulls(o.nameplate ?? {}) };
+    const fb = np.base_frequency_hz ?? 60;
+    const rated = np.rated_flow_bpd ?? 1000;
+    const ir = np.rated_current_a ?? 80;
+    const q0 = o.lowFlow ? rated * rng.uniform(0.38, 0.6) : rated * rng.uniform(0.85, 1.12);
+    const ps = rng.uniform(1500, 4000);
+    const pipOp = ps * rng.uniform(0.35, 0.7);
+    const f0 = fb * rng.uniform(0.85, 1.05);
+    const qOp = (q0 * f0) / fb;
+    const i0 = ir * rng.uniform(0.27, 0.33);
+    const ibase = ir * rng.uniform(0.72, 0.92);
+    this.phys = {
+      fb,
+      q0,
+      i0,
+      iLoad: ibase - i0,
+      ps,
+      pi: qOp / (ps - pipOp),
+      tRes: rng.uniform(70, 110),
+      tRise: rng.uniform(12, 28),
+      vib0: rng.uniform(0.15, 0.7),
+      gor0: rng.uniform(80, 1500),
+      fv0: rng.uniform(2, 8),
+      tq0: ibase * rng.uniform(3, 6),
+      f0,
+    };
+    if (!np.bubble_point_psi) np.bubble_point_psi = Math.round(pipOp * rng.uniform(0.45, 0.8));
+    // Keep the limit above the healthy running temperature (a sane design).
+    const tRun = this.phys.tRes + this.phys.tRise * 1.2;
+    if ((np.motor_temp_limit_c ?? 150) < tRun + 25) np.motor_temp_limit_c = Math.ceil((tRun + 25) / 5) * 5;
+    if ((np.vibration_limit_g ?? 2) < this.phys.vib0 * 2.5) np.vibration_limit_g = Math.round(this.phys.vib0 * 3 * 10) / 10;
+    this.well = { ...np, well_id: o.wellId };
+    this.missing = new Set(o.missing ?? []);
+    this.f = f0;
+    this.opStepMean = o.operatorStepMeanMs ?? 3 * DAY;
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  setOperatorSteps(meanMs: number, fromTs: number): void {
+    this.opStepMean = meanMs;
+    this.nextOpStep = meanMs > 0 ? fromTs + this.rng.exp(meanMs) : Infinity;
+  }
+
+  scheduleStop(at: number, until: number): void {
+    this.scheduledStop = { at, until };
+  }
+
+  scheduleFrequencyStep(at: number, to: number): void {
+    this.scheduledStep = { at, to };
+  }
+
+  injectFault(code: DiagnosisCode, ts: number, rampMs?: number): void {
+    const r = this.rng;
+    const k = Array.from({ length: 8 }, () => r.next());
+    const f: FaultState = { code, start: ts, rampMs: rampMs ?? defaultRamp(code, r), k, mode: r.int(0, 2) };
+    if (code === 'SENSOR_FAULT') {
+      const present = (['pip', 'motor_temp', 'vibration', 'flow_rate', 'torque'] as Channel[]).filter((c) => !this.missing.has(c));
+      f.channel = present.length ? r.pick(present) : 'motor_temp';
+      f.frozen = null;
+      // 0 = flat line at last value, 1 = full scale, 2 = stuck at zero
+      if (f.channel === 'torque' || f.channel === 'motor_temp') f.mode = f.mode === 2 ? 0 : f.mode;
+      if (f.channel === 'torque' && f.mode === 1) f.mode = 0;
+    }
+    if (code === 'FREQUENT_CYCLING') {
+      f.cycleRunning = true;
+      f.cycleNextTs = ts + r.uniform(0.2, 1) * HOUR;
+    }
+    if (code === 'SHUT_DOWN') {
+      this.running = false;
+      this.stopUntil = Infinity;
+    }
+    this.fault = f;
+  }
+
+  clearFault(_ts: number): void {
+    if (this.fault?.code === 'SHUT_DOWN' || this.fault?.code === 'FREQUENT_CYCLING') {
+      this.running = true;
+      this.stopUntil = -Infinity;
+    }
+    this.fault = null;
+  }
+
+  /** Advance to ts and return the reading there. */
+  step(ts: number): Reading {
+    const r = this.rng;
+    const ph = this.phys;
+    const dt = Number.isNaN(this.lastTs) ? 0 : Math.max(0, ts - this.lastTs);
+    this.lastTs = ts;
+    const fault = this.fault;
+
+    // --- operator and schedule events ---
+    if (this.scheduledStep && ts >= this.scheduledStep.at) {
+      this.f = this.scheduledStep.to;
+      this.scheduledStep = null;
+    }
+    if (!fault && ts >= this.nextOpStep) {
+      const d = r.uniform(2, 6) * (r.chance(0.5) ? 1 : -1);
+      this.f = Math.min(1.08 * ph.fb, Math.max(0.75 * ph.fb, this.f + d));
+      this.nextOpStep = this.opStepMean > 0 ? ts + r.exp(this.opStepMean) : Infinity;
+    }
+    if (this.scheduledStop && ts >= this.scheduledStop.at) {
+      this.running = false;
+      this.stopUntil = this.scheduledStop.until;
+      this.scheduledStop = null;
+    }
+    if (!this.running && ts >= this.stopUntil) this.running = true;
+    let justStarted = false;
+    if (fault?.code === 'FREQUENT_CYCLING' && fault.cycleNextTs !== undefined) {
+      while (ts >= fault.cycleNextTs) {
+        fault.cycleRunning = !fault.cycleRunning;
+        fault.cycleNextTs += fault.cycleRunning ? r.uniform(1.5, 5) * HOUR : r.uniform(0.3, 1.5) * HOUR;
+        if (fault.cycleRunning) justStarted = true;
+      }
+      this.running = fault.cycleRunning === true;
+    }
+    const prog = fault ? (fault.rampMs <= 0 ? (ts >= fault.start ? 1 : 0) : Math.min(1, Math.max(0, (ts - fault.start) / fault.rampMs))) : 0;
+    const k = fault?.k ?? [];
+    const code = fault && ts >= fault.start ? fault.code : null;
+
+    let f = this.running ? this.f : 0;
+    if (code === 'VSD_ISSUE' && this.running) {
+      if (fault!.mode === 0) f = this.f + r.gauss() * (2 + 3 * k[0]);
+      else f = ph.fb * (0.35 + 0.15 * k[0]);
+      f = Math.max(5, Math.min(1.15 * ph.fb, f));
+    }
+
+    let q = 0, cur = 0, tq = 0, vib = 0, gor: number | null = null, fv = 0;
+    let pipTarget = ph.ps;
+    let tempTarget = ph.tRes;
+    let tauT = 25 * MIN;
+    let tauP = 15 * MIN;
+    if (this.running) {
+      const fr = f / ph.fb;
+      q = ph.q0 * fr;
+      const qExp = q;
+      cur = ph.i0 + ph.iLoad * fr * fr;
+      const ibase = ph.i0 + ph.iLoad;
+      tq = ph.tq0 * fr * fr;
+      vib = ph.vib0 * (0.6 + 0.4 * fr * fr);
+      gor = ph.gor0;
+      fv = ph.fv0;
+      let dTemp = 0;
+      let pipOverride: number | null = null;
+      let noiseQ = 0.015, noiseI = 0.01, noiseV = 0.04, noiseP = 0.006;
+      switch (code) {
+        case 'GAS_LOCK': {
+          q *= 1 - prog * (0.85 + 0.12 * k[0]);
+          noiseQ = 0.015 + prog * 0.3;
+          cur = ph.i0 * 1.1 + (cur - ph.i0 * 1.1) * (1 - prog * (0.55 + 0.25 * k[1]));
+          noiseI = 0.01 + prog * (0.1 + 0.1 * k[2]);
+          gor = ph.gor0 * (1 + prog * (2 + 6 * k[3]));
+          fv = ph.fv0 + prog * (40 + 80 * k[4]);
+          noiseP = 0.006 + prog * (0.05 + 0.1 * k[5]);
+          dTemp = prog * (10 + 15 * k[6]);
+          tq *= (cur - ph.i0) / Math.max(1e-6, ph.iLoad * fr * fr);
+          break;
+        }
+        case 'GAS_INTERFERENCE': {
+          q *= 1 - prog * (0.12 + 0.16 * k[0]);
+          noiseQ = 0.015 + prog * 0.06;
+          cur *= 1 - prog * (0.06 + 0.07 * k[1]);
+          noiseI = 0.01 + prog * (0.025 + 0.02 * k[2]);
+          gor = ph.gor0 * (1 + prog * (0.6 + 1.4 * k[3]));
+          fv = ph.fv0 + prog * (12 + 18 * k[4]);
+          pipOverride = (this.well.bubble_point_psi ?? 1000) * (0.85 + 0.17 * k[5]);
+          dTemp = prog * (2 + 4 * k[6]);
+          vib *= 1 + prog * (0.1 + 0.2 * k[7]);
+          tq *= 1 - prog * 0.08;
+          break;
+        }
+        case 'PUMP_OFF': {
+          q *= 1 - prog * (0.5 + 0.3 * k[0]);
+          cur = ph.i0 + (cur - ph.i0) * (1 - prog * (0.35 + 0.25 * k[1]));
+          pipOverride = ((ph.ps - qExp / ph.pi) * (1 - prog)) + prog * (ph.ps - qExp / ph.pi) * (0.03 + 0.09 * k[2]);
+          dTemp = prog * (8 + 12 * k[3]);
+          tq = ph.tq0 * fr * fr * (1 - prog * (0.35 + 0.25 * k[1]));
+          break;
+        }
+        case 'BROKEN_SHAFT': {
+          q *= 0.02 * k[0];
+          cur = ph.i0 * (1 + 0.03 * (k[1] - 0.5));
+          noiseI = 0.006;
+          tq = ph.tq0 * (0.02 + 0.04 * k[2]);
+          pipOverride = ph.ps;
+          tauP = (1 + k[3]) * HOUR;
+          dTemp = -ph.tRise * (0.1 + 0.4 * k[4]);
+          vib *= k[5] < 0.5 ? 0.4 + 0.3 * k[6] : 1.4 + 0.4 * k[6];
+          break;
+        }
+        case 'CLOSED_VALVE': {
+          q *= 0.03 * k[0];
+          const drop = 0.15 + 0.15 * k[1];
+          cur = cur * (1 - drop);
+          tq *= 1 - drop * 1.3;
+          pipOverride = ph.ps;
+          tauP = (1 + k[3]) * HOUR;
+          dTemp = 30 + 30 * k[2];
+          tauT = (8 + 15 * k[4]) * MIN;
+          break;
+        }
+        case 'TUBING_LEAK': {
+          const lost = 0.22 + 0.26 * k[0];
+          q *= 1 - lost;
+          cur *= 1 + 0.04 * (k[1] - 0.5);
+          pipOverride = (ph.ps - qExp / ph.pi) * (1.06 + 0.12 * k[2]);
+          break;
+        }
+        case 'PUMP_WEAR': {
+          q *= 1 - prog * (0.2 + 0.2 * k[0]);
+          pipOverride = (ph.ps - qExp / ph.pi) * (1 + prog * (0.05 + 0.1 * k[1]));
+          vib *= 1 + prog * (0.6 + 0.9 * k[2]);
+          cur *= 1 - prog * 0.05 * k[3];
+          break;
+        }
+        case 'SCALE': {
+          q *= 1 - prog * (0.15 + 0.2 * k[0]);
+          const up = prog * (0.1 + 0.12 * k[1]);
+          cur *= 1 + up;
+          tq *= 1 + up * 1.4;
+          dTemp = prog * 6 * k[2];
+          break;
+        }
+        case 'SAND_PRODUCTION': {
+          vib *= 1 + prog * (0.6 + 1.4 * k[0]);
+          noiseV = 0.04 + prog * 0.2;
+          if (r.chance(0.2 * prog)) vib *= 1.5 + 1.5 * r.next();
+          if (r.chance(0.25 * prog)) {
+            const s = 1 + (r.chance(0.5) ? 1 : -1) * (0.1 + 0.2 * r.next());
+            cur *= s;
+            tq *= s * s;
+          }
+          noiseI = 0.01 + prog * 0.02;
+          noiseQ = 0.015 + prog * 0.05;
+          fv = ph.fv0 * (1 + prog * (0.5 + 1.5 * k[1]));
+          break;
+        }
+        case 'MOTOR_OVERHEAT': {
+          const lim = this.well.motor_temp_limit_c ?? 150;
+          const runT = ph.tRes + ph.tRise;
+          const target = k[0] < 0.5 ? lim - 3 + 20 * k[1] : runT + 28 + 20 * k[1];
+          dTemp = prog * (target - runT);
+          q *= 1 - prog * 0.12 * k[2];
+          break;
+        }
+        case 'MOTOR_OVERLOAD': {
+          const ir = this.well.rated_current_a ?? ph.i0 / 0.3;
+          const target = ir * (1.16 + 0.24 * k[0]);
+          cur = cur + prog * (target - cur);
+          tq *= 1 + prog * ((target - ph.i0) / Math.max(1e-6, ph.iLoad * fr * fr) - 1);
+          q *= 1 + prog * 0.05 * k[1];
+          dTemp = prog * (8 + 12 * k[2]);
+          break;
+        }
+        case 'HIGH_VIBRATION': {
+          const lim = this.well.vibration_limit_g ?? 2;
+          const target = Math.max(lim * (1.1 + 0.9 * k[0]), ph.vib0 * (3.5 + 2.5 * k[1]));
+          vib = vib + prog * (target - vib);
+          break;
+        }
+        case 'UNKNOWN': {
+          // An anomaly that matches no signature: intake pressure collapses alone, or motor runs cold, or
+          // surface flow reads high with everything else unchanged.
+          if (fault!.mode === 0) pipOverride = (ph.ps - qExp / ph.pi) * (0.45 + 0.2 * k[0]);
+          else if (fault!.mode === 1) dTemp = -(22 + 10 * k[0]);
+          else q *= 1.3 + 0.25 * k[0];
+          break;
+        }
+        case 'FREQUENT_CYCLING':
+          dTemp = 6 + 8 * k[0];
+          break;
+        default:
+          break;
+      }
+      // Cooling by flow past the motor (≈ 1 ft/s needed): less flow → hotter.
+      const flowFrac = Math.max(0, Math.min(1.2, q / Math.max(1e-6, qExp)));
+      const cooling = 0.4 + 0.6 * flowFrac;
+      const heat = (cur / ibase) ** 2;
+      tempTarget = ph.tRes + (ph.tRise * heat) / cooling + dTemp;
+      if (code === 'GAS_LOCK' || code === 'CLOSED_VALVE' || code === 'BROKEN_SHAFT') {
+        // these have explicit temperature behaviour above; undo the generic no-flow heating for the broken
+        // shaft (little load), keep it for the others
+        if (code === 'BROKEN_SHAFT') tempTarget = ph.tRes + ph.tRise + dTemp;
+        if (code === 'CLOSED_VALVE') tempTarget = ph.tRes + ph.tRise + dTemp;
+      }
+      pipTarget = pipOverride ?? ph.ps - q / ph.pi;
+      if (code === 'GAS_LOCK') pipTarget = ph.ps - qExp / ph.pi;
+      if (justStarted) cur = (this.well.rated_current_a ?? ibase) * (3 + 3 * r.next()); // inrush if sampled
+      q *= 1 + noiseQ * r.gauss();
+      cur *= 1 + noiseI * r.gauss();
+      tq *= 1 + Math.max(0.015, noiseI) * r.gauss();
+      vib *= 1 + noiseV * r.gauss();
+      gor = (gor ?? ph.gor0) * (1 + 0.03 * r.gauss());
+      fv = fv * (1 + 0.12 * r.gauss());
+      pipTarget *= 1 + noiseP * r.gauss();
+    }
+    // Thermal and pressure lags.
+    if (Number.isNaN(this.temp)) this.temp = tempTarget;
+    else this.temp += (tempTarget - this.temp) * (1 - Math.exp(-dt / tauT));
+    if (Number.isNaN(this.pip) || !this.running) {
+      if (Number.isNaN(this.pip)) this.pip = pipTarget;
+      else this.pip += (ph.ps - this.pip) * (1 - Math.exp(-dt / (1.5 * HOUR)));
+    } else {
+      const lagged = this.pip + (pipTarget - this.pip) * (1 - Math.exp(-dt / tauP));
+      // measurement noise is already in pipTarget: keep lagged mean but let the noise through
+      this.pip = code === 'GAS_LOCK' ? pipTarget : lagged;
+      if (code === 'GAS_LOCK' || code === 'GAS_INTERFERENCE') this.pip = pipTarget;
+    }
+    const pipOut = this.running && tauP <= 15 * MIN ? this.pip * (1 + 0.004 * r.gauss()) : this.pip;
+
+    const out: Reading = {
+      well_id: this.well.well_id,
+      ts,
+      flow_rate: rnd(Math.max(0, q), 1),
+      pip: rnd(Math.max(0, pipOut), 1),
+      motor_current: rnd(Math.max(0, cur), 2),
+      motor_temp: rnd(this.temp + (this.running ? 0.3 * r.gauss() : 0), 2),
+      vibration: rnd(Math.max(0, vib), 3),
+      vsd_frequency: rnd(f, 2),
+      flow_variance: rnd(Math.max(0, fv), 2),
+      torque: rnd(Math.max(0, tq), 1),
+      gor: gor === null ? null : rnd(Math.max(0, gor), 1),
+    };
+    if (code === 'SENSOR_FAULT' && fault!.channel && this.running) {
+      const c = fault!.channel;
+      if (fault!.mode === 0) {
+        if (fault!.frozen === null || fault!.frozen === undefined) fault!.frozen = out[c];
+        out[c] = fault!.frozen;
+      } else if (fault!.mode === 1) {
+        out[c] = ({ pip: 10_000, motor_temp: 300, vibration: 50, flow_rate: 60_000, torque: 0 } as Record<string, number>)[c] ?? 0;
+      } else out[c] = 0;
+    }
+    for (const c of this.missing) out[c] = null;
+    return out;
+  }
+}
+
+function rnd(x: number, d: number): number {
+  const p = 10 ** d;
+  return Math.round(x * p) / p;
+}
+
+function stripNulls(o: Partial<WellNameplate>): Partial<WellNameplate> {
+  const r: Partial<WellNameplate> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== null && v !== undefined) (r as Record<string, unknown>)[k] = v;
+  return r;
+}
+
+export function defaultRamp(code: DiagnosisCode, r: Rng): number {
+  switch (code) {
+    case 'PUMP_WEAR':
+    case 'SCALE':
+      return r.uniform(14, 35) * DAY;
+    case 'PUMP_OFF':
+      return r.uniform(1, 3) * HOUR;
+    case 'GAS_LOCK':
+    case 'GAS_INTERFERENCE':
+    case 'SAND_PRODUCTION':
+    case 'MOTOR_OVERLOAD':
+    case 'HIGH_VIBRATION':
+      return r.uniform(10, 60) * MIN;
+    case 'MOTOR_OVERHEAT':
+      return r.uniform(30, 120) * MIN;
+    default:
+      return 0; // steps: broken shaft, closed valve, tubing leak, sensor, drive, stop
+  }
+}
