@@ -85,7 +85,7 @@ export class App {
       log,
     );
     const diagnosis = new DiagnosisService(repo, events, log, {
-      liveWindowMs: 15 * 60_000,
+      liveWindowMs: config.telemetry.alarmLiveWindowMs,
       baselineSaveMs: 10 * 60_000,
       warmupReadings: 5000,
       warmupWindowMs: 48 * 3_600_000,
@@ -189,7 +189,9 @@ export class App {
         await t.stop().catch((err) => this.log.warn({ err, transport: t.name }, 'transport stop failed'));
       }
       this.ctx.events.close();
-      if (this.server) await this.server.close();
+      // Commit what is queued now (not when the batch timer fires) so waiting requests are answered while
+      // the server closes; then refuse new work and write whatever came in meanwhile.
+      if (this.server) await Promise.all([this.server.close(), this.ctx.pipeline.drain(false)]);
       await this.ctx.pipeline.drain();
       await this.ctx.diagnosis.flush();
       if (this.ownsRepo) await this.ctx.repo.close();

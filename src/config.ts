@@ -62,6 +62,8 @@ export interface Config {
     /** Readings waiting for commit beyond which ingest answers 503 / MQTT stops acknowledging. */
     queueMax: number;
     alarmWebhookUrl: string | undefined;
+    /** Readings older than this are backfill: they update diagnoses but never raise alarms for the past. */
+    alarmLiveWindowMs: number;
   };
 }
 
@@ -175,6 +177,7 @@ export function loadConfig(env: Env = process.env, version = '0.0.0'): Config {
       commitDelayMs: r.int('INGEST_COMMIT_DELAY_MS', 5, 0, 10_000),
       queueMax: r.int('INGEST_QUEUE_MAX', 200_000, 100, 100_000_000),
       alarmWebhookUrl: r.url('ALARM_WEBHOOK_URL', ['http:', 'https:']),
+      alarmLiveWindowMs: r.int('ALARM_LIVE_WINDOW_S', 900, 1, 30 * 86_400) * 1000,
     },
   };
 

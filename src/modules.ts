@@ -2,7 +2,8 @@
 import type { Module } from './app.js';
 import type { Config } from './config.js';
 import { ingestModule } from './ingest/module.js';
+import { securityModule } from './security/module.js';
 
 export function defaultModules(_config: Config): Module[] {
-  return [ingestModule()];
+  return [securityModule(), ingestModule()];
 }

@@ -8,6 +8,7 @@ Usage: esp <command> [options]
 
 Commands:
   serve                 run the platform (HTTP API, MQTT, diagnostics, dashboard)
+  demo [options]        the platform with a simulated, live fleet of ~50 wells (embedded store in ./data/demo)
   migrate               apply database migrations and exit
   simulate [options]    simulated fleet: post to a server (HTTP/MQTT) or write CSV/NDJSON
   diagnose --well well.json readings.csv   diagnose an exported SCADA file offline
@@ -22,6 +23,8 @@ async function main(argv: string[]): Promise<number> {
   switch (cmd) {
     case 'serve':
       return (await import('./serve.js')).runServe();
+    case 'demo':
+      return (await import('./demo.js')).runDemo(rest);
     case 'migrate':
       return (await import('./migrate.js')).runMigrate();
     case 'simulate':

@@ -47,6 +47,8 @@ export interface Baseline {
   /** Torque at base frequency (∝ f²), N·m. */
   torque_norm: ChannelStat | null;
   gor: ChannelStat | null;
+  /** Median PIP per 1 Hz drive-frequency bin ([hz, psi] pairs): PIP depends on drawdown, hence on speed. */
+  pip_by_frequency?: [number, number][];
 }
 
 export const BASELINE_MIN_SAMPLES = 8;
@@ -137,6 +139,22 @@ export function baselineFromRows(p: WellParams, rows: readonly SampleRow[]): Bas
     torque_norm: stat(buf, col((v) => torqueAtBase(v[TQ], fOf(v), fb))),
     gor: stat(buf, col((v) => v[G])),
   };
+  // PIP per frequency bin, so that after an operator speed change PIP is compared at the same speed.
+  const bins = new Map<number, number[]>();
+  for (const r of rows) {
+    if (Number.isNaN(r.v[F]) || Number.isNaN(r.v[P])) continue;
+    const k = Math.round(r.v[F]);
+    let a = bins.get(k);
+    if (!a) bins.set(k, (a = []));
+    a.push(r.v[P]);
+  }
+  const table: [number, number][] = [];
+  for (const [k, a] of [...bins.entries()].sort((x, y) => x[0] - y[0])) {
+    if (a.length < 4) continue;
+    const fa = Float64Array.from(a);
+    table.push([k, round(medianInPlace(fa, fa.length), 2)]);
+  }
+  if (table.length > 0) b.pip_by_frequency = table;
   return b;
 }
 

@@ -258,7 +258,7 @@ export function computeFeatures(w: WindowState, p: WellParams, b: Baseline | nul
   const qRef = b?.flow_norm?.median ?? NaN;
   const qRated = p.ratedFlowBpd ?? NaN;
   const iRef = b?.current_norm?.median ?? NaN;
-  const pRef = b?.pip?.median ?? NaN;
+  let pRef = b?.pip?.median ?? NaN;
   const tRef = b?.motor_temp?.median ?? NaN;
   const vRef = b?.vibration?.median ?? NaN;
   const gRef = b?.gor?.median ?? NaN;
@@ -273,7 +273,16 @@ export function computeFeatures(w: WindowState, p: WellParams, b: Baseline | nul
   const fShift = Number.isFinite(fNow) && Number.isFinite(fRef) && fRef > 0 ? Math.abs(fNow / fRef - 1) : 0;
   // PIP = static − Q/PI: a commanded speed change moves actual flow by ≈ fShift and PIP by up to ~2× that
   // (drawdown is typically 0.5–2× PIP; 1.5× covers most wells). Only the excess over that slack counts as a PIP change.
-  const pipSlack = 1.5 * fShift;
+  let pipSlack = 1.5 * fShift;
+  // Better: the baseline's PIP at (nearly) this speed, when the history ran there.
+  if (b?.pip_by_frequency && Number.isFinite(fNow)) {
+    let bestBin: [number, number] | null = null;
+    for (const bin of b.pip_by_frequency) if (!bestBin || Math.abs(bin[0] - fNow) < Math.abs(bestBin[0] - fNow)) bestBin = bin;
+    if (bestBin && Math.abs(bestBin[0] - fNow) <= 1) {
+      pRef = bestBin[1];
+      pipSlack = 1.5 * Math.abs(fNow / bestBin[0] - 1);
+    }
+  }
 
   // ---- flow (normalised to base frequency) ----
   if (has(Q)) {
@@ -484,13 +493,19 @@ export function computeFeatures(w: WindowState, p: WellParams, b: Baseline | nul
   fx.temp_rise = maxOf(fx.temp_up, fx.temp_hot);
   fx.wear_sign = maxOf(fx.change_slow, fx.vib_up);
   fx.vsd = maxOf(fx.freq_unstable, fx.freq_below_min);
-  fx.not_step = fx.change_step ? { d: 1 - fx.change_step.d, ev: fx.change_step.ev } : null;
-  fx.not_erratic = fx.current_erratic ? { d: 1 - fx.current_erratic.d, ev: fx.current_erratic.ev } : null;
-  fx.not_noload = fx.current_noload ? { d: 1 - fx.current_noload.d, ev: fx.current_noload.ev } : null;
-  fx.not_over = fx.current_over_nameplate ? { d: 1 - fx.current_over_nameplate.d, ev: fx.current_over_nameplate.ev } : null;
-  fx.not_pip_zero = fx.pip_to_zero ? { d: 1 - fx.pip_to_zero.d, ev: fx.pip_to_zero.ev } : null;
-  fx.not_gas_strong = fx.gas_strong ? { d: 1 - fx.gas_strong.d, ev: fx.gas_strong.ev } : null;
+  fx.not_step = neg(fx.change_step, 'not a step change');
+  fx.not_erratic = neg(fx.current_erratic, 'current is not erratic');
+  fx.not_noload = neg(fx.current_noload, 'current stays well above no-load: the pump still loads the motor');
+  fx.not_over = neg(fx.current_over_nameplate, 'current within nameplate');
+  fx.not_pip_zero = neg(fx.pip_to_zero, 'PIP is not draining toward zero');
+  fx.not_gas_strong = neg(fx.gas_strong, 'no strong gas signs (GOR, flow variance)');
   return fx;
+}
+
+/** The complement of a feature, with evidence that says so (an engineer must not read the opposite). */
+function neg(f: Feature | null | undefined, note: string): Feature | null {
+  if (!f) return null;
+  return { d: 1 - f.d, ev: { ...f.ev, rule: `${f.ev.rule}.absent`, note } };
 }
 
 function maxOf(...fs: (Feature | null | undefined)[]): Feature | null {

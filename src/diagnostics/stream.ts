@@ -10,14 +10,18 @@ import { resolveWell, type WellParams } from './physics.js';
 import { WindowState } from './window.js';
 
 /** Evaluate after this many new decimated samples... */
-export const EVAL_EVERY_SAMPLES = 8;
+export const EVAL_EVERY_SAMPLES = 12;
 /** ...or after this much data time, whichever comes first. */
 export const EVAL_MAX_GAP_MS = 10 * 60_000;
 /** A new code must win this many consecutive evaluations before it is reported (anti-flapping). */
 export const CONFIRM_EVALS = 2;
+/** ...and keep winning for this much data time (persistence, like the window itself). */
+export const CONFIRM_MIN_MS = 30 * 60_000;
 /** Incremental baseline: learn once this much healthy running data has been seen. */
 export const LEARN_MIN_ROWS = 12;
 export const LEARN_MIN_SPAN_MS = 2 * 3_600_000;
+/** The provisional baseline is refined once a full day of healthy data has been seen (operator speeds vary). */
+export const LEARN_FULL_SPAN_MS = 24 * 3_600_000;
 const LEARN_MAX_ROWS = 512;
 
 export interface DiagnosisStreamOptions {
@@ -31,6 +35,8 @@ export class DiagnosisStream {
   private cur: Diagnosis | null = null;
   private pendingCode: DiagnosisCode | null = null;
   private pendingCount = 0;
+  private pendingSince = 0;
+  private learning: boolean;
   private sinceEval = 0;
   private lastEvalTs = -Infinity;
   private learnRows: SampleRow[] = [];
@@ -39,6 +45,7 @@ export class DiagnosisStream {
     this.p = resolveWell(well);
     this.w = new WindowState(this.p);
     this.b = opts.baseline ?? null;
+    this.learning = this.b === null;
   }
 
   /** Feed one reading. Returns a diagnosis only when the well's (confirmed) code changes. */
@@ -52,7 +59,7 @@ export class DiagnosisStream {
     const accepted = w.ringHead !== head || w.ringSize !== size;
     const stateChanged = wasRunning !== w.running || w.count === 1;
     if (accepted) {
-      if (this.b === null) this.learn();
+      if (this.learning) this.learn();
       this.sinceEval++;
     }
     if (stateChanged || (accepted && (this.sinceEval >= EVAL_EVERY_SAMPLES || r.ts - this.lastEvalTs >= EVAL_MAX_GAP_MS))) {
@@ -71,10 +78,13 @@ export class DiagnosisStream {
     const rows = this.learnRows;
     rows.push({ ts: w.ringTs[s], v });
     if (rows.length > LEARN_MAX_ROWS) this.learnRows = rows.filter((_, k) => k % 2 === 0);
-    if (rows.length >= LEARN_MIN_ROWS && rows[rows.length - 1].ts - rows[0].ts >= LEARN_MIN_SPAN_MS) {
+    const span = rows[rows.length - 1].ts - rows[0].ts;
+    // Provisional baseline after 2 h, final after a day; recomputed at most every LEARN_MIN_ROWS new rows.
+    if (rows.length >= LEARN_MIN_ROWS && span >= LEARN_MIN_SPAN_MS && (this.b === null || span >= LEARN_FULL_SPAN_MS || rows.length % LEARN_MIN_ROWS === 0)) {
       const b = baselineFromRows(this.p, this.learnRows);
-      if (b) {
-        this.b = plausibleBaseline(b, this.p);
+      if (b) this.b = plausibleBaseline(b, this.p);
+      if (b && span >= LEARN_FULL_SPAN_MS) {
+        this.learning = false;
         this.learnRows = [];
       }
     }
@@ -99,10 +109,12 @@ export class DiagnosisStream {
     else {
       this.pendingCode = d.diagnosis;
       this.pendingCount = 1;
+      this.pendingSince = this.w.lastTs;
     }
     // Stops and starts are unambiguous (drive at 0 Hz and 0 A): report them at once.
     const isStateEdge = immediate && (d.diagnosis === 'SHUT_DOWN' || cur.diagnosis === 'SHUT_DOWN');
-    if (this.pendingCount >= CONFIRM_EVALS || isStateEdge) {
+    const held = this.pendingCount >= CONFIRM_EVALS && this.w.lastTs - this.pendingSince >= CONFIRM_MIN_MS;
+    if (held || isStateEdge) {
       this.cur = d;
       this.pendingCode = null;
       this.pendingCount = 0;

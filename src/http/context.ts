@@ -6,6 +6,7 @@ import type { IngestPipeline } from '../ingest/pipeline.js';
 import type { DiagnosisService } from '../ingest/diagnosis-service.js';
 import type { EventHub } from '../ingest/events.js';
 import type { IngestMetrics } from '../ingest/metrics.js';
+import type { LatestCache } from '../cache/latest-cache.js';
 import type { Repository } from '../storage/repository.js';
 import type { Authenticator } from './auth.js';
 
@@ -33,4 +34,6 @@ export interface AppContext {
   fieldOf(wellId: string): string | null | undefined;
   /** Ingest counters by transport (accepted, rejected); set by the ingest module. */
   ingestMetrics?: IngestMetrics;
+  /** Newest reading per well (Redis or memory); set by the security/operations module. */
+  latest?: LatestCache;
 }

@@ -1,7 +1,8 @@
 // Prometheus metrics (prom-client, the platform's own Registry), served at GET /metrics. Transports report
 // what they accept and reject through the exported `metrics` object:
 //   metrics.readingsIngested.inc({ transport: 'mqtt' }, n); metrics.readingsRejected.inc({ transport: 'mqtt' }, n)
-// Queue depth, diagnoses by code and active alarms are read from the running app at scrape time.
+// Queue depth, diagnoses by code, active alarms and the ingest module's counters (ctx.ingestMetrics) are read
+// from the running app at scrape time.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SEVERITIES } from '../domain/diagnosis.js';
@@ -45,17 +46,43 @@ export const metrics = {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   }),
+  /** Accepted readings by transport: read from the ingest module's counters; other transports may inc(). */
   readingsIngested: new Counter({
     name: 'esp_readings_ingested_total',
     help: 'Readings accepted, by transport',
     labelNames: ['transport'] as const,
     registers: [registry],
+    collect() {
+      for (const ctx of sources) {
+        const m = ctx.ingestMetrics;
+        if (!m) continue;
+        for (const [transport, c] of Object.entries(m.transports)) this.inc({ transport }, delta(ctx, `acc:${transport}`, c.accepted));
+      }
+    },
   }),
   readingsRejected: new Counter({
     name: 'esp_readings_rejected_total',
-    help: 'Readings refused as invalid or out of scope, by transport',
+    help: 'Readings or device messages refused (invalid, out of scope, unparsable), by transport',
     labelNames: ['transport'] as const,
     registers: [registry],
+    collect() {
+      for (const ctx of sources) {
+        const m = ctx.ingestMetrics;
+        if (!m) continue;
+        for (const [transport, c] of Object.entries(m.transports)) this.inc({ transport }, delta(ctx, `rej:${transport}`, c.rejected));
+      }
+    },
+  }),
+  readingsRejectedByReason: new Counter({
+    name: 'esp_readings_rejected_by_reason_total',
+    help: 'Refused readings or messages by reason class (invalid, scope, payload, topic …)',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+    collect() {
+      for (const ctx of sources) {
+        for (const [reason, n] of ctx.ingestMetrics?.rejectedByReason ?? []) this.inc({ reason }, delta(ctx, `reason:${reason}`, n));
+      }
+    },
   }),
   readingsCommitted: new Counter({
     name: 'esp_readings_committed_total',
@@ -107,9 +134,7 @@ new Counter({
   collect() {
     for (const ctx of sources) {
       for (const [code, n] of ctx.diagnosis.stats.byCode) {
-        const d = delta(ctx, `diag:${code}`, n);
-        if (d > 0) this.inc({ code }, d);
-        else this.inc({ code }, 0);
+        this.inc({ code }, delta(ctx, `diag:${code}`, n));
       }
     }
   },
@@ -146,6 +171,35 @@ new Gauge({
       if (!ctx.pipeline.storageAvailable) ok = 0;
     }
     this.set(ok);
+  },
+});
+
+new Gauge({
+  name: 'esp_mqtt_connections',
+  help: 'MQTT clients connected to the embedded broker (or 1/0 for the external subscription)',
+  registers: [registry],
+  collect() {
+    let n = 0;
+    for (const ctx of sources) n += ctx.ingestMetrics?.mqtt.connections ?? 0;
+    this.set(n);
+  },
+});
+
+new Counter({
+  name: 'esp_mqtt_refused_connects_total',
+  help: 'MQTT CONNECTs refused (bad or missing key, missing permission)',
+  registers: [registry],
+  collect() {
+    for (const ctx of sources) this.inc(delta(ctx, 'mqttRefused', ctx.ingestMetrics?.mqtt.refusedConnects ?? 0));
+  },
+});
+
+new Counter({
+  name: 'esp_mqtt_unacknowledged_total',
+  help: 'MQTT PUBLISHes not acknowledged because storage refused them (the sender redelivers)',
+  registers: [registry],
+  collect() {
+    for (const ctx of sources) this.inc(delta(ctx, 'mqttUnacked', ctx.ingestMetrics?.mqtt.unacknowledged ?? 0));
   },
 });
 

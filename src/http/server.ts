@@ -29,7 +29,6 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 export async function buildServer(ctx: AppContext, ext: ServerExtensions = {}): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: ctx.log as unknown as FastifyBaseLogger,
-    disableRequestLogging: false,
     requestIdHeader: false,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];

@@ -100,7 +100,7 @@ export class DiagnosisService {
       const active = open.find((a) => a.status !== 'cleared');
       state.alarmed = active ? active.code : null;
       const firstPending = state.pending?.[0]?.ts ?? now;
-      history = await this.repo.history(
+      history = await this.repo.recentHistory(
         wellId,
         { from: firstPending - this.opts.warmupWindowMs, to: firstPending },
         this.opts.warmupReadings,

@@ -131,7 +131,14 @@ export async function importReadings(source: AsyncIterable<Buffer | string>, opt
 
   const reject = (line: number, field: string, reason: string) => {
     result.rejected++;
-    if (result.rejected_samples.length < maxSamples) result.rejected_samples.push({ line, field, reason });
+    // Keep the samples of the lowest lines (validation of a chunk reports after the rows parsed since).
+    const samples = result.rejected_samples;
+    if (samples.length < maxSamples) samples.push({ line, field, reason });
+    else if (maxSamples > 0) {
+      let worst = 0;
+      for (let i = 1; i < samples.length; i++) if (samples[i].line > samples[worst].line) worst = i;
+      if (line < samples[worst].line) samples[worst] = { line, field, reason };
+    }
   };
 
   const flushCandidates = async () => {
@@ -247,6 +254,7 @@ export async function importReadings(source: AsyncIterable<Buffer | string>, opt
     }
     throw err;
   }
+  result.rejected_samples.sort((x, y) => x.line - y.line);
   result.duration_ms = Math.round(performance.now() - started);
   return result;
 }

@@ -63,8 +63,9 @@ export function generateScenario(o: ScenarioOptions): Scenario {
   const faultStart = start + Math.round(history / dt) * dt;
   // A planned stop somewhere in the history (stopped is not failed: it must not poison the baseline).
   if (r.chance(0.5)) {
-    const at = start + r.uniform(0.2, 0.6) * history;
-    model.scheduleStop(at, at + r.uniform(1, 4) * HOUR);
+    // ...ending well before the fault, so the well has long settled again when the fault starts.
+    const at = start + r.uniform(0.1, 0.4) * history;
+    model.scheduleStop(at, at + Math.min(r.uniform(1, 4) * HOUR, 0.3 * history));
   }
   model.setOperatorSteps(2 * DAY, start);
   const ramp = defaultRamp(o.code, r);

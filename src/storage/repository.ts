@@ -111,6 +111,8 @@ export interface Repository {
   latestReading(wellId: string): Promise<Reading | null>;
   /** Readings in [from, to) oldest first, at most `limit`, after `afterTs` when paging. */
   history(wellId: string, range: TimeRange, limit: number, afterTs?: number): Promise<Reading[]>;
+  /** The newest `limit` readings in [from, to), returned oldest first. */
+  recentHistory(wellId: string, range: TimeRange, limit: number): Promise<Reading[]>;
   historyBuckets(wellId: string, range: TimeRange, intervalSeconds: number): Promise<Bucket[]>;
   summary(wellId: string, range: TimeRange): Promise<TelemetrySummary>;
   countReadings(wellId?: string): Promise<number>;

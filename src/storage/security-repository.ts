@@ -278,6 +278,16 @@ export class SecurityRepository {
     await this.db.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [id]);
   }
 
+  /** The field of each known well among these (device keys scoped to a field). */
+  async fieldsOf(wellIds: string[]): Promise<Map<string, string | null>> {
+    if (!wellIds.length) return new Map();
+    const r = await this.db.query<{ well_id: string; field: string | null }>(
+      `SELECT well_id, field FROM wells WHERE well_id = ANY($1::text[])`,
+      [wellIds],
+    );
+    return new Map(r.rows.map((x) => [String(x.well_id), x.field ?? null]));
+  }
+
   // ---------------------------------------------------------------- audit
 
   async insertAudit(entries: AuditEntry[]): Promise<void> {

@@ -366,6 +366,15 @@ export class SqlRepository implements Repository {
     return r.rows.map(rowToReading);
   }
 
+  async recentHistory(wellId: string, range: TimeRange, limit: number): Promise<Reading[]> {
+    const r = await this.db.query<Row>(
+      `SELECT well_id, ts, ${CHANNEL_LIST} FROM telemetry
+       WHERE well_id = $1 AND ts >= $2::timestamptz AND ts < $3::timestamptz ORDER BY ts DESC LIMIT $4`,
+      [wellId, iso(range.from), iso(range.to), limit],
+    );
+    return r.rows.map(rowToReading).reverse();
+  }
+
   async historyBuckets(wellId: string, range: TimeRange, intervalSeconds: number): Promise<Bucket[]> {
     const aggs = CHANNELS.map((c) => `avg(${c}) AS ${c}_avg, min(${c}) AS ${c}_min, max(${c}) AS ${c}_max`).join(', ');
     const r = await this.db.query<Row>(

@@ -92,7 +92,8 @@ export async function telemetryRoutes(app: FastifyInstance, ctx: AppContext): Pr
     '/api/v1/telemetry/wells/:id/latest',
     { schema: { tags: ['telemetry'], summary: 'Newest reading of a well (by timestamp)', params: WellParams } },
     async (req) => {
-      const r = await ctx.repo.latestReading(req.params.id);
+      const id = req.params.id;
+      const r = ctx.latest ? await ctx.latest.read(id, () => ctx.repo.latestReading(id)) : await ctx.repo.latestReading(id);
       if (!r) throw new NotFoundError(`No telemetry for well ${req.params.id}`, { well_id: req.params.id });
       return { success: true, telemetry: presentReading(r) };
     },

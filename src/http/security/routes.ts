@@ -1,0 +1,231 @@
+// Login, token refresh, who-am-I; users and device keys (admin only); the audit log (admin only).
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type, type Static } from 'typebox';
+import { AuthenticationError } from '../../domain/errors.js';
+import { WellIdSchema } from '../../domain/validation.js';
+import type { AuditLog } from '../../security/audit.js';
+import { publicKey, publicUser, type SecurityService } from '../../security/service.js';
+import { credentialOf } from '../auth.js';
+import type { AppContext } from '../context.js';
+import { metrics } from '../metrics.js';
+
+const LoginBody = Type.Object(
+  { username: Type.String({ minLength: 1, maxLength: 256 }), password: Type.String({ minLength: 1, maxLength: 1024 }) },
+  { additionalProperties: false },
+);
+const RefreshBody = Type.Object({ refresh_token: Type.String({ minLength: 1, maxLength: 512 }) }, { additionalProperties: false });
+const UserView = Type.Object({ username: Type.String(), role: Type.String() });
+const TokenResponse = Type.Object({
+  success: Type.Boolean(),
+  access_token: Type.String(),
+  refresh_token: Type.String(),
+  token_type: Type.Literal('Bearer'),
+  expires_in: Type.Integer(),
+  user: UserView,
+});
+const CreateUserBody = Type.Object(
+  {
+    username: Type.String({ minLength: 1, maxLength: 64, description: '1–64 printable characters without "/", "\\" or ":"' }),
+    password: Type.String({ minLength: 8, maxLength: 512 }),
+    role: Type.Union([Type.Literal('admin'), Type.Literal('engineer'), Type.Literal('viewer')]),
+  },
+  { additionalProperties: false },
+);
+const UsernameParams = Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }) });
+const CreateKeyBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 128 }),
+    wells: Type.Optional(Type.Array(WellIdSchema, { minItems: 1, maxItems: 10_000 })),
+    field: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+const KeyParams = Type.Object({ id: Type.String({ pattern: '^[0-9a-f]{16}$' }) });
+const AuditQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 100 })),
+  actor: Type.Optional(Type.String({ maxLength: 256 })),
+  action: Type.Optional(Type.String({ maxLength: 128 })),
+  before: Type.Optional(Type.Integer({ minimum: 1, description: 'entries older than this id (paging)' })),
+});
+
+export interface SecurityRouteDeps {
+  service: SecurityService;
+  audit: AuditLog;
+  /** Consulted before a login is checked (429 on floods of guesses). */
+  loginLimit?: (req: FastifyRequest, reply: FastifyReply, username: string) => Promise<void>;
+}
+
+export async function securityRoutes(app: FastifyInstance, ctx: AppContext, deps: SecurityRouteDeps): Promise<void> {
+  const { service, audit } = deps;
+
+  app.post<{ Body: Static<typeof LoginBody> }>(
+    '/api/v1/auth/login',
+    {
+      config: { permission: 'public' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Exchange a username and password for an access token and a refresh token',
+        security: [],
+        body: LoginBody,
+        response: { 200: TokenResponse },
+      },
+    },
+    async (req, reply) => {
+      const { username, password } = req.body;
+      await deps.loginLimit?.(req, reply, username);
+      const user = await service.checkLogin(username, password);
+      if (!user) {
+        metrics.authFailures.inc({ reason: 'login' });
+        await audit.record(req, { action: 'auth.login_failed', actor: username, role: null, target: username, status: 401 });
+        throw new AuthenticationError('Invalid username or password');
+      }
+      const tokens = await service.issueTokens(user);
+      await audit.record(req, { action: 'auth.login', actor: user.username, role: user.role, target: user.username, status: 200 });
+      return { success: true, ...tokens };
+    },
+  );
+
+  app.post<{ Body: Static<typeof RefreshBody> }>(
+    '/api/v1/auth/refresh',
+    {
+      config: { permission: 'public' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Rotate a refresh token: a new access token and a new refresh token (the old one stops working)',
+        description: 'Presenting a refresh token that was already rotated revokes every token descended from the same login.',
+        security: [],
+        body: RefreshBody,
+        response: { 200: TokenResponse },
+      },
+    },
+    async (req) => {
+      const r = await service.refresh(req.body.refresh_token);
+      if (!r.ok) {
+        metrics.authFailures.inc({ reason: `refresh_${r.reason}` });
+        if (r.reason === 'reused') {
+          await audit.record(req, { action: 'auth.refresh_reuse', actor: r.username ?? null, role: null, target: r.username ?? null, status: 401, details: { family_revoked: true } });
+        }
+        throw new AuthenticationError('Invalid, expired or revoked refresh token');
+      }
+      await audit.record(req, { action: 'auth.refresh', actor: r.tokens.user.username, role: r.tokens.user.role, target: r.tokens.user.username, status: 200 });
+      return { success: true, ...r.tokens };
+    },
+  );
+
+  app.post<{ Body: Static<typeof RefreshBody> }>(
+    '/api/v1/auth/logout',
+    {
+      config: { permission: 'public' },
+      schema: { tags: ['auth'], summary: 'Revoke a refresh token and every token rotated from the same login', security: [], body: RefreshBody },
+    },
+    async (req) => {
+      const revoked = await service.logout(req.body.refresh_token);
+      if (revoked) await audit.record(req, { action: 'auth.logout', actor: null, role: null, target: null, status: 200 });
+      return { success: true, revoked };
+    },
+  );
+
+  app.get(
+    '/api/v1/auth/me',
+    {
+      // Any valid credential may ask who it is (device keys included), so the check is done here.
+      config: { permission: 'public' },
+      schema: { tags: ['auth'], summary: 'Who the credential belongs to', response: { 200: Type.Object({ success: Type.Boolean(), user: UserView }) } },
+    },
+    async (req) => {
+      const credential = credentialOf(req);
+      if (!credential) throw new AuthenticationError('Missing credentials: send Authorization: Bearer <key> or X-API-Key');
+      const p = await ctx.authenticator.resolve(credential, req);
+      if (!p) throw new AuthenticationError('Invalid or expired credentials');
+      req.principal = p;
+      return { success: true, user: { username: p.name, role: p.role } };
+    },
+  );
+
+  // ---------------------------------------------------------------- users
+
+  app.post<{ Body: Static<typeof CreateUserBody> }>(
+    '/api/v1/users',
+    { config: { permission: 'admin' }, schema: { tags: ['users'], summary: 'Create a user (admin)', body: CreateUserBody } },
+    async (req, reply) => {
+      const { username, password, role } = req.body;
+      const user = await service.createUser(username, password, role);
+      req.audit = { target: user.username, details: { username: user.username, role: user.role } };
+      return reply.status(201).send({ success: true, user: publicUser(user) });
+    },
+  );
+
+  app.get('/api/v1/users', { config: { permission: 'admin' }, schema: { tags: ['users'], summary: 'Users and their roles (admin)' } }, async () => {
+    const users = (await service.listUsers()).map(publicUser);
+    return { success: true, count: users.length, users };
+  });
+
+  app.delete<{ Params: Static<typeof UsernameParams> }>(
+    '/api/v1/users/:username',
+    {
+      config: { permission: 'admin' },
+      schema: { tags: ['users'], summary: 'Delete a user; their tokens stop working at once (admin)', params: UsernameParams },
+    },
+    async (req) => {
+      await service.deleteUser(req.params.username);
+      req.audit = { target: req.params.username };
+      return { success: true, username: req.params.username, deleted: true };
+    },
+  );
+
+  // ---------------------------------------------------------------- device keys
+
+  app.post<{ Body: Static<typeof CreateKeyBody> }>(
+    '/api/v1/keys',
+    {
+      config: { permission: 'admin' },
+      schema: {
+        tags: ['keys'],
+        summary: 'Create a device key scoped to wells or a field (admin); the key is shown only in this response',
+        body: CreateKeyBody,
+      },
+    },
+    async (req, reply) => {
+      const { key, record } = await service.createKey({ ...req.body, createdBy: req.principal?.name ?? null });
+      req.audit = { target: record.id, details: { id: record.id, name: record.name, wells: record.wells, field: record.field } };
+      reply.header('cache-control', 'no-store');
+      return reply.status(201).send({
+        success: true,
+        key,
+        id: record.id,
+        name: record.name,
+        role: record.role,
+        wells: record.wells,
+        field: record.field,
+        created_at: record.created_at,
+      });
+    },
+  );
+
+  app.get('/api/v1/keys', { config: { permission: 'admin' }, schema: { tags: ['keys'], summary: 'Device keys, without their secrets (admin)' } }, async () => {
+    const keys = (await service.listKeys()).map(publicKey);
+    return { success: true, count: keys.length, keys };
+  });
+
+  app.delete<{ Params: Static<typeof KeyParams> }>(
+    '/api/v1/keys/:id',
+    { config: { permission: 'admin' }, schema: { tags: ['keys'], summary: 'Revoke a device key (admin)', params: KeyParams } },
+    async (req) => {
+      const rec = await service.revokeKey(req.params.id);
+      req.audit = { target: rec.id, details: { id: rec.id, name: rec.name } };
+      return { success: true, id: rec.id, name: rec.name, revoked: true, revoked_at: rec.revoked_at };
+    },
+  );
+
+  // ---------------------------------------------------------------- audit
+
+  app.get<{ Querystring: Static<typeof AuditQuery> }>(
+    '/api/v1/audit',
+    { config: { permission: 'admin' }, schema: { tags: ['audit'], summary: 'Audit log, newest first (admin)', querystring: AuditQuery } },
+    async (req) => {
+      const q = req.query;
+      const entries = await audit.list({ limit: q.limit ?? 100, actor: q.actor, action: q.action, before: q.before });
+      return { success: true, count: entries.length, entries };
+    },
+  );
+}

@@ -1,0 +1,290 @@
+// The security and operations module: security headers, CORS, rate limits (per IP, per credential, per
+// login), user tokens and device keys as credential resolvers, the audit log, Prometheus metrics and the
+// latest-reading cache (Redis when REDIS_URL is set, else memory).
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fastifyCors from '@fastify/cors';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyJwt from '@fastify/jwt';
+import fastifyRateLimit from '@fastify/rate-limit';
+import { Redis } from 'ioredis';
+import type { App, Module, Transport } from '../app.js';
+import { MemoryLatestCache, RedisLatestCache, type LatestCache } from '../cache/latest-cache.js';
+import { RateLimitError } from '../domain/errors.js';
+import type { AppContext } from '../http/context.js';
+import { bindMetrics, metrics, metricsPlugin } from '../http/metrics.js';
+import { securityRoutes } from '../http/security/routes.js';
+import { SecurityRepository } from '../storage/security-repository.js';
+import { AuditLog, registerAuditHook } from './audit.js';
+import { resolveSecretKey } from './secret-key.js';
+import { ISSUER, SecurityService, type AccessClaims } from './service.js';
+
+type Limiter = (req: FastifyRequest) => Promise<{ isAllowed: boolean; isExceeded?: boolean; ttlInSeconds?: number; remaining?: number; max?: number }>;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    createRateLimit(options?: Record<string, unknown>): Limiter;
+  }
+}
+
+const MINUTE = 60_000;
+/** Probes and scrapes are never rate limited. */
+const UNLIMITED = /^\/(health(\/|$|\?)|metrics($|\?))/;
+
+export interface SecurityState {
+  service: SecurityService;
+  audit: AuditLog;
+  redis: Redis | null;
+  cache: LatestCache;
+}
+
+async function enforce(limiter: Limiter, req: FastifyRequest, reply: FastifyReply, name: string): Promise<void> {
+  const r = await limiter(req);
+  if (r.isAllowed) return;
+  if (r.isExceeded) {
+    metrics.rateLimited.inc({ limit: name });
+    const after = Math.max(1, r.ttlInSeconds ?? 60);
+    reply.header('x-ratelimit-limit', String(r.max ?? 0));
+    reply.header('x-ratelimit-remaining', '0');
+    throw new RateLimitError(`Rate limit exceeded (${name}), retry in ${after} s`, after);
+  }
+  if (name !== 'login' && r.max !== undefined) {
+    reply.header('x-ratelimit-limit', String(r.max));
+    reply.header('x-ratelimit-remaining', String(r.remaining ?? 0));
+  }
+}
+
+/** Well ids a telemetry write names (single reading or batch). */
+function wellIdsOf(body: unknown): string[] {
+  const b = body as { well_id?: unknown; readings?: unknown } | null | undefined;
+  const ids = new Set<string>();
+  if (b && typeof b.well_id === 'string') ids.add(b.well_id);
+  if (b && Array.isArray(b.readings)) for (const r of b.readings) if (r && typeof r.well_id === 'string') ids.add(r.well_id);
+  return [...ids];
+}
+
+export function securityModule(): Module {
+  let state: SecurityState | null = null;
+  let app: App | null = null;
+  const overlay = new Map<string, string | null>();
+  let unbindMetrics: (() => void) | null = null;
+
+  const early = async (server: FastifyInstance, ctx: AppContext): Promise<void> => {
+    const { config, log } = ctx;
+    const sec = config.security;
+    const production = config.app.environment === 'production';
+    const store = SecurityRepository.of(ctx.repo);
+
+    let redis: Redis | null = null;
+    if (sec.redisUrl) {
+      redis = new Redis(sec.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 3000 });
+      let lastWarn = 0;
+      redis.on('error', (err: Error) => {
+        if (Date.now() - lastWarn > 30_000) {
+          lastWarn = Date.now();
+          log.warn({ err: err.message }, 'redis error');
+        }
+      });
+      await redis.connect().catch((err: Error) => log.warn({ err: err.message }, 'redis not reachable at start; limits and cache fall back'));
+      const r = redis;
+      ctx.dependencies.push({
+        name: 'cache',
+        required: false,
+        check: async () => {
+          await r.ping();
+          return { type: 'redis' };
+        },
+      });
+    }
+    const cacheError = (err: unknown, op: string) => log.warn({ err: (err as Error).message, op }, 'latest cache failed; served from storage');
+    const cache: LatestCache = redis
+      ? new RedisLatestCache(redis, 'esp:latest:', 300_000, cacheError)
+      : new MemoryLatestCache(ctx.repo.kind === 'pglite' ? Number.POSITIVE_INFINITY : 2_000);
+
+    state = {
+      service: new SecurityService(store, {
+        accessTokenTtlSeconds: sec.accessTokenTtlSeconds,
+        refreshTokenTtlSeconds: sec.refreshTokenTtlSeconds,
+      }),
+      audit: new AuditLog(store, log),
+      redis,
+      cache,
+    };
+
+    // ---- headers: CSP relaxed only as far as the Swagger UI and the dashboard need; HSTS in production.
+    await server.register(fastifyHelmet, {
+      global: true,
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          baseUri: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          frameAncestors: ["'none'"],
+          formAction: ["'self'"],
+          ...(production ? { upgradeInsecureRequests: [] } : {}),
+        },
+      },
+      crossOriginEmbedderPolicy: false,
+      hsts: production ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    });
+
+    // ---- CORS from the allowlist; "*" (development only, refused in production by the config) never with credentials.
+    const origins = sec.allowedOrigins;
+    if (origins.length) {
+      const wildcard = origins.includes('*');
+      await server.register(fastifyCors, {
+        origin: wildcard ? '*' : origins,
+        credentials: !wildcard,
+        methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+        allowedHeaders: ['Authorization', 'Content-Type', 'X-API-Key', 'X-Request-Id'],
+        exposedHeaders: ['X-Request-Id', 'Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining'],
+        maxAge: 600,
+      });
+    }
+
+    // ---- rate limits: per IP before authentication (floods of bad credentials included).
+    await server.register(fastifyRateLimit, {
+      global: false,
+      max: sec.rateLimitPerMinute,
+      timeWindow: MINUTE,
+      skipOnError: true,
+      nameSpace: 'esp-rl:',
+      ...(redis ? { redis } : {}),
+    });
+    const perIp = server.createRateLimit({ keyGenerator: (req: FastifyRequest) => `ip:${req.ip}`, max: sec.rateLimitPerMinute });
+    server.addHook('onRequest', async (req, reply) => {
+      if (UNLIMITED.test(req.url)) return;
+      await enforce(perIp, req, reply, 'ip');
+    });
+  };
+
+  const plugins = async (server: FastifyInstance, ctx: AppContext): Promise<void> => {
+    const s = state!;
+    const { config } = ctx;
+
+    // ---- access tokens: HS256 only (alg "none" and others refused), issuer and expiry required.
+    const secret = resolveSecretKey(config);
+    await server.register(fastifyJwt, {
+      secret: secret.key,
+      sign: { algorithm: 'HS256', iss: ISSUER },
+      verify: { algorithms: ['HS256'], allowedIss: ISSUER, requiredClaims: ['exp', 'sub', 'iss'] },
+    });
+    s.service.signer = {
+      sign: (claims, ttlSeconds) => server.jwt.sign({ ...claims }, { expiresIn: `${ttlSeconds}s` }),
+      verify: (token) => server.jwt.verify<AccessClaims>(token),
+    };
+    ctx.authenticator.addResolver((credential) => s.service.resolveDeviceKey(credential));
+    ctx.authenticator.addResolver((credential) => s.service.resolveAccessToken(credential));
+
+    // ---- per credential (after authentication), so one key cannot starve others behind the same IP.
+    const perKey = server.createRateLimit({
+      keyGenerator: (req: FastifyRequest) => {
+        const p = req.principal;
+        return p?.kind === 'device-key' ? `key:${p.keyId}` : p?.kind === 'user' ? `user:${p.name}` : 'admin-key';
+      },
+      max: config.security.rateLimitPerMinute,
+    });
+    server.addHook('onRequest', async (req, reply) => {
+      if (req.principal) await enforce(perKey, req, reply, 'key');
+    });
+    const loginMax = Math.max(5, Math.min(30, config.security.rateLimitPerMinute));
+    const loginUser = new WeakMap<FastifyRequest, string>();
+    const perLoginIp = server.createRateLimit({ keyGenerator: (req: FastifyRequest) => `login-ip:${req.ip}`, max: loginMax });
+    const perLoginUser = server.createRateLimit({
+      keyGenerator: (req: FastifyRequest) => `login-user:${loginUser.get(req) ?? ''}`,
+      max: loginMax,
+    });
+
+    // ---- field-scoped device keys: the field of each written well comes from storage, so wells registered
+    // or moved after start (by any process) are judged correctly.
+    const base = ctx.fieldOf.bind(ctx);
+    ctx.fieldOf = (wellId) => (overlay.has(wellId) ? overlay.get(wellId) : base(wellId));
+    server.addHook('preHandler', async (req) => {
+      const p = req.principal;
+      if (p?.kind !== 'device-key' || !p.scope?.field || req.method !== 'POST') return;
+      const ids = wellIdsOf(req.body);
+      if (!ids.length) return;
+      const fields = await s.service.store.fieldsOf(ids);
+      if (overlay.size > 100_000) overlay.clear();
+      for (const id of ids) overlay.set(id, fields.get(id) ?? null);
+    });
+    // Well writes refresh the map (and the cache forgets deleted wells) before the client gets its answer.
+    server.addHook('onSend', async (req, reply, payload) => {
+      const route = req.routeOptions?.url;
+      if (reply.statusCode >= 300 || !route?.startsWith('/api/v1/wells') || !['POST', 'PUT', 'DELETE'].includes(req.method)) return payload;
+      const id = (req.params as { id?: string })?.id ?? (req.body as { well_id?: string } | undefined)?.well_id;
+      if (typeof id !== 'string') return payload;
+      try {
+        const fields = await s.service.store.fieldsOf([id]);
+        overlay.set(id, fields.get(id) ?? null);
+        if (req.method === 'DELETE') await s.cache.delete(id);
+      } catch (err) {
+        req.log.warn({ err }, 'could not refresh the well field map');
+      }
+      return payload;
+    });
+
+    // ---- latest readings cache, fed by the pipeline's commits (newest by timestamp wins).
+    ctx.latest = s.cache;
+    ctx.pipeline.onCommit((readings) => {
+      void s.cache.put(readings).catch((err: Error) => ctx.log.warn({ err: err.message }, 'latest cache update failed'));
+    });
+
+    registerAuditHook(server, s.audit);
+    await metricsPlugin(server);
+    unbindMetrics = bindMetrics(ctx);
+    await securityRoutes(server, ctx, {
+      service: s.service,
+      audit: s.audit,
+      loginLimit: async (req, reply, username) => {
+        loginUser.set(req, username);
+        await enforce(perLoginIp, req, reply, 'login');
+        await enforce(perLoginUser, req, reply, 'login');
+      },
+    });
+
+    server.addHook('onClose', async () => {
+      unbindMetrics?.();
+      // Readings still being written update the cache before the connection goes.
+      await ctx.pipeline.drain(false).catch(() => undefined);
+      if (s.redis) await s.redis.quit().catch(() => s.redis?.disconnect());
+    });
+  };
+
+  return {
+    server: { early: [early], plugins: [plugins] },
+    async setup(ctx: AppContext, a: App): Promise<Transport[]> {
+      app = a;
+      const s = state!;
+      let timer: NodeJS.Timeout | null = null;
+      return [
+        {
+          name: 'security-maintenance',
+          async start() {
+            // Every minute: the full well → field map (for MQTT device keys), expired refresh tokens.
+            timer = setInterval(() => {
+              void (async () => {
+                try {
+                  await app?.refreshFields();
+                  overlay.clear();
+                  await s.service.purge();
+                } catch (err) {
+                  ctx.log.warn({ err }, 'security maintenance failed');
+                }
+              })();
+            }, MINUTE);
+            timer.unref();
+          },
+          async stop() {
+            if (timer) clearInterval(timer);
+          },
+        },
+      ];
+    },
+  };
+}

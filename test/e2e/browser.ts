@@ -1,0 +1,30 @@
+// Headless Chromium for the end-to-end tests, and a fresh dashboard build to test.
+import { execSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'];
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+}
+
+function newest(path: string): number {
+  if (!existsSync(path)) return 0;
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let t = 0;
+  for (const e of readdirSync(path)) t = Math.max(t, newest(join(path, e)));
+  return t;
+}
+
+/** Builds web/dist when it is missing or older than the dashboard's sources; says which. */
+export function ensureWebBuild(): 'fresh' | 'rebuilt' {
+  const built = existsSync('web/dist/index.html') ? statSync('web/dist/index.html').mtimeMs : 0;
+  const sources = Math.max(newest('web/src'), newest('web/index.html'), newest('web/vite.config.ts'), newest('web/public'));
+  if (built >= sources) return 'fresh';
+  execSync('npx vite build --config web/vite.config.ts --logLevel warn', { stdio: 'inherit' });
+  return 'rebuilt';
+}
