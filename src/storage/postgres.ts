@@ -112,16 +112,24 @@ export class PostgresExecutor implements SqlExecutor {
     return this.withRetry(async () => {
       const client = await this.pool.connect();
       let broken = false;
+      // A connection lost between two statements is emitted as an 'error' event on the checked-out client
+      // (the pool only listens to idle ones): unhandled, it would crash the process.
+      const onLost = (err: Error) => {
+        broken = true;
+        this.opts.onError?.(err);
+      };
+      client.on('error', onLost);
       try {
         await client.query('BEGIN');
         const result = await fn(wrap(client));
         await client.query('COMMIT');
         return result;
       } catch (err) {
-        broken = isTransient(err);
+        broken ||= isTransient(err);
         if (!broken) await client.query('ROLLBACK').catch(() => undefined);
         throw err;
       } finally {
+        client.off('error', onLost);
         client.release(broken ? true : undefined);
       }
     });

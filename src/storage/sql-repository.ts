@@ -147,6 +147,26 @@ const FLEET_SELECT = `
   LEFT JOIN well_status s ON s.well_id = w.well_id
   LEFT JOIN well_latest l ON l.well_id = w.well_id`;
 
+const ROLLUP_COLUMNS = CHANNELS.map((c) => `${c}_n, ${c}_sum, ${c}_min, ${c}_max`).join(', ');
+const HOUR_BIN = `date_bin('1 hour', ts, TIMESTAMPTZ '1970-01-01 00:00:00+00')`;
+
+const INSERT_AND_ROLL_UP = `
+  WITH ins AS (
+    INSERT INTO telemetry SELECT * FROM telemetry_stage ORDER BY well_id, ts ON CONFLICT DO NOTHING RETURNING *
+  ), rolled AS (
+    INSERT INTO telemetry_hourly AS h (well_id, hour, samples, ${ROLLUP_COLUMNS})
+    SELECT well_id, ${HOUR_BIN}, count(*),
+      ${CHANNELS.map((c) => `count(${c}), coalesce(sum(${c}), 0), min(${c}), max(${c})`).join(',\n      ')}
+    FROM ins GROUP BY 1, 2 ORDER BY 1, 2
+    ON CONFLICT (well_id, hour) DO UPDATE SET samples = h.samples + EXCLUDED.samples,
+      ${CHANNELS.map(
+        (c) =>
+          `${c}_n = h.${c}_n + EXCLUDED.${c}_n, ${c}_sum = h.${c}_sum + EXCLUDED.${c}_sum, ` +
+          `${c}_min = LEAST(h.${c}_min, EXCLUDED.${c}_min), ${c}_max = GREATEST(h.${c}_max, EXCLUDED.${c}_max)`,
+      ).join(',\n      ')}
+  )
+  SELECT count(*) AS n FROM ins`;
+
 export class SqlRepository implements Repository {
   readonly kind: 'postgres' | 'pglite';
   /** Days (epoch day numbers) whose telemetry partition is known to exist. */
@@ -236,7 +256,7 @@ export class SqlRepository implements Repository {
     return this.db.transaction(async (tx) => {
       const r = await tx.query('DELETE FROM wells WHERE well_id = $1', [wellId]);
       if (!r.rowCount) return false;
-      for (const t of ['telemetry', 'well_latest', 'diagnostics', 'well_status', 'alarms']) {
+      for (const t of ['telemetry', 'telemetry_hourly', 'well_latest', 'diagnostics', 'well_status', 'alarms']) {
         await tx.query(`DELETE FROM ${t} WHERE well_id = $1`, [wellId]);
       }
       return true;
@@ -261,12 +281,13 @@ export class SqlRepository implements Repository {
     if (!wellIds.length) return out;
     const n = Math.max(1, Math.ceil((range.to - range.from) / (bucketSeconds * 1000)));
     for (const id of wellIds) out.set(id, new Array<number | null>(n).fill(null));
+    // Read from the hourly roll-up: a fleet of thousands of wells costs thousands of rows, not millions.
     const r = await this.db.query<{ well_id: string; b: number; v: number | null }>(
-      `SELECT well_id, floor((extract(epoch FROM ts) * 1000 - $2::float8) / ($3::float8 * 1000))::int AS b,
-              avg(flow_rate) AS v
-       FROM telemetry WHERE well_id = ANY($1::text[]) AND ts >= $4::timestamptz AND ts < $5::timestamptz
+      `SELECT well_id, floor((extract(epoch FROM hour) * 1000 - $2::float8) / ($3::float8 * 1000))::int AS b,
+              sum(flow_rate_sum) / NULLIF(sum(flow_rate_n), 0) AS v
+       FROM telemetry_hourly WHERE well_id = ANY($1::text[]) AND hour >= $4::timestamptz AND hour < $5::timestamptz
        GROUP BY 1, 2`,
-      [wellIds, range.from, bucketSeconds, iso(range.from), iso(range.to)],
+      [wellIds, range.from, Math.max(3600, bucketSeconds), iso(range.from), iso(range.to)],
     );
     for (const row of r.rows) {
       const arr = out.get(row.well_id);
@@ -328,15 +349,14 @@ export class SqlRepository implements Repository {
         await tx.query(
           `INSERT INTO wells (well_id) SELECT DISTINCT well_id FROM telemetry_stage ORDER BY 1 ON CONFLICT DO NOTHING`,
         );
-        const ins = await tx.query(
-          `INSERT INTO telemetry SELECT * FROM telemetry_stage ORDER BY well_id, ts ON CONFLICT DO NOTHING`,
-        );
+        // Only rows really inserted feed the hourly roll-up, so a re-sent reading is never counted twice.
+        const ins = await tx.query<{ n: number }>(INSERT_AND_ROLL_UP);
         await tx.query(
           `INSERT INTO well_latest SELECT DISTINCT ON (well_id) * FROM telemetry_stage ORDER BY well_id, ts DESC
            ON CONFLICT (well_id) DO UPDATE SET ts = EXCLUDED.ts, ${CHANNELS.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}
            WHERE well_latest.ts < EXCLUDED.ts`,
         );
-        return ins.rowCount;
+        return Number(ins.rows[0].n);
       });
     try {
       return await write();
@@ -376,6 +396,7 @@ export class SqlRepository implements Repository {
   }
 
   async historyBuckets(wellId: string, range: TimeRange, intervalSeconds: number): Promise<Bucket[]> {
+    if (intervalSeconds % 3600 === 0) return this.hourlyBuckets(wellId, range, intervalSeconds);
     const aggs = CHANNELS.map((c) => `avg(${c}) AS ${c}_avg, min(${c}) AS ${c}_min, max(${c}) AS ${c}_max`).join(', ');
     const r = await this.db.query<Row>(
       `SELECT date_bin(make_interval(secs => $4), ts, TIMESTAMPTZ '1970-01-01 00:00:00+00') AS bucket,
@@ -384,14 +405,32 @@ export class SqlRepository implements Repository {
        GROUP BY 1 ORDER BY 1`,
       [wellId, iso(range.from), iso(range.to), intervalSeconds],
     );
-    return r.rows.map((row) => {
-      const values: Bucket['values'] = {};
-      for (const c of CHANNELS) {
-        const avg = num(row[`${c}_avg`]);
-        values[c] = avg === null ? null : { avg, min: Number(row[`${c}_min`]), max: Number(row[`${c}_max`]) };
-      }
-      return { ts: toMs(row.bucket), samples: Number(row.samples), values };
-    });
+    return r.rows.map((row) => this.toBucket(row));
+  }
+
+  private toBucket(row: Row): Bucket {
+    const values: Bucket['values'] = {};
+    for (const c of CHANNELS) {
+      const avg = num(row[`${c}_avg`]);
+      values[c] = avg === null ? null : { avg, min: Number(row[`${c}_min`]), max: Number(row[`${c}_max`]) };
+    }
+    return { ts: toMs(row.bucket), samples: Number(row.samples), values };
+  }
+
+  /** Buckets of whole hours from the roll-up: a month of 10-second data is 720 rows, not 260 000. */
+  private async hourlyBuckets(wellId: string, range: TimeRange, intervalSeconds: number): Promise<Bucket[]> {
+    const aggs = CHANNELS.map(
+      (c) => `sum(${c}_sum) / NULLIF(sum(${c}_n), 0) AS ${c}_avg, min(${c}_min) AS ${c}_min, max(${c}_max) AS ${c}_max`,
+    ).join(', ');
+    const from = Math.floor(range.from / 3_600_000) * 3_600_000;
+    const r = await this.db.query<Row>(
+      `SELECT date_bin(make_interval(secs => $4), hour, TIMESTAMPTZ '1970-01-01 00:00:00+00') AS bucket,
+              sum(samples) AS samples, ${aggs}
+       FROM telemetry_hourly WHERE well_id = $1 AND hour >= $2::timestamptz AND hour < $3::timestamptz
+       GROUP BY 1 ORDER BY 1`,
+      [wellId, iso(from), iso(range.to), intervalSeconds],
+    );
+    return r.rows.map((row) => this.toBucket(row));
   }
 
   async summary(wellId: string, range: TimeRange): Promise<TelemetrySummary> {
@@ -585,6 +624,10 @@ export class SqlRepository implements Repository {
       this.partitions.delete(d);
       dropped.push(name);
     }
+    // The roll-up is small (one row per well-hour): rows are deleted, at the same whole-day cutoff.
+    await this.db.query('DELETE FROM telemetry_hourly WHERE hour < $1::timestamptz', [
+      iso(Math.floor(cutoff / DAY_MS) * DAY_MS),
+    ]);
     return dropped;
   }
 }
