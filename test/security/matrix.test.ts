@@ -169,10 +169,18 @@ describe.each(ADAPTERS)('authorisation matrix (%s)', (adapter) => {
         const cred = creds[who as Exclude<Who, 'none'>];
         if (cred) headers.authorization = `Bearer ${cred}`;
         const ac = new AbortController();
-        const res = await fetch(t.baseUrl + call.path, { method, headers, body, signal: ac.signal });
+        if (process.env.MATRIX_DEBUG) console.log(who, method, call.path);
+        // HEAD on the event stream never completes its headers (the stream is hijacked): a time-out there
+        // means the stream was opened, i.e. allowed.
+        const timer = url === '/api/v1/events' ? setTimeout(() => ac.abort(), 500) : null;
+        const res = await fetch(t.baseUrl + call.path, { method, headers, body, signal: ac.signal }).catch((err: Error) => {
+          if (timer && ac.signal.aborted) return new Response(null, { status: 299 });
+          throw err;
+        });
+        if (timer) clearTimeout(timer);
         const status = res.status;
         let parsed: any = null;
-        if (url === '/api/v1/events' && status === 200) ac.abort();
+        if (url === '/api/v1/events' && (status === 200 || status === 299)) ac.abort();
         else parsed = await res.json().catch(() => null);
 
         const allowed = ALLOWED[who].includes(rule);
