@@ -191,7 +191,16 @@ export class App {
       this.ctx.events.close();
       // Commit what is queued now (not when the batch timer fires) so waiting requests are answered while
       // the server closes; then refuse new work and write whatever came in meanwhile.
-      if (this.server) await Promise.all([this.server.close(), this.ctx.pipeline.drain(false)]);
+      if (this.server) {
+        // Keep-alive connections whose last request finished after close() began would hold it open until
+        // their idle timeout: close them as they go idle.
+        const idle = setInterval(() => this.server.server.closeIdleConnections(), 50);
+        try {
+          await Promise.all([this.server.close(), this.ctx.pipeline.drain(false)]);
+        } finally {
+          clearInterval(idle);
+        }
+      }
       await this.ctx.pipeline.drain();
       await this.ctx.diagnosis.flush();
       if (this.ownsRepo) await this.ctx.repo.close();

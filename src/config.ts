@@ -47,6 +47,10 @@ export interface Config {
     allowedOrigins: string[];
     rateLimitPerMinute: number;
     redisUrl: string | undefined;
+    /** Prefix of every Redis key (cache, rate limits): processes sharing it share limits and cache. */
+    redisPrefix: string;
+    /** Which peers may set X-Forwarded-For (Fastify trustProxy): true, false, a hop count or addresses/CIDRs. */
+    trustProxy: boolean | number | string;
   };
   telemetry: {
     retentionDays: number;
@@ -166,6 +170,13 @@ export function loadConfig(env: Env = process.env, version = '0.0.0'): Config {
         .filter(Boolean),
       rateLimitPerMinute: r.int('RATE_LIMIT_PER_MINUTE', 6000, 1, 10_000_000),
       redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
+      redisPrefix: r.str('REDIS_PREFIX', 'esp:')!,
+      // Only proxies on loopback or private networks are believed by default, so a client cannot pick its own
+      // address (per-IP rate limits, audit log) by sending X-Forwarded-For.
+      trustProxy: ((v: string): boolean | number | string =>
+        v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v)(
+        r.str('TRUST_PROXY', 'loopback,linklocal,uniquelocal')!.trim().toLowerCase(),
+      ),
     },
     telemetry: {
       retentionDays: r.int('TELEMETRY_RETENTION_DAYS', 90, 1, 36_500),

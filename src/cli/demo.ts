@@ -10,7 +10,7 @@ import { loadConfig } from '../config.js';
 import type { DiagnosisCode } from '../domain/diagnosis.js';
 import type { Reading } from '../domain/reading.js';
 import { defaultModules } from '../modules.js';
-import { FleetSimulator } from '../simulator/index.js';
+import { FleetSimulator, type SimWell } from '../simulator/index.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -87,11 +87,62 @@ function resetDemoDir(dir: string): void {
   writeFileSync(join(dir, MARKER), 'Created by `esp demo`: emptied on each demo run.\n');
 }
 
-interface Scheduled {
-  at: number;
+export interface DemoFault {
   wellId: string;
-  code: DiagnosisCode | null;
+  code: DiagnosisCode;
+  /** When the fault begins (epoch ms; before "now": inside the backfilled history). */
+  onset: number;
   note: string;
+  /** Begun recently enough that the engine confirms it while the demo runs (not yet during the backfill). */
+  developing: boolean;
+}
+
+/**
+ * The demo fleet: wells with names and fields; some sick for hours, some with faults that began 40–60 min ago,
+ * which the engine (it reports a fault once it has persisted ~50 min of data) confirms while the demo runs; and
+ * one fault injected live a minute in, to watch on the charts.
+ */
+export function demoFleet(
+  o: DemoOptions,
+  now: number,
+): { sim: FleetSimulator; wells: SimWell[]; faults: DemoFault[]; live: { wellId: string; code: DiagnosisCode; afterMs: number; note: string } | null } {
+  const start = now - o.hours * HOUR;
+  const sim = new FleetSimulator({ wells: o.wells, seed: o.seed, faultFraction: 0, startTs: start, slowRampMs: 20 * MIN });
+  const width = Math.max(2, String(o.wells).length);
+  const wells = sim.wells().map((w, i) => {
+    const field = FIELDS[i % FIELDS.length]!;
+    return { ...w, field, name: `${field.split(' ')[0]} ${String(i + 1).padStart(width, '0')}` };
+  });
+  const pick = (k: number) => wells[Math.floor((k * wells.length) / 11)]!.well_id;
+  const plan: [number, DiagnosisCode, number, string][] = [
+    [1, 'GAS_INTERFERENCE', 9 * HOUR, 'gas interference'],
+    [3, 'MOTOR_OVERHEAT', 5 * HOUR, 'motor overheating'],
+    [5, 'SAND_PRODUCTION', 3 * HOUR, 'sand production'],
+    [8, 'SENSOR_FAULT', 2 * HOUR, 'a failed sensor'],
+    // Timed so that, with the default sampling, the engine confirms them ~6 min before the live phase and
+    // ~3, ~12 and ~21 min into it (it evaluates every ~9 min of 5 s data and wants ~50 min of persistence).
+    [6, 'VSD_ISSUE', 58 * MIN, 'drive (VSD) problem'],
+    [2, 'BROKEN_SHAFT', 50 * MIN, 'broken shaft'],
+    [4, 'CLOSED_VALVE', 44 * MIN, 'closed valve'],
+    [7, 'TUBING_LEAK', 58 * MIN, 'tubing leak'],
+    [9, 'HIGH_VIBRATION', 56 * MIN, 'rising vibration'],
+  ];
+  const faults: DemoFault[] = [];
+  const live = o.wells >= 11 ? { wellId: pick(10), code: 'CLOSED_VALVE' as DiagnosisCode, afterMs: 60_000, note: 'has its valve closed' } : null;
+  if (o.wells >= 11) {
+    for (const [k, code, ago, note] of plan) {
+      if (ago > o.hours * HOUR) continue;
+      const f = { wellId: pick(k), code, onset: now - ago, note, developing: ago < HOUR };
+      sim.injectFault(f.wellId, f.code, f.onset);
+      faults.push(f);
+    }
+  }
+  return { sim, wells, faults, live };
+}
+
+/** Backfill sampling: `stepS` apart, then the last hour at the live rate (so the 1 h chart view is dense). */
+export function nextBackfillTs(ts: number, now: number, o: DemoOptions): number {
+  return ts + (ts < now - HOUR ? o.stepS : Math.min(o.stepS, o.intervalS)) * 1000;
 }
 
 export async function runDemo(argv: string[]): Promise<number> {
@@ -125,13 +176,11 @@ export async function runDemo(argv: string[]): Promise<number> {
   // The fleet, with its nameplates, and a demo user to sign in with.
   const now = Date.now();
   const start = now - o.hours * HOUR;
-  const sim = new FleetSimulator({ wells: o.wells, seed: o.seed, faultFraction: 0, startTs: start, slowRampMs: 20 * MIN });
-  const wells = sim.wells();
-  const width = String(wells.length).length;
-  for (const [i, w] of wells.entries()) {
+  const { sim, wells, faults, live } = demoFleet(o, now);
+  const developing = faults.filter((f) => f.developing);
+  for (const w of wells) {
     const { well_id, ...nameplate } = w;
-    const field = FIELDS[i % FIELDS.length];
-    await repo.putWell(well_id, { ...nameplate, field, name: `${field.split(' ')[0]} ${String(i + 1).padStart(width, '0')}` });
+    await repo.putWell(well_id, nameplate);
   }
   await app.refreshFields();
   const userRes = await app.server.inject({
@@ -142,27 +191,7 @@ export async function runDemo(argv: string[]): Promise<number> {
   });
   const haveUser = userRes.statusCode === 201 || userRes.statusCode === 409;
 
-  // Some wells are already sick when the demo starts: their faults began hours ago, inside the backfill.
-  const pick = (k: number) => wells[Math.min(wells.length - 1, Math.floor((k * wells.length) / 11))]!.well_id;
-  const past = ([
-    { at: now - 9 * HOUR, wellId: pick(1), code: 'GAS_INTERFERENCE', note: 'gas interference' },
-    { at: now - 5 * HOUR, wellId: pick(3), code: 'MOTOR_OVERHEAT', note: 'motor overheating' },
-    { at: now - 3 * HOUR, wellId: pick(5), code: 'SAND_PRODUCTION', note: 'sand production' },
-    { at: now - 2 * HOUR, wellId: pick(8), code: 'SENSOR_FAULT', note: 'a failed sensor' },
-  ] satisfies Scheduled[] as Scheduled[]).filter((s) => s.at >= start && o.wells >= 8);
-  // …and more go wrong in the first minutes, live.
-  const live = ([
-    { at: 30_000, wellId: pick(2), code: 'BROKEN_SHAFT', note: 'breaks its shaft' },
-    { at: 75_000, wellId: pick(4), code: 'CLOSED_VALVE', note: 'runs against a closed valve' },
-    { at: 120_000, wellId: pick(6), code: 'GAS_LOCK', note: 'gas-locks (over ~10–60 min)' },
-    { at: 180_000, wellId: pick(7), code: 'TUBING_LEAK', note: 'develops a tubing leak' },
-    { at: 240_000, wellId: pick(9), code: 'PUMP_WEAR', note: 'starts wearing (over ~20 min)' },
-    { at: 300_000, wellId: pick(5), code: null, note: 'recovers (its sand alarm clears)' },
-  ] satisfies Scheduled[] as Scheduled[]).filter(() => o.wells >= 10);
-  for (const p of past) if (p.code) sim.injectFault(p.wellId, p.code, p.at);
-
   // Backfill through the ingest pipeline (stored, diagnosed, streamed), a few thousand readings per commit.
-  const step = o.stepS * 1000;
   const liveStep = o.intervalS * 1000;
   let batch: Reading[] = [];
   let backfilled = 0;
@@ -175,7 +204,7 @@ export async function runDemo(argv: string[]): Promise<number> {
     if (inflight.length >= 4) await inflight.shift();
   };
   const backfillEnd = Date.now() - liveStep;
-  for (let ts = start; ts <= backfillEnd; ts += step) {
+  for (let ts = start; ts <= backfillEnd; ts = nextBackfillTs(ts, now, o)) {
     batch.push(...sim.next(ts));
     if (batch.length >= 5000) await flush();
   }
@@ -185,18 +214,24 @@ export async function runDemo(argv: string[]): Promise<number> {
   const backfillSec = ((Date.now() - t0) / 1000).toFixed(1);
 
   // Live: every interval, one reading per well; the scheduled faults as they come due.
-  const liveStart = Date.now();
+  let liveStart = Date.now();
   let sent = 0;
   let failed = 0;
+  // What the engine concludes, as it happens.
+  app.ctx.events.subscribe((e) => {
+    if (e.type !== 'alarm') return;
+    const a = e.data;
+    const since = Math.round((Date.now() - liveStart) / 1000);
+    if (a.status === 'active') say(`  +${since} s  alarm raised on ${a.well_id}: ${a.code} (${a.severity})`);
+    else say(`  +${since} s  alarm on ${a.well_id} ${a.status}: ${a.code}`);
+  });
+  let liveFault = live;
   const tick = () => {
     const ts = Date.now();
-    for (const s of live) {
-      if (s.at >= 0 && ts - liveStart >= s.at) {
-        if (s.code) sim.injectFault(s.wellId, s.code, ts);
-        else sim.clearFault(s.wellId, ts);
-        say(`  ${new Date(ts).toLocaleTimeString()}  ${s.wellId} ${s.note}`);
-        s.at = -1;
-      }
+    if (liveFault && ts - liveStart >= liveFault.afterMs) {
+      sim.injectFault(liveFault.wellId, liveFault.code, ts);
+      say(`  +${Math.round((ts - liveStart) / 1000)} s  ${liveFault.wellId} ${liveFault.note}: watch its flow and intake pressure`);
+      liveFault = null;
     }
     pipeline.submit(sim.next(ts)).then(
       (n) => {
@@ -212,7 +247,7 @@ export async function runDemo(argv: string[]): Promise<number> {
 
   const mqttPort = Number(env.MQTT_PORT);
   say('');
-  say(`Ready in ${backfillSec} s: ${o.wells} wells, ${backfilled.toLocaleString('en-US')} readings of history (${o.hours} h at ${o.stepS} s), live every ${o.intervalS} s.`);
+  say(`Ready in ${backfillSec} s: ${o.wells} wells, ${backfilled.toLocaleString('en-US')} readings of history (${o.hours} h at ${o.stepS} s, the last hour at ${Math.min(o.stepS, o.intervalS)} s), live every ${o.intervalS} s.`);
   say('');
   say(`  Dashboard   ${url}`);
   if (haveUser) say(`  Sign in     user "${DEMO_USER.username}", password "${DEMO_USER.password}" (engineer)`);
@@ -222,13 +257,16 @@ export async function runDemo(argv: string[]): Promise<number> {
   if (mqttPort) say(`  MQTT        mqtt://${host}:${mqttPort}  topic ${config.mqtt.topicPrefix}/<well_id>/telemetry (device key needed)`);
   say(`  Data        ${config.app.dataDir} (reset on every demo run)`);
   say('');
-  if (past.length) say(`Already sick: ${past.map((p) => `${p.wellId} (${p.note})`).join(', ')}.`);
-  if (live.length) {
-    say('Coming up:');
-    for (const s of live) say(`  +${Math.round(s.at / 1000)} s  ${s.wellId} ${s.note}`);
+  const sick = faults.filter((f) => !f.developing);
+  if (sick.length) say(`Sick for hours: ${sick.map((f) => `${f.wellId} (${f.note})`).join(', ')}.`);
+  if (developing.length) {
+    say(`Developing: ${developing.map((f) => `${f.wellId} (${f.note})`).join(', ')}.`);
+    say('  These began 40–60 min ago; the engine reports a fault once it has persisted ~50 min of data, so their');
+    say('  alarms arrive over the next ~20 minutes (the broken shaft after ~3 min).');
   }
-  say('Ctrl+C to stop.');
-  say('');
+  if (live) say(`In ${Math.round(live.afterMs / 1000)} s ${live.wellId} ${live.note} (its alarm follows ~50 min later).`);
+  say('Ctrl+C to stop. Alarms as they are raised:');
+  liveStart = Date.now();
 
   let stopping = false;
   const stop = (signal: string) => {

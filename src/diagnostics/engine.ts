@@ -5,7 +5,7 @@ import type { Reading } from '../domain/reading.js';
 import type { WellNameplate } from '../domain/well.js';
 import { baselineFromRows, isSorted, selectHealthyRows, type Baseline } from './baseline.js';
 import { CODE_INFO } from './codes.js';
-import { abnormality, computeFeatures, recentStats } from './features.js';
+import { abnormality, computeFeatures, recentStats, setLite } from './features.js';
 import { NO_LOAD_FRACTION, resolveWell, type WellParams } from './physics.js';
 import { cycling, scoreSignature, sensorSuspects, shutDown, SIGNATURES, type Candidate } from './rules/index.js';
 import { clamp01, round } from './stats.js';
@@ -60,32 +60,65 @@ let lastScores: Scored[] = [];
 
 /** Judge the current state of a window. Exposed for the stream, which keeps its own window. */
 export function evaluate(w: WindowState, p: WellParams, b: Baseline | null, now?: number): Diagnosis {
-  lastScores = [];
+  return judge(w, p, b, now, false) as Diagnosis;
+}
+
+/**
+ * The code evaluate() would report, without building evidence, strings or score lists (the stream's routine
+ * evaluations; the full diagnosis is built only when the code changes or is asked for). Same decisions.
+ */
+export function evaluateCode(w: WindowState, p: WellParams, b: Baseline | null): DiagnosisCode {
+  setLite(true);
+  try {
+    return judge(w, p, b, undefined, true) as DiagnosisCode;
+  } finally {
+    setLite(false);
+  }
+}
+
+const maskedBuf = new Uint8Array(NCH);
+
+function judge(w: WindowState, p: WellParams, b: Baseline | null, now: number | undefined, lite: boolean): Diagnosis | DiagnosisCode {
+  if (!lite) lastScores = [];
   if (w.count === 0) {
-    return build('UNKNOWN', 0, [], now ?? 0, 'No readings to judge');
+    return lite ? 'UNKNOWN' : build('UNKNOWN', 0, [], now ?? 0, 'No readings to judge');
   }
   const ts = w.lastTs;
   const cyc = cycling(w);
   if (!w.running) {
+    if (lite) return cyc ? cyc.code : 'SHUT_DOWN';
     const sd = shutDown(w) as Candidate;
     const c = cyc ?? sd;
     return build(c.code, c.score, c.evidence, ts, summarise(c.code, c.evidence));
   }
 
   const suspects = sensorSuspects(w, b);
-  const masked = new Uint8Array(NCH);
+  const masked = maskedBuf.fill(0);
   for (const s of suspects) masked[s.channel] = 1;
   const st = recentStats(w, b, masked);
   const fx = computeFeatures(w, p, b, st, masked);
 
   let best: Candidate | null = null;
+  let state: Candidate | null = null;
   for (const sig of SIGNATURES) {
-    const c = scoreSignature(sig, fx);
-    if (c) lastScores.push({ code: c.code, score: round(c.score, 3) });
-    if (c && (!best || c.score > best.score)) best = c;
+    const c = scoreSignature(sig, fx, lite);
+    if (!c) continue;
+    if (!lite) lastScores.push({ code: c.code, score: round(c.score, 3) });
+    if (c.code === 'LOW_FLOW') state = c;
+    else if (!best || c.score > best.score) best = c;
   }
-  lastScores.sort((a, b2) => b2.score - a.score);
+  // A state (flow below the recommended range) is the diagnosis only when no event signature explains the
+  // well's condition: a pump-off, leak or gas lock also lowers flow below the minimum.
+  if (state && (!best || best.score < FIRE_THRESHOLD) && (!best || state.score > best.score)) best = state;
+  if (!lite) lastScores.sort((a, b2) => b2.score - a.score);
   if (cyc && (!best || cyc.score > best.score)) best = cyc;
+
+  if (lite) {
+    if (best && best.score >= FIRE_THRESHOLD) return best.code;
+    if (suspects.length > 0) return 'SENSOR_FAULT';
+    const ab = abnormality(fx, st, b);
+    return ab.d >= UNKNOWN_THRESHOLD && ab.ev ? 'UNKNOWN' : 'NORMAL';
+  }
 
   // Persistence: one or two samples are judged, but with less confidence.
   const persist = st.n >= 3 ? 1 : st.n === 2 ? 0.9 : 0.8;

@@ -57,12 +57,23 @@ export interface RecentStats {
   freqReversals: number;
   i0: number | null;
   i0Estimated: boolean;
+  /** Median |successive frequency difference| (Hz): hunting moves every sample, a commanded step once. */
+  freqMedStep: number;
+  /** Median motor temperature of the older and the newer half of the window (trend: heating or cooling). */
+  tempOld: number;
+  tempNew: number;
 }
 
 const scratch = new Float64Array(RECENT_MAX_SAMPLES);
 const cols: Float64Array[] = Array.from({ length: NCH }, () => new Float64Array(RECENT_MAX_SAMPLES));
 const rawI = new Float64Array(RECENT_MAX_SAMPLES);
 const freqSeq = new Float64Array(RECENT_MAX_SAMPLES);
+// Reused per evaluation (the engine is synchronous; a RecentStats never outlives the evaluate() call).
+const idxBuf = new Int32Array(RECENT_MAX_SAMPLES);
+const stMed = new Float64Array(NCH);
+const stCv = new Float64Array(NCH);
+const stSpike = new Float64Array(NCH);
+const stCount = new Int32Array(NCH);
 
 /** Robust relative noise of a baseline channel, with a floor so noiseless synthetic data does not divide by 0. */
 function relSigma(s: ChannelStat | null | undefined, floor = 0.01): number {
@@ -77,28 +88,27 @@ function relSigma(s: ChannelStat | null | undefined, floor = 0.01): number {
 export function recentStats(w: WindowState, b: Baseline | null, masked: Uint8Array): RecentStats {
   const fb = w.fb;
   // Indices of usable ring samples, newest first.
-  const idx: number[] = [];
   let haveSettled = false;
   for (let k = 0; k < w.ringSize; k++) {
     const s = w.ringIndex(k);
     if (!(w.ringFlag[s] & FLAG_RUNNING)) break;
     if (w.ringFlag[s] & FLAG_SETTLED) haveSettled = true;
   }
-  for (let k = 0; k < w.ringSize && idx.length < RECENT_MAX_SAMPLES; k++) {
+  let n = 0;
+  for (let k = 0; k < w.ringSize && n < RECENT_MAX_SAMPLES; k++) {
     const s = w.ringIndex(k);
     const fl = w.ringFlag[s];
     if (!(fl & FLAG_RUNNING)) break;
     if (haveSettled && !(fl & FLAG_SETTLED)) continue;
-    idx.push(s);
-    const span = w.ringTs[idx[0]] - w.ringTs[s];
-    if (span >= RECENT_SPAN_MS && idx.length >= RECENT_MIN_SAMPLES) break;
+    idxBuf[n++] = s;
+    const span = w.ringTs[idxBuf[0]] - w.ringTs[s];
+    if (span >= RECENT_SPAN_MS && n >= RECENT_MIN_SAMPLES) break;
   }
-  idx.reverse(); // oldest first, for successive differences
-  const n = idx.length;
-  const med = new Float64Array(NCH).fill(NaN);
-  const cv = new Float64Array(NCH).fill(NaN);
-  const spike = new Float64Array(NCH).fill(NaN);
-  const count = new Int32Array(NCH);
+  const idx = idxBuf.subarray(0, n).reverse(); // oldest first, for successive differences
+  const med = stMed.fill(NaN);
+  const cv = stCv.fill(NaN);
+  const spike = stSpike.fill(NaN);
+  const count = stCount.fill(0);
   const st: RecentStats = {
     n,
     spanMs: n > 0 ? w.ringTs[idx[n - 1]] - w.ringTs[idx[0]] : 0,
@@ -111,6 +121,9 @@ export function recentStats(w: WindowState, b: Baseline | null, masked: Uint8Arr
     freqReversals: 0,
     i0: null,
     i0Estimated: false,
+    freqMedStep: NaN,
+    tempOld: NaN,
+    tempNew: NaN,
   };
   if (n === 0) return st;
   const fMasked = masked[F] === 1;
@@ -195,8 +208,66 @@ export function recentStats(w: WindowState, b: Baseline | null, masked: Uint8Arr
     }
     st.freqMoves = moves / (nf - 1);
     st.freqReversals = rev;
+    for (let j = 1; j < nf; j++) scratch[j - 1] = Math.abs(freqSeq[j] - freqSeq[j - 1]);
+    st.freqMedStep = medianInPlace(scratch, nf - 1);
+  }
+  const kT = count[T];
+  if (kT >= 4) {
+    const h = kT >> 1;
+    scratch.set(cols[T].subarray(0, h));
+    st.tempOld = medianInPlace(scratch, h);
+    scratch.set(cols[T].subarray(kT - h, kT));
+    st.tempNew = medianInPlace(scratch, h);
   }
   return st;
+}
+
+/** How much PIP may move per unit relative speed change (drawdown/PIP ratio of typical wells, 0.3–2). */
+export const PIP_SPEED_GAIN = 2;
+
+/**
+ * Expected PIP at drive frequency fNow from the baseline, and the interval [lo, hi] of relative deviations a
+ * speed change explains. PIP = static − Q/PI and Q ∝ f, so PIP falls linearly as speed rises: at a speed the
+ * history ran at, the baseline's PIP there; within or near the speeds seen, a straight-line fit over them (must
+ * slope down); otherwise one-sided slack in the physical direction only (a PIP drop after a slow-down is not
+ * explained by it).
+ */
+export function pipExpectation(b: Baseline | null, fNow: number): { ref: number; lo: number; hi: number } {
+  const ref = b?.pip?.median ?? NaN;
+  const fRef = b?.frequency_hz?.median ?? NaN;
+  if (!Number.isFinite(ref) || !Number.isFinite(fNow) || !(fNow > 0)) return { ref, lo: 0, hi: 0 };
+  const bins = b?.pip_by_frequency;
+  if (bins && bins.length > 0) {
+    let best: [number, number] | null = null;
+    for (const bin of bins) if (!best || Math.abs(bin[0] - fNow) < Math.abs(best[0] - fNow)) best = bin;
+    if (best && Math.abs(best[0] - fNow) <= 1) return oneSided(best[1], fNow / best[0] - 1);
+    if (bins.length >= 2) {
+      let sf = 0, sp = 0, sff = 0, sfp = 0;
+      let fmin = Infinity, fmax = -Infinity;
+      for (const [f, pp] of bins) {
+        sf += f; sp += pp; sff += f * f; sfp += f * pp;
+        if (f < fmin) fmin = f;
+        if (f > fmax) fmax = f;
+      }
+      const nb = bins.length;
+      const den = nb * sff - sf * sf;
+      if (fmax - fmin >= 2 && den > 0) {
+        const slope = (nb * sfp - sf * sp) / den;
+        const at = (sp - slope * sf) / nb + slope * fNow;
+        if (slope < 0 && at > 0) {
+          const out = fNow < fmin ? fmin - fNow : fNow > fmax ? fNow - fmax : 0;
+          const m = 0.02 + 0.5 * PIP_SPEED_GAIN * (out / fNow);
+          return { ref: at, lo: -m, hi: m };
+        }
+      }
+    }
+  }
+  return oneSided(ref, Number.isFinite(fRef) && fRef > 0 ? fNow / fRef - 1 : 0);
+}
+
+function oneSided(ref: number, dF: number): { ref: number; lo: number; hi: number } {
+  const k = PIP_SPEED_GAIN * Math.abs(dF);
+  return dF > 0 ? { ref, lo: -k, hi: 0 } : { ref, lo: 0, hi: k };
 }
 
 export interface TrendInfo {
@@ -239,10 +310,33 @@ export function transition(w: WindowState, value: (slot: number) => number, ref:
   return { transitionHours: null };
 }
 
-function ev(channel: string, observed: number, baseline: number | null, limit: number | null, rule: string, note: string): Evidence {
-  const o: Evidence = { channel, observed: Number.isFinite(observed) ? round(observed, 3) : null, rule, note };
+/**
+ * Lite mode (the stream's routine evaluations): only the degrees are needed to pick the code, so no evidence
+ * objects or strings are built (they were ~20 % of stream time in GC). Set by evaluate() around a call.
+ */
+let LITE = false;
+export function setLite(on: boolean): void {
+  LITE = on;
+}
+export function isLite(): boolean {
+  return LITE;
+}
+/** Shared placeholder evidence in lite mode (never reported). */
+export const DUMMY_EV: Evidence = Object.freeze({ channel: '', observed: null, rule: 'lite', note: '' }) as Evidence;
+
+function ev(channel: string, observed: number, baseline: number | null, limit: number | null, rule: string, note: () => string): Evidence {
+  if (LITE) return DUMMY_EV;
+  const o: Evidence = { channel, observed: Number.isFinite(observed) ? round(observed, 3) : null, rule, note: note() };
   if (baseline !== null && Number.isFinite(baseline)) o.baseline = round(baseline, 3);
   if (limit !== null && Number.isFinite(limit)) o.limit = round(limit, 3);
+  return o;
+}
+
+/** The same evidence under another rule name (and limit). */
+function re(e: Evidence, rule: string, limit?: number): Evidence {
+  if (LITE) return DUMMY_EV;
+  const o: Evidence = { ...e, rule };
+  if (limit !== undefined) o.limit = round(limit, 3);
   return o;
 }
 
@@ -271,18 +365,11 @@ export function computeFeatures(w: WindowState, p: WellParams, b: Baseline | nul
   // Frequency moved away from the baseline's: pressures are then not comparable (PIP depends on drawdown).
   const fNow = has(F) ? m[F] : NaN;
   const fShift = Number.isFinite(fNow) && Number.isFinite(fRef) && fRef > 0 ? Math.abs(fNow / fRef - 1) : 0;
-  // PIP = static − Q/PI: a commanded speed change moves actual flow by ≈ fShift and PIP by up to ~2× that
-  // (drawdown is typically 0.5–2× PIP; 1.5× covers most wells). Only the excess over that slack counts as a PIP change.
-  let pipSlack = 1.5 * fShift;
-  // Better: the baseline's PIP at (nearly) this speed, when the history ran there.
-  if (b?.pip_by_frequency && Number.isFinite(fNow)) {
-    let bestBin: [number, number] | null = null;
-    for (const bin of b.pip_by_frequency) if (!bestBin || Math.abs(bin[0] - fNow) < Math.abs(bestBin[0] - fNow)) bestBin = bin;
-    if (bestBin && Math.abs(bestBin[0] - fNow) <= 1) {
-      pRef = bestBin[1];
-      pipSlack = 1.5 * Math.abs(fNow / bestBin[0] - 1);
-    }
-  }
+  // PIP = static − Q/PI with Q ∝ f: a commanded speed change moves PIP the OTHER way (speed up → more drawdown →
+  // lower PIP). The expected interval comes from the baseline's PIP-by-speed table when it covers this speed.
+  const pe = pipExpectation(b, fNow);
+  if (Number.isFinite(pe.ref)) pRef = pe.ref;
+  const pipSlack = Math.max(-pe.lo, pe.hi);
 
   // ---- flow (normalised to base frequency) ----
   if (has(Q)) {
@@ -291,29 +378,30 @@ export function computeFeatures(w: WindowState, p: WellParams, b: Baseline | nul
     const refQ = Number.isFinite(qRef) ? qRef : qRated;
     const refName = Number.isFinite(qRef) ? 'baseline' : 'rated flow';
     if (Number.isFinite(refQ) && refQ > 0) {
-      fx.flow_gone = { d: ramp(q / refQ, 0.35, 0.12), ev: ev('flow_norm', q, refQ, 0.12 * refQ, 'flow.gone', `normalised flow ${Math.round(q)} bbl/d is ${Math.round((100 * q) / refQ)} % of ${refName}`) };
-      fx.flow_drop_strong = { d: ramp(q / refQ, 0.7, 0.5), ev: ev('flow_norm', q, refQ, 0.5 * refQ, 'flow.strong_drop', `normalised flow ${pct(q / refQ - 1)} vs ${refName}`) };
+      fx.flow_gone = { d: ramp(q / refQ, 0.35, 0.12), ev: ev('flow_norm', q, refQ, 0.12 * refQ, 'flow.gone', () => `normalised flow ${Math.round(q)} bbl/d is ${Math.round((100 * q) / refQ)} % of ${refName}`) };
+      fx.flow_drop_strong = { d: ramp(q / refQ, 0.7, 0.5), ev: ev('flow_norm', q, refQ, 0.5 * refQ, 'flow.strong_drop', () => `normalised flow ${pct(q / refQ - 1)} vs ${refName}`) };
       fx.flow_not_gone = { d: 1 - fx.flow_gone.d, ev: fx.flow_gone.ev };
     } else if (q <= 0.5) {
-      fx.flow_gone = { d: 1, ev: ev('flow_rate', q, null, null, 'flow.gone', 'no flow while the drive runs') };
+      fx.flow_gone = { d: 1, ev: ev('flow_rate', q, null, null, 'flow.gone', () => 'no flow while the drive runs') };
       fx.flow_not_gone = { d: 0, ev: fx.flow_gone.ev };
     }
     if (Number.isFinite(qRef) && qRef > 0) {
-      const e = ev('flow_norm', q, qRef, null, 'flow.vs_baseline', `normalised flow ${pct(dQ)} vs baseline (affinity law Q·fb/f)`);
-      fx.flow_drop_gi = { d: band(dQ, -0.6, -0.38, -0.09, -0.05), ev: { ...e, rule: 'flow.moderate_drop' } };
-      fx.flow_drop_step = { d: band(dQ, -0.75, -0.58, -0.18, -0.12), ev: { ...e, rule: 'flow.step_drop' } };
-      fx.flow_drop_slow = { d: band(dQ, -0.75, -0.55, -0.1, -0.06), ev: { ...e, rule: 'flow.decline' } };
-      fx.flow_normal = { d: 1 - ramp(Math.abs(dQ), 0.06, 0.12), ev: { ...e, rule: 'flow.steady' } };
-      fx.flow_not_down = { d: ramp(dQ, -0.12, -0.05), ev: { ...e, rule: 'flow.not_down' } };
+      const e = ev('flow_norm', q, qRef, null, 'flow.vs_baseline', () => `normalised flow ${pct(dQ)} vs baseline (affinity law Q·fb/f)`);
+      fx.flow_drop_gi = { d: band(dQ, -0.6, -0.38, -0.09, -0.05), ev: re(e, 'flow.moderate_drop') };
+      fx.flow_drop_step = { d: band(dQ, -0.75, -0.58, -0.18, -0.12), ev: re(e, 'flow.step_drop') };
+      fx.flow_drop_slow = { d: band(dQ, -0.75, -0.55, -0.1, -0.06), ev: re(e, 'flow.decline') };
+      fx.flow_normal = { d: 1 - ramp(Math.abs(dQ), 0.06, 0.12), ev: re(e, 'flow.steady') };
+      fx.flow_not_down = { d: ramp(dQ, -0.12, -0.05), ev: re(e, 'flow.not_down') };
     } else if (Number.isFinite(qRated)) {
-      fx.flow_not_down = { d: ramp(m[Q] / qRated, 0.6, 0.7), ev: ev('flow_norm', q, qRated, null, 'flow.not_down', 'normalised flow vs rated') };
+      fx.flow_not_down = { d: ramp(m[Q] / qRated, 0.6, 0.7), ev: ev('flow_norm', q, qRated, null, 'flow.not_down', () => 'normalised flow vs rated') };
     }
     if (p.minFlowBpd !== null) {
-      fx.flow_below_min = { d: ramp(q / p.minFlowBpd, 1.0, 0.9), ev: ev('flow_norm', q, Number.isFinite(qRef) ? qRef : null, p.minFlowBpd, 'flow.below_min', `normalised flow ${Math.round(q)} bbl/d vs recommended minimum ${Math.round(p.minFlowBpd)} bbl/d (downthrust risk)`) };
+      fx.flow_below_min = { d: ramp(q / p.minFlowBpd, 1.0, 0.9), ev: ev('flow_norm', q, Number.isFinite(qRef) ? qRef : null, p.minFlowBpd, 'flow.below_min', () => `normalised flow ${Math.round(q)} bbl/d vs recommended minimum ${Math.round(p.minFlowBpd ?? NaN)} bbl/d (downthrust risk)`) };
     }
     if (Number.isFinite(st.cv[Q])) {
       const s = relSigma(b?.flow_norm);
-      fx.flow_erratic = { d: ramp(st.cv[Q], Math.max(3 * s, 0.06), Math.max(6 * s, 0.12)), ev: ev('flow_norm.cv', st.cv[Q], s, null, 'flow.erratic', 'short-term flow scatter') };
+      const fl = b?.flow_norm ? 0.03 : 0.06; // with a baseline, the well's own scatter sets the scale
+      fx.flow_erratic = { d: ramp(st.cv[Q], Math.max(3 * s, fl), Math.max(6 * s, 2 * fl)), ev: ev('flow_norm.cv', st.cv[Q], s, null, 'flow.erratic', () => 'short-term flow scatter') };
     }
   }
 
@@ -322,7 +410,7 @@ export function computeFeatures(w: WindowState, p: WellParams, b: Baseline | nul
     const x = m[I];
     if (i0 !== null && i0 > 0 && !st.i0Estimated) {
       const r = x / i0;
-      fx.current_noload = { d: r <= 1.35 ? 1 : ramp(r, 1.75, 1.35), ev: ev('current_norm', x, Number.isFinite(iRef) ? iRef : null, 1.35 * i0, 'current.no_load', `current ${x.toFixed(1)} A vs no-load ≈ ${i0.toFixed(1)} A: motor spins without pumping`) };
+      fx.current_noload = { d: r <= 1.35 ? 1 : ramp(r, 1.75, 1.35), ev: ev('current_norm', x, Number.isFinite(iRef) ? iRef : null, 1.35 * i0, 'current.no_load', () => `current ${x.toFixed(1)} A vs no-load ≈ ${i0.toFixed(1)} A: motor spins without pumping`) };
     }
     let refI = iRef;
     let est = false;
@@ -332,36 +420,37 @@ export function computeFeatures(w: WindowState, p: WellParams, b: Baseline | nul
     }
     if (Number.isFinite(refI) && refI > 0) {
       const rI = x / refI;
-      const e = ev('current_norm', x, refI, null, 'current.vs_baseline', `current ${pct(rI - 1)} vs ${est ? 'typical load (85 % nameplate)' : 'baseline'} at the same normalised frequency`);
+      const e = ev('current_norm', x, refI, null, 'current.vs_baseline', () => `current ${pct(rI - 1)} vs ${est ? 'typical load (85 % nameplate)' : 'baseline'} at the same normalised frequency`);
       const k = est ? 0.8 : 1;
-      fx.current_drop_cv = { d: k * band(rI, 0.5, 0.62, 0.86, 0.93), ev: { ...e, rule: 'current.drop_15_30' } };
-      fx.current_low_gl = { d: k * ramp(rI, 0.92, 0.7), ev: { ...e, rule: 'current.toward_no_load' } };
+      fx.current_drop_cv = { d: k * band(rI, 0.5, 0.62, 0.86, 0.93), ev: re(e, 'current.drop_15_30') };
+      fx.current_low_gl = { d: k * ramp(rI, 0.92, 0.7), ev: re(e, 'current.toward_no_load') };
       if (!est) {
-        fx.current_drop_gi = { d: band(rI, 0.7, 0.8, 0.95, 0.975), ev: { ...e, rule: 'current.drop_5_15' } };
-        fx.current_normal = { d: 1 - ramp(Math.abs(rI - 1), 0.06, 0.1), ev: { ...e, rule: 'current.steady_level' } };
-        fx.current_up_creep = { d: ramp(rI, 1.04, 1.08), ev: { ...e, rule: 'current.creep_up' } };
-        fx.current_not_up = { d: 1 - ramp(rI, 1.03, 1.07), ev: { ...e, rule: 'current.not_up' } };
+        fx.current_drop_gi = { d: band(rI, 0.7, 0.8, 0.95, 0.975), ev: re(e, 'current.drop_5_15') };
+        fx.current_normal = { d: 1 - ramp(Math.abs(rI - 1), 0.06, 0.1), ev: re(e, 'current.steady_level') };
+        fx.current_up_creep = { d: ramp(rI, 1.04, 1.08), ev: re(e, 'current.creep_up') };
+        fx.current_not_up = { d: 1 - ramp(rI, 1.03, 1.07), ev: re(e, 'current.not_up') };
       } else {
-        fx.current_normal = { d: 0.8 * band(st.rawCurrent / (ir as number), 0.4, 0.5, 1.0, 1.08), ev: { ...e, rule: 'current.within_nameplate' } };
+        fx.current_normal = { d: 0.8 * band(st.rawCurrent / (ir as number), 0.4, 0.5, 1.0, 1.08), ev: re(e, 'current.within_nameplate') };
       }
     }
     if (ir !== null && Number.isFinite(st.rawCurrent)) {
       const r = st.rawCurrent / ir;
-      fx.current_over_nameplate = { d: ramp(r, 1.05, 1.12), ev: ev('motor_current', st.rawCurrent, Number.isFinite(iRef) ? iRef : null, 1.1 * ir, 'current.over_nameplate', `current ${Math.round(r * 100)} % of nameplate ${ir} A`) };
+      fx.current_over_nameplate = { d: ramp(r, 1.05, 1.12), ev: ev('motor_current', st.rawCurrent, Number.isFinite(iRef) ? iRef : null, 1.1 * ir, 'current.over_nameplate', () => `current ${Math.round(r * 100)} % of nameplate ${ir} A`) };
     } else if (Number.isFinite(iRef) && iRef > 0) {
       // No nameplate: a healthy motor runs at ~75–95 % of it, so > 110 % nameplate ≈ > 1.2–1.3 × baseline.
-      fx.current_over_nameplate = { d: ramp(x / iRef, 1.15, 1.27), ev: ev('current_norm', x, iRef, 1.27 * iRef, 'current.over_estimated_nameplate', `current ${pct(x / iRef - 1)} vs baseline (nameplate unknown)`) };
+      fx.current_over_nameplate = { d: ramp(x / iRef, 1.15, 1.27), ev: ev('current_norm', x, iRef, 1.27 * iRef, 'current.over_estimated_nameplate', () => `current ${pct(x / iRef - 1)} vs baseline (nameplate unknown)`) };
     }
     if (Number.isFinite(st.cv[I])) {
       const s = relSigma(b?.current_norm);
-      const erratic = ramp(st.cv[I], Math.max(3 * s, 0.03), Math.max(6 * s, 0.08));
+      // Judged against the well's own normal scatter (baseline MAD); the floors only guard noiseless data.
+      const erratic = ramp(st.cv[I], Math.max(3 * s, b?.current_norm ? 0.02 : 0.03), Math.max(6 * s, b?.current_norm ? 0.05 : 0.08));
       const spiky = ramp(st.spike[I], 0.04, 0.12);
-      fx.current_erratic = { d: erratic, ev: ev('current_norm.cv', st.cv[I], s, Math.max(3 * s, 0.03), 'current.erratic', 'current scatter (robust CV) vs the well’s normal noise') };
-      fx.current_spiky = { d: spiky, ev: ev('current.spike_fraction', st.spike[I], 0, 0.04, 'current.spikes', 'share of samples far off the window median') };
-      fx.current_steady = { d: 1 - Math.max(erratic, spiky), ev: { ...fx.current_erratic.ev, rule: 'current.steady' } };
+      fx.current_erratic = { d: erratic, ev: ev('current_norm.cv', st.cv[I], s, Math.max(3 * s, 0.03), 'current.erratic', () => 'current scatter (robust CV) vs the well’s normal noise') };
+      fx.current_spiky = { d: spiky, ev: ev('current.spike_fraction', st.spike[I], 0, 0.04, 'current.spikes', () => 'share of samples far off the window median') };
+      fx.current_steady = { d: 1 - Math.max(erratic, spiky), ev: re(fx.current_erratic.ev, 'current.steady') };
       fx.current_irregular = { d: Math.max(erratic, spiky), ev: fx.current_erratic.ev };
       if (Number.isFinite(refI) && refI > 0) {
-        fx.current_smooth_decline = { d: (1 - erratic) * ramp(x / refI, 0.96, 0.85), ev: ev('current_norm', x, refI, null, 'current.smooth_decline', 'current declines smoothly (no gas ragging)') };
+        fx.current_smooth_decline = { d: (1 - erratic) * ramp(x / refI, 0.96, 0.85), ev: ev('current_norm', x, refI, null, 'current.smooth_decline', () => 'current declines smoothly (no gas ragging)') };
       }
     }
   }
@@ -371,23 +460,23 @@ export function computeFeatures(w: WindowState, p: WellParams, b: Baseline | nul
     const x = m[P];
     if (Number.isFinite(pRef) && pRef > 0) {
       const dRaw = x / pRef - 1;
-      const dP = Math.sign(dRaw) * Math.max(0, Math.abs(dRaw) - pipSlack);
+      const dP = dRaw - Math.min(pe.hi, Math.max(pe.lo, dRaw)); // only the part the speed change cannot explain
       const s = relSigma(b?.pip, 0.005);
-      const e = ev('pip', x, pRef, null, 'pip.vs_baseline', `PIP ${pct(dRaw)} vs baseline${pipSlack > 0.02 ? ` (±${Math.round(pipSlack * 100)} % expected from the speed change)` : ''}`);
-      fx.pip_up = { d: ramp(dP, Math.max(0.03, 3 * s), Math.max(0.07, 5 * s)), ev: { ...e, rule: 'pip.rise' } };
-      fx.pip_up_leak = { d: band(dP, 0.025, 0.045, 0.25, 0.4), ev: { ...e, rule: 'pip.rise_5_20' } };
-      fx.pip_normal = { d: 1 - ramp(Math.abs(dP), 0.04, 0.08), ev: { ...e, rule: 'pip.steady' } };
-      fx.pip_not_up = { d: 1 - ramp(dP, 0.03, 0.07), ev: { ...e, rule: 'pip.not_up' } };
-      fx.pip_to_zero = { d: Math.max(ramp(x / pRef, 0.45, 0.2), ramp(x, 150, 60)), ev: ev('pip', x, pRef, 0.2 * pRef, 'pip.toward_zero', `PIP ${Math.round(x)} psi, ${Math.round((100 * x) / pRef)} % of baseline: fluid level near the intake`) };
+      const e = ev('pip', x, pRef, null, 'pip.vs_baseline', () => `PIP ${pct(dRaw)} vs baseline${pipSlack > 0.02 ? ` (±${Math.round(pipSlack * 100)} % expected from the speed change)` : ''}`);
+      fx.pip_up = { d: ramp(dP, Math.max(0.03, 3 * s), Math.max(0.07, 5 * s)), ev: re(e, 'pip.rise') };
+      fx.pip_up_leak = { d: band(dP, 0.025, 0.045, 0.25, 0.4), ev: re(e, 'pip.rise_5_20') };
+      fx.pip_normal = { d: 1 - ramp(Math.abs(dP), 0.04, 0.08), ev: re(e, 'pip.steady') };
+      fx.pip_not_up = { d: 1 - ramp(dP, 0.03, 0.07), ev: re(e, 'pip.not_up') };
+      fx.pip_to_zero = { d: Math.max(ramp(x / pRef, 0.45, 0.2), ramp(x, 150, 60)), ev: ev('pip', x, pRef, 0.2 * pRef, 'pip.toward_zero', () => `PIP ${Math.round(x)} psi, ${Math.round((100 * x) / pRef)} % of baseline: fluid level near the intake`) };
     } else {
-      fx.pip_to_zero = { d: ramp(x, 200, 60), ev: ev('pip', x, null, 60, 'pip.toward_zero', `PIP ${Math.round(x)} psi: fluid level near the intake`) };
+      fx.pip_to_zero = { d: ramp(x, 200, 60), ev: ev('pip', x, null, 60, 'pip.toward_zero', () => `PIP ${Math.round(x)} psi: fluid level near the intake`) };
     }
     if (p.bubblePointPsi !== null) {
-      fx.pip_below_bubble = { d: ramp(x / p.bubblePointPsi, 1.15, 1.0), ev: ev('pip', x, Number.isFinite(pRef) ? pRef : null, p.bubblePointPsi, 'pip.below_bubble_point', `PIP vs bubble point ${p.bubblePointPsi} psi: free gas at the intake`) };
+      fx.pip_below_bubble = { d: ramp(x / p.bubblePointPsi, 1.15, 1.0), ev: ev('pip', x, Number.isFinite(pRef) ? pRef : null, p.bubblePointPsi, 'pip.below_bubble_point', () => `PIP vs bubble point ${p.bubblePointPsi} psi: free gas at the intake`) };
     }
     if (Number.isFinite(st.cv[P])) {
       const s = relSigma(b?.pip, 0.005);
-      fx.pip_fluct = { d: ramp(st.cv[P], Math.max(3 * s, 0.03), Math.max(6 * s, 0.07)), ev: ev('pip.cv', st.cv[P], s, null, 'pip.fluctuating', 'PIP fluctuation') };
+      fx.pip_fluct = { d: ramp(st.cv[P], Math.max(3 * s, 0.03), Math.max(6 * s, 0.07)), ev: ev('pip.cv', st.cv[P], s, null, 'pip.fluctuating', () => 'PIP fluctuation') };
     }
   }
 
@@ -396,18 +485,33 @@ export function computeFeatures(w: WindowState, p: WellParams, b: Baseline | nul
     const x = m[T];
     const lim = p.motorTempLimitC;
     const near = ramp(x, lim - 12, lim - 2);
+    // Recovering: hotter than baseline but cooling back toward it (older half of the window hotter than the newer
+    // half by a clear margin) while flow and amps are normal again, e.g. after a closed valve was reopened.
+    if (Number.isFinite(tRef) && Number.isFinite(st.tempOld) && st.tempNew > tRef) {
+      const exc = st.tempOld - tRef;
+      const drop = st.tempOld - st.tempNew;
+      const flowOk = fx.flow_normal?.d ?? fx.flow_not_gone?.d ?? 1;
+      const curOk = fx.current_normal?.d ?? 1;
+      const d = ramp(drop, Math.max(1.5, 0.1 * exc), Math.max(3, 0.2 * exc)) * Math.min(flowOk, curOk);
+      fx.temp_recovering = { d, ev: ev('motor_temp.trend', -drop, tRef, null, 'temp.recovering', () => `motor cooling back toward baseline (${drop.toFixed(1)} °C down across the window) with flow and amps normal`) };
+    }
+    const rec = fx.temp_recovering?.d ?? 0;
     if (Number.isFinite(tRef)) {
       const dT = x - tRef;
-      const e = ev('motor_temp', x, tRef, lim, 'temp.vs_baseline', `motor ${dT >= 0 ? '+' : ''}${dT.toFixed(1)} °C vs baseline, limit ${lim} °C`);
-      fx.temp_up = { d: ramp(dT, 3, 8), ev: { ...e, rule: 'temp.rise' } };
-      fx.temp_up_strong = { d: ramp(dT, 8, 18), ev: { ...e, rule: 'temp.fast_rise' } };
-      fx.temp_hot = { d: Math.max(near, ramp(dT, 18, 30)), ev: { ...e, rule: 'temp.hot' } };
-      fx.temp_not_up = { d: 1 - ramp(dT, 4, 9), ev: { ...e, rule: 'temp.not_up' } };
-      fx.temp_normal = { d: 1 - ramp(Math.abs(dT), 4, 9), ev: { ...e, rule: 'temp.steady' } };
+      const e = ev('motor_temp', x, tRef, lim, 'temp.vs_baseline', () => `motor ${dT >= 0 ? '+' : ''}${dT.toFixed(1)} °C vs baseline, limit ${lim} °C`);
+      fx.temp_up = { d: ramp(dT, 3, 8), ev: re(e, 'temp.rise') };
+      fx.temp_up_strong = { d: ramp(dT, 8, 18), ev: re(e, 'temp.fast_rise') };
+      // "Far above baseline": beyond the well's own temperature scatter (speed changes move it a few °C), and
+      // consistent with the abnormality check below, which calls 12–20 °C "far" (a hot motor at normal amps is
+      // this signature, not an unexplained anomaly).
+      const tSig = b?.motor_temp ? MAD_TO_SIGMA * b.motor_temp.mad : 0;
+      fx.temp_hot = { d: Math.max(near, ramp(dT, Math.max(12, 4 * tSig), Math.max(22, 6 * tSig)) * (1 - rec)), ev: re(e, 'temp.hot') };
+      fx.temp_not_up = { d: 1 - ramp(dT, 4, 9), ev: re(e, 'temp.not_up') };
+      fx.temp_normal = { d: 1 - ramp(Math.abs(dT), 4, 9), ev: re(e, 'temp.steady') };
     } else {
-      const e = ev('motor_temp', x, null, lim, 'temp.vs_limit', `motor ${x.toFixed(1)} °C vs limit ${lim} °C`);
-      fx.temp_hot = { d: near, ev: { ...e, rule: 'temp.hot' } };
-      fx.temp_not_up = { d: 1 - ramp(x, lim - 25, lim - 10), ev: { ...e, rule: 'temp.not_up' } };
+      const e = ev('motor_temp', x, null, lim, 'temp.vs_limit', () => `motor ${x.toFixed(1)} °C vs limit ${lim} °C`);
+      fx.temp_hot = { d: near, ev: re(e, 'temp.hot') };
+      fx.temp_not_up = { d: 1 - ramp(x, lim - 25, lim - 10), ev: re(e, 'temp.not_up') };
     }
   }
 
@@ -416,37 +520,37 @@ export function computeFeatures(w: WindowState, p: WellParams, b: Baseline | nul
     const x = m[V];
     const lim = p.vibrationLimitG;
     const ratio = Number.isFinite(vRef) && vRef > 0 ? x / vRef : NaN;
-    const e = ev('vibration', x, Number.isFinite(vRef) ? vRef : null, lim, 'vib.level', `vibration ${x.toFixed(2)} g${Number.isFinite(ratio) ? ` (${ratio.toFixed(1)}× baseline)` : ''}, limit ${lim} g`);
-    fx.vib_high = { d: Math.max(ramp(x / lim, 0.92, 1.05), Number.isFinite(ratio) ? ramp(ratio, 2.5, 3.5) : 0), ev: { ...e, rule: 'vib.high' } };
+    const e = ev('vibration', x, Number.isFinite(vRef) ? vRef : null, lim, 'vib.level', () => `vibration ${x.toFixed(2)} g${Number.isFinite(ratio) ? ` (${ratio.toFixed(1)}× baseline)` : ''}, limit ${lim} g`);
+    fx.vib_high = { d: Math.max(ramp(x / lim, 0.92, 1.05), Number.isFinite(ratio) ? ramp(ratio, 2.5, 3.5) : 0), ev: re(e, 'vib.high') };
     if (Number.isFinite(ratio)) {
-      fx.vib_up = { d: ramp(ratio, 1.2, 1.5), ev: { ...e, rule: 'vib.rise' } };
-      fx.vib_normal = { d: 1 - ramp(Math.abs(ratio - 1), 0.2, 0.4), ev: { ...e, rule: 'vib.steady_level' } };
+      fx.vib_up = { d: ramp(ratio, 1.2, 1.5), ev: re(e, 'vib.rise') };
+      fx.vib_normal = { d: 1 - ramp(Math.abs(ratio - 1), 0.2, 0.4), ev: re(e, 'vib.steady_level') };
     } else {
-      fx.vib_normal = { d: 1 - ramp(x / lim, 0.6, 0.9), ev: { ...e, rule: 'vib.below_limit' } };
+      fx.vib_normal = { d: 1 - ramp(x / lim, 0.6, 0.9), ev: re(e, 'vib.below_limit') };
     }
     if (Number.isFinite(st.cv[V])) {
       const s = relSigma(b?.vibration, 0.03);
       const spiky = Math.max(ramp(st.cv[V], Math.max(3 * s, 0.15), Math.max(6 * s, 0.3)), ramp(st.spike[V], 0.06, 0.15));
-      fx.vib_spiky = { d: spiky, ev: ev('vibration.cv', st.cv[V], s, null, 'vib.spiky', 'vibration scatter / spikes') };
-      fx.vib_steady = { d: 1 - spiky, ev: { ...fx.vib_spiky.ev, rule: 'vib.steady' } };
+      fx.vib_spiky = { d: spiky, ev: ev('vibration.cv', st.cv[V], s, null, 'vib.spiky', () => 'vibration scatter / spikes') };
+      fx.vib_steady = { d: 1 - spiky, ev: re(fx.vib_spiky.ev, 'vib.steady') };
     }
   }
 
   // ---- gas: GOR and flow variance ----
   if (has(G) && Number.isFinite(gRef) && gRef > 0) {
     const r = m[G] / gRef;
-    const e = ev('gor', m[G], gRef, null, 'gor.vs_baseline', `GOR ${r.toFixed(1)}× baseline`);
-    fx.gor_up = { d: ramp(r, 1.2, 1.5), ev: { ...e, rule: 'gor.rise' } };
-    fx.gor_up_strong = { d: ramp(r, 1.8, 2.8), ev: { ...e, rule: 'gor.strong_rise' } };
-    fx.gor_normal = { d: 1 - ramp(r, 1.2, 1.5), ev: { ...e, rule: 'gor.normal' } };
+    const e = ev('gor', m[G], gRef, null, 'gor.vs_baseline', () => `GOR ${r.toFixed(1)}× baseline`);
+    fx.gor_up = { d: ramp(r, 1.2, 1.5), ev: re(e, 'gor.rise') };
+    fx.gor_up_strong = { d: ramp(r, 1.8, 2.8), ev: re(e, 'gor.strong_rise') };
+    fx.gor_normal = { d: 1 - ramp(r, 1.2, 1.5), ev: re(e, 'gor.normal') };
   }
   if (has(FV)) {
     const x = m[FV];
     const ref = Number.isFinite(fvRef) && fvRef > 0 ? fvRef : 6; // typical 2–10 %
-    const e = ev('flow_variance', x, Number.isFinite(fvRef) ? fvRef : null, null, 'flow_variance.level', `flow variance ${x.toFixed(1)} %`);
-    fx.fvar_up = { d: ramp(x, Math.max(12, 2 * ref), Math.max(18, 3 * ref)), ev: { ...e, rule: 'flow_variance.high', limit: Math.max(12, 2 * ref) } };
-    fx.fvar_very_high = { d: ramp(x, Math.max(25, 4 * ref), Math.max(40, 6 * ref)), ev: { ...e, rule: 'flow_variance.very_high', limit: Math.max(25, 4 * ref) } };
-    fx.fvar_normal = { d: 1 - fx.fvar_up.d, ev: { ...e, rule: 'flow_variance.normal' } };
+    const e = ev('flow_variance', x, Number.isFinite(fvRef) ? fvRef : null, null, 'flow_variance.level', () => `flow variance ${x.toFixed(1)} %`);
+    fx.fvar_up = { d: ramp(x, Math.max(12, 2 * ref), Math.max(18, 3 * ref)), ev: re(e, 'flow_variance.high', Math.max(12, 2 * ref)) };
+    fx.fvar_very_high = { d: ramp(x, Math.max(25, 4 * ref), Math.max(40, 6 * ref)), ev: re(e, 'flow_variance.very_high', Math.max(25, 4 * ref)) };
+    fx.fvar_normal = { d: 1 - fx.fvar_up.d, ev: re(e, 'flow_variance.normal') };
   }
 
   // ---- torque (normalised ∝ f²) ----
@@ -454,23 +558,25 @@ export function computeFeatures(w: WindowState, p: WellParams, b: Baseline | nul
     const x = m[TQ];
     if (Number.isFinite(tqRef) && tqRef > 0) {
       const r = x / tqRef;
-      const e = ev('torque_norm', x, tqRef, null, 'torque.vs_baseline', `torque ${pct(r - 1)} vs baseline`);
-      fx.torque_near_zero = { d: ramp(r, 0.35, 0.15), ev: { ...e, rule: 'torque.near_zero' } };
-      fx.torque_up = { d: ramp(r, 1.04, 1.1), ev: { ...e, rule: 'torque.rise' } };
+      const e = ev('torque_norm', x, tqRef, null, 'torque.vs_baseline', () => `torque ${pct(r - 1)} vs baseline`);
+      fx.torque_near_zero = { d: ramp(r, 0.35, 0.15), ev: re(e, 'torque.near_zero') };
+      fx.torque_up = { d: ramp(r, 1.04, 1.1), ev: re(e, 'torque.rise') };
     }
     if (Number.isFinite(st.cv[TQ])) {
       const s = relSigma(b?.torque_norm);
-      fx.torque_spiky = { d: Math.max(ramp(st.cv[TQ], Math.max(3 * s, 0.04), Math.max(6 * s, 0.1)), ramp(st.spike[TQ], 0.04, 0.12)), ev: ev('torque.cv', st.cv[TQ], s, null, 'torque.spikes', 'torque scatter / spikes') };
+      fx.torque_spiky = { d: Math.max(ramp(st.cv[TQ], Math.max(3 * s, 0.04), Math.max(6 * s, 0.1)), ramp(st.spike[TQ], 0.04, 0.12)), ev: ev('torque.cv', st.cv[TQ], s, null, 'torque.spikes', () => 'torque scatter / spikes') };
     }
   }
 
   // ---- drive frequency ----
   if (has(F)) {
     const fmin = usefulMinFrequency(fb);
-    fx.freq_below_min = { d: ramp(m[F] / fb, 0.6, 0.55), ev: ev('vsd_frequency', m[F], Number.isFinite(fRef) ? fRef : null, fmin, 'vsd.below_useful_min', `drive at ${m[F].toFixed(1)} Hz, useful minimum ≈ ${fmin.toFixed(0)} Hz`) };
+    fx.freq_below_min = { d: ramp(m[F] / fb, 0.6, 0.55), ev: ev('vsd_frequency', m[F], Number.isFinite(fRef) ? fRef : null, fmin, 'vsd.below_useful_min', () => `drive at ${m[F].toFixed(1)} Hz, useful minimum ≈ ${fmin.toFixed(0)} Hz`) };
     if (st.n >= 4) {
-      const d = ramp(st.freqMoves, 0.25, 0.5) * ramp(st.freqReversals, 0, 2);
-      fx.freq_unstable = { d, ev: ev('vsd_frequency.moves', st.freqMoves, 0, 0.25, 'vsd.unstable', `${Math.round(st.freqMoves * 100)} % of samples show frequency moves > 0.5 Hz, ${st.freqReversals} reversals (a commanded step moves once)`) };
+      // Hunting moves the frequency on most samples; a commanded step moves it once (median step stays 0).
+      const hunting = st.n >= 5 ? ramp(st.freqMedStep, 0.4, 1.0) : 0;
+      const d = Math.max(ramp(st.freqMoves, 0.25, 0.5) * ramp(st.freqReversals, 0, 2), hunting);
+      fx.freq_unstable = { d, ev: ev('vsd_frequency.moves', st.freqMoves, 0, 0.25, 'vsd.unstable', () => `${Math.round(st.freqMoves * 100)} % of samples show frequency moves > 0.5 Hz, ${st.freqReversals} reversals (a commanded step moves once)`) };
     }
   }
 
@@ -479,9 +585,9 @@ export function computeFeatures(w: WindowState, p: WellParams, b: Baseline | nul
     const tr = transition(w, (s) => (w.bQN[s] > 0 ? w.bQSum[s] / w.bQN[s] : NaN), qRef, m[Q]);
     if (tr.transitionHours !== null) {
       const h = tr.transitionHours;
-      const e = ev('flow_norm.transition_hours', h, null, null, 'trend.flow', `normalised flow moved from baseline to its present level over ≈ ${h < 48 ? `${Math.round(h)} h` : `${(h / 24).toFixed(1)} days`}`);
-      fx.change_step = { d: ramp(h, 16, 6), ev: { ...e, rule: 'trend.step' } };
-      fx.change_slow = { d: ramp(h, 36, 96), ev: { ...e, rule: 'trend.slow' } };
+      const e = ev('flow_norm.transition_hours', h, null, null, 'trend.flow', () => `normalised flow moved from baseline to its present level over ≈ ${h < 48 ? `${Math.round(h)} h` : `${(h / 24).toFixed(1)} days`}`);
+      fx.change_step = { d: ramp(h, 16, 6), ev: re(e, 'trend.step') };
+      fx.change_slow = { d: ramp(h, 36, 96), ev: re(e, 'trend.slow') };
     }
   }
 
@@ -499,13 +605,16 @@ export function computeFeatures(w: WindowState, p: WellParams, b: Baseline | nul
   fx.not_over = neg(fx.current_over_nameplate, 'current within nameplate');
   fx.not_pip_zero = neg(fx.pip_to_zero, 'PIP is not draining toward zero');
   fx.not_gas_strong = neg(fx.gas_strong, 'no strong gas signs (GOR, flow variance)');
+  // Sand texture: current or torque erratic across samples (sparse sampling rarely catches the spikes themselves).
+  fx.mech_texture = maxOf(fx.current_irregular, fx.torque_spiky, fx.flow_erratic);
+  fx.not_gas_any = neg(maxOf(fx.gor_up, fx.fvar_very_high, fx.pip_below_bubble), 'no gas signs');
   return fx;
 }
 
 /** The complement of a feature, with evidence that says so (an engineer must not read the opposite). */
 function neg(f: Feature | null | undefined, note: string): Feature | null {
   if (!f) return null;
-  return { d: 1 - f.d, ev: { ...f.ev, rule: `${f.ev.rule}.absent`, note } };
+  return { d: 1 - f.d, ev: LITE ? DUMMY_EV : { ...f.ev, rule: `${f.ev.rule}.absent`, note } };
 }
 
 function maxOf(...fs: (Feature | null | undefined)[]): Feature | null {
@@ -516,15 +625,20 @@ function maxOf(...fs: (Feature | null | undefined)[]): Feature | null {
 
 /** How far from its own normal the well is on any channel, whether or not a signature explains it. */
 export function abnormality(_fx: Features, st: RecentStats, b: Baseline | null): { d: number; ev: Feature | null } {
-  const cands: (Feature | null)[] = [];
   const m = st.med;
-  const add = (d: number, e: Evidence): void => {
-    cands.push({ d: clamp01(d), ev: e });
+  // Evidence is built only for the winning deviation, and not at all in lite mode.
+  let bestD = 0;
+  let bestEv: (() => Evidence) | null = null;
+  const add = (d: number, e: () => Evidence): void => {
+    const x = clamp01(d);
+    if (bestEv === null || x > bestD) {
+      bestD = x;
+      bestEv = e;
+    }
   };
   if (b) {
-    const fRef = b.frequency_hz?.median ?? NaN;
-    const fShift = Number.isFinite(m[F]) && fRef > 0 ? Math.abs(m[F] / fRef - 1) : 0;
-    const pipSlack = 1.5 * fShift; // PIP moves with drawdown when the operator changes speed
+    // PIP moves with drawdown when the operator changes speed (one-sided, see pipExpectation).
+    const pe = pipExpectation(b, m[F]);
     const pairs: [number, ChannelStat | null, number, number, string][] = [
       [Q, b.flow_norm, 0.2, 0.35, 'flow_norm'],
       [I, b.current_norm, 0.15, 0.3, 'current_norm'],
@@ -533,19 +647,23 @@ export function abnormality(_fx: Features, st: RecentStats, b: Baseline | null):
     ];
     for (const [c, s, lo, hi, name] of pairs) {
       if (!s || !(s.median > 0) || !Number.isFinite(m[c])) continue;
-      const dv = Math.max(0, Math.abs(m[c] / s.median - 1) - (c === P ? pipSlack : 0));
-      add(ramp(dv, lo, hi), { channel: name, observed: round(m[c], 3), baseline: s.median, rule: 'anomaly.deviation', note: `${pct(m[c] / s.median - 1)} vs baseline, no signature matches` });
+      const ref = c === P && Number.isFinite(pe.ref) ? pe.ref : s.median;
+      const raw = m[c] / ref - 1;
+      const dv = Math.abs(c === P ? raw - Math.min(pe.hi, Math.max(pe.lo, raw)) : raw);
+      add(ramp(dv, lo, hi), () => ({ channel: name, observed: round(m[c], 3), baseline: round(ref, 3), rule: 'anomaly.deviation', note: `${pct(m[c] / ref - 1)} vs baseline${c === P && pe.hi - pe.lo > 0.02 ? ' (beyond what the speed change explains)' : ''}, no signature matches` }));
     }
     if (b.motor_temp && Number.isFinite(m[T])) {
       const dT = Math.abs(m[T] - b.motor_temp.median);
-      add(ramp(dT, 12, 20), { channel: 'motor_temp', observed: round(m[T], 2), baseline: b.motor_temp.median, rule: 'anomaly.deviation', note: 'temperature far from baseline, no signature matches' });
+      // A hot motor cooling back toward baseline while flow and amps are normal is recovering, not abnormal.
+      const rec = _fx.temp_recovering?.d ?? 0;
+      const tSig = MAD_TO_SIGMA * b.motor_temp.mad;
+      add(ramp(dT, Math.max(12, 4 * tSig), Math.max(20, 6 * tSig)) * (1 - rec), () => ({ channel: 'motor_temp', observed: round(m[T], 2), baseline: b.motor_temp!.median, rule: 'anomaly.deviation', note: 'temperature far from baseline, no signature matches' }));
     }
     if (b.vibration && b.vibration.median > 0 && Number.isFinite(m[V])) {
       const r = m[V] / b.vibration.median;
-      add(Math.max(ramp(r, 2, 3), ramp(1 / r, 2.5, 4)), { channel: 'vibration', observed: round(m[V], 3), baseline: b.vibration.median, rule: 'anomaly.deviation', note: 'vibration far from baseline, no signature matches' });
+      add(Math.max(ramp(r, 2, 3), ramp(1 / r, 2.5, 4)), () => ({ channel: 'vibration', observed: round(m[V], 3), baseline: b.vibration!.median, rule: 'anomaly.deviation', note: 'vibration far from baseline, no signature matches' }));
     }
   }
-  let best: Feature | null = null;
-  for (const c of cands) if (c && (!best || c.d > best.d)) best = c;
-  return { d: best?.d ?? 0, ev: best };
+  const mk = bestEv as (() => Evidence) | null;
+  return { d: bestD, ev: mk === null ? null : { d: bestD, ev: LITE ? DUMMY_EV : mk() } };
 }

@@ -5,7 +5,8 @@ import type { Diagnosis, DiagnosisCode } from '../domain/diagnosis.js';
 import type { Reading } from '../domain/reading.js';
 import type { WellNameplate } from '../domain/well.js';
 import { baselineFromRows, healthyRow, type Baseline, type SampleRow } from './baseline.js';
-import { evaluate, plausibleBaseline } from './engine.js';
+import { CODE_INFO } from './codes.js';
+import { evaluate, evaluateCode, plausibleBaseline } from './engine.js';
 import { resolveWell, type WellParams } from './physics.js';
 import { WindowState } from './window.js';
 
@@ -17,6 +18,14 @@ export const EVAL_MAX_GAP_MS = 10 * 60_000;
 export const CONFIRM_EVALS = 2;
 /** ...and keep winning for this much data time (persistence, like the window itself). */
 export const CONFIRM_MIN_MS = 30 * 60_000;
+/**
+ * Recovery (a fault clearing back to NORMAL) is confirmed after this much data time instead of CONFIRM_MIN_MS,
+ * unless the well has been flapping (FLAP_CHANGES reported changes within FLAP_WINDOW_MS): a valve reopened or a
+ * motor cooling back should not keep the old fault on screen for another half hour.
+ */
+export const RECOVERY_MIN_MS = 10 * 60_000;
+export const FLAP_WINDOW_MS = 6 * 3_600_000;
+export const FLAP_CHANGES = 2;
 /** Incremental baseline: learn once this much healthy running data has been seen. */
 export const LEARN_MIN_ROWS = 12;
 export const LEARN_MIN_SPAN_MS = 2 * 3_600_000;
@@ -28,11 +37,27 @@ export interface DiagnosisStreamOptions {
   baseline?: Baseline | null;
 }
 
+const SEVERITY_RANK: Record<string, number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
+
+/** An abnormal code being replaced by a more specific or more severe one (not a return to health). */
+function refines(from: DiagnosisCode, to: DiagnosisCode): boolean {
+  if (from === 'NORMAL' || from === 'SHUT_DOWN' || to === 'NORMAL' || to === 'SHUT_DOWN') return false;
+  if (from === 'UNKNOWN' || from === 'LOW_FLOW') return true;
+  return SEVERITY_RANK[CODE_INFO[to].severity] > SEVERITY_RANK[CODE_INFO[from].severity];
+}
+
 export class DiagnosisStream {
   private p: WellParams;
   private w: WindowState;
   private b: Baseline | null;
   private cur: Diagnosis | null = null;
+  /** The confirmed code (cur's code); cur's evidence may be older than the last routine evaluation. */
+  private curCode: DiagnosisCode | null = null;
+  /** A routine (code-only) evaluation confirmed curCode since cur was built: refresh cur lazily in current(). */
+  private stale = false;
+  /** Data times of the last reported code changes (state edges excluded), newest last. */
+  private changes: number[] = [];
+  private learnedAt = 0;
   private pendingCode: DiagnosisCode | null = null;
   private pendingCount = 0;
   private pendingSince = 0;
@@ -75,12 +100,18 @@ export class DiagnosisStream {
     if (w.ringFlag[s] !== 3 || (this.cur !== null && this.cur.diagnosis !== 'NORMAL')) return;
     const v = w.ringVal.slice(s * 9, s * 9 + 9);
     if (!healthyRow(this.p, v)) return;
-    const rows = this.learnRows;
+    let rows = this.learnRows;
     rows.push({ ts: w.ringTs[s], v });
-    if (rows.length > LEARN_MAX_ROWS) this.learnRows = rows.filter((_, k) => k % 2 === 0);
+    if (rows.length > LEARN_MAX_ROWS) {
+      rows = this.learnRows = rows.filter((_, k) => k % 2 === 0);
+      this.learnedAt = rows.length;
+    }
     const span = rows[rows.length - 1].ts - rows[0].ts;
-    // Provisional baseline after 2 h, final after a day; recomputed at most every LEARN_MIN_ROWS new rows.
-    if (rows.length >= LEARN_MIN_ROWS && span >= LEARN_MIN_SPAN_MS && (this.b === null || span >= LEARN_FULL_SPAN_MS || rows.length % LEARN_MIN_ROWS === 0)) {
+    // Provisional baseline after 2 h, final after a day; in between refined when the row count has grown by a
+    // quarter (amortised O(1) per reading instead of a full recomputation every LEARN_MIN_ROWS rows).
+    const grown = rows.length >= Math.max(this.learnedAt + LEARN_MIN_ROWS, 1.25 * this.learnedAt);
+    if (rows.length >= LEARN_MIN_ROWS && span >= LEARN_MIN_SPAN_MS && (this.b === null || span >= LEARN_FULL_SPAN_MS || grown)) {
+      this.learnedAt = rows.length;
       const b = baselineFromRows(this.p, this.learnRows);
       if (b) this.b = plausibleBaseline(b, this.p);
       if (b && span >= LEARN_FULL_SPAN_MS) {
@@ -92,40 +123,65 @@ export class DiagnosisStream {
 
   private evaluateNow(immediate: boolean): Diagnosis | null {
     this.sinceEval = 0;
-    this.lastEvalTs = this.w.lastTs;
-    const d = evaluate(this.w, this.p, this.b);
-    const cur = this.cur;
-    if (cur === null) {
-      this.cur = d;
-      return d;
-    }
-    if (d.diagnosis === cur.diagnosis) {
-      this.cur = d; // same code: refresh evidence and ts silently
+    const w = this.w;
+    this.lastEvalTs = w.lastTs;
+    if (this.curCode === null) return this.confirm(evaluate(w, this.p, this.b), false);
+    // Routine evaluations only pick the code (no evidence, no strings); the full diagnosis is built on a change.
+    const code = evaluateCode(w, this.p, this.b);
+    const curCode = this.curCode;
+    if (code === curCode) {
+      this.stale = true; // same code: evidence and ts are refreshed lazily by current()
       this.pendingCode = null;
       this.pendingCount = 0;
       return null;
     }
-    if (this.pendingCode === d.diagnosis) this.pendingCount++;
+    // Persistence is measured from the first evaluation that disagreed with the confirmed code (pendingSince),
+    // so a fault whose best-matching code alternates while it develops (LOW_FLOW ↔ PUMP_OFF, UNKNOWN ↔ a
+    // signature) is still reported once it has lasted; the reported code must win CONFIRM_EVALS in a row.
+    if (this.pendingCode === null) this.pendingSince = w.lastTs;
+    if (this.pendingCode === code) this.pendingCount++;
     else {
-      this.pendingCode = d.diagnosis;
+      this.pendingCode = code;
       this.pendingCount = 1;
-      this.pendingSince = this.w.lastTs;
     }
     // Stops and starts are unambiguous (drive at 0 Hz and 0 A): report them at once.
-    const isStateEdge = immediate && (d.diagnosis === 'SHUT_DOWN' || cur.diagnosis === 'SHUT_DOWN');
-    const held = this.pendingCount >= CONFIRM_EVALS && this.w.lastTs - this.pendingSince >= CONFIRM_MIN_MS;
-    if (held || isStateEdge) {
-      this.cur = d;
-      this.pendingCode = null;
-      this.pendingCount = 0;
-      return d;
-    }
+    const isStateEdge = immediate && (code === 'SHUT_DOWN' || curCode === 'SHUT_DOWN');
+    // Recovery to NORMAL, and refining an already reported abnormality (UNKNOWN / LOW_FLOW → a signature, or a
+    // more severe code), need a shorter hold, unless the well has been flapping.
+    const since = w.lastTs - FLAP_WINDOW_MS;
+    let recent = 0;
+    for (const t of this.changes) if (t > since) recent++;
+    const quick = recent < FLAP_CHANGES && (code === 'NORMAL' || refines(curCode, code));
+    const holdMs = quick ? RECOVERY_MIN_MS : CONFIRM_MIN_MS;
+    const held = this.pendingCount >= CONFIRM_EVALS && w.lastTs - this.pendingSince >= holdMs;
+    if (held || isStateEdge) return this.confirm(evaluate(w, this.p, this.b), isStateEdge);
     return null;
+  }
+
+  private confirm(d: Diagnosis, stateEdge: boolean): Diagnosis {
+    if (this.curCode !== null && !stateEdge) {
+      this.changes.push(this.w.lastTs);
+      if (this.changes.length > 8) this.changes.shift();
+    }
+    this.cur = d;
+    this.curCode = d.diagnosis;
+    this.stale = false;
+    this.pendingCode = null;
+    this.pendingCount = 0;
+    return d;
   }
 
   /** The confirmed diagnosis (evaluates once if nothing has been judged yet). */
   current(): Diagnosis {
-    if (this.cur === null) this.cur = evaluate(this.w, this.p, this.b, Date.now());
+    if (this.cur === null) {
+      this.cur = evaluate(this.w, this.p, this.b, Date.now());
+      this.curCode = this.cur.diagnosis;
+    } else if (this.stale) {
+      // Refresh evidence and ts for the confirmed code (a newer evaluation with another code stays pending).
+      const d = evaluate(this.w, this.p, this.b);
+      if (d.diagnosis === this.curCode) this.cur = d;
+      this.stale = false;
+    }
     return this.cur;
   }
 

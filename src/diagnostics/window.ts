@@ -82,6 +82,9 @@ export class WindowState {
   readonly flatVal = new Float64Array(NCH).fill(NaN);
   /** The channel has varied while running at some point (so a flat run is not just a constant-by-design value). */
   readonly varied = new Uint8Array(NCH);
+  /** Consecutive running-sample pairs seen, and how many repeated the exact value (quantised gauges repeat often). */
+  readonly pairN = new Float64Array(NCH);
+  readonly pairEq = new Float64Array(NCH);
 
   // Trend buckets (settled running samples): sums of normalised flow and of the terms that make normalised
   // current linear in the no-load current (I·r and r with r = (fb/f)²), so no-load amps can be chosen later.
@@ -148,6 +151,10 @@ export class WindowState {
         if (Number.isNaN(x)) {
           this.flatCount[c] = 0;
           continue;
+        }
+        if (this.flatCount[c] > 0) {
+          this.pairN[c]++;
+          if (x === this.flatVal[c]) this.pairEq[c]++;
         }
         if (this.flatCount[c] > 0 && x === this.flatVal[c]) this.flatCount[c]++;
         else {

@@ -10,6 +10,11 @@ import type { AppContext } from './context.js';
 
 export const registry = new Registry();
 collectDefaultMetrics({ register: registry });
+// prom-client also exports three gauges named `*_total`, a suffix Prometheus reserves for counters (promtool
+// refuses them); the same numbers remain as nodejs_active_handles, nodejs_active_requests, nodejs_active_resources.
+for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+  registry.removeSingleMetric(name);
+}
 
 /** Running apps whose state the scrape-time gauges read (one in production; tests may start several). */
 const sources = new Set<AppContext>();

@@ -35,7 +35,7 @@ export async function buildServer(ctx: AppContext, ext: ServerExtensions = {}): 
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     bodyLimit: 1024 * 1024,
-    trustProxy: true,
+    trustProxy: ctx.config.security.trustProxy as boolean | string, // a number (hop count) works too
     forceCloseConnections: false,
     return503OnClosing: true,
   });

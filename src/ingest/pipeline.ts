@@ -79,7 +79,9 @@ export class IngestPipeline {
       this.queue.push({ readings, resolve, reject });
       this.queuedReadings += readings.length;
       this.stats.queued = this.queuedReadings;
-      if (this.queuedReadings >= this.opts.batchMax || this.opts.delayMs === 0) this.pump();
+      // A writer is free: commit now (a lone reading is not held back). While every writer is busy, readings
+      // accumulate and the next free writer takes them all: batches grow with the load, latency stays low.
+      if (this.queuedReadings >= this.opts.batchMax || this.opts.delayMs === 0 || this.inFlight < this.opts.concurrency) this.pump();
       else if (!this.timer) this.timer = setTimeout(() => this.pump(), this.opts.delayMs);
     });
   }

@@ -97,7 +97,7 @@ export function securityModule(): Module {
     }
     const cacheError = (err: unknown, op: string) => log.warn({ err: (err as Error).message, op }, 'latest cache failed; served from storage');
     const cache: LatestCache = redis
-      ? new RedisLatestCache(redis, 'esp:latest:', 300_000, cacheError)
+      ? new RedisLatestCache(redis, `${sec.redisPrefix}latest:`, 300_000, cacheError)
       : new MemoryLatestCache(ctx.repo.kind === 'pglite' ? Number.POSITIVE_INFINITY : 2_000);
 
     state = {
@@ -153,7 +153,7 @@ export function securityModule(): Module {
       max: sec.rateLimitPerMinute,
       timeWindow: MINUTE,
       skipOnError: true,
-      nameSpace: 'esp-rl:',
+      nameSpace: `${sec.redisPrefix}rl:`,
       ...(redis ? { redis } : {}),
     });
     const perIp = server.createRateLimit({ keyGenerator: (req: FastifyRequest) => `ip:${req.ip}`, max: sec.rateLimitPerMinute });

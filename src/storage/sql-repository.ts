@@ -138,8 +138,9 @@ function rowToAlarm(r: Row): Alarm {
   };
 }
 
+// Not w.*: the learned baseline (jsonb, ~0.6 kB a well) is not part of the fleet view.
 const FLEET_SELECT = `
-  SELECT w.*,
+  SELECT w.well_id, ${NAMEPLATE_FIELDS.map((f) => `w.${f}`).join(', ')}, w.created_at, w.updated_at,
     s.diagnosis AS s_diagnosis, s.category AS s_category, s.severity AS s_severity, s.confidence AS s_confidence,
     s.summary AS s_summary, s.since AS s_since, s.ts AS s_ts, s.diagnostic_id AS s_diagnostic_id,
     l.ts AS l_ts, ${CHANNELS.map((c) => `l.${c} AS l_${c}`).join(', ')}

@@ -26,6 +26,9 @@ import {
   type WindowState,
 } from '../window.js';
 
+/** A flat run must be at least this improbable for the channel's own repeat rate to count as frozen. */
+export const FLAT_RUN_P = 1e-3;
+
 export interface SensorSuspect {
   channel: number;
   evidence: Evidence;
@@ -73,7 +76,16 @@ export function sensorSuspects(w: WindowState, b: Baseline | null): SensorSuspec
   //    normally varies, while at least two other channels keep varying. The drive frequency is excluded
   //    (a constant setpoint is normal).
   let varying = 0;
-  const isFlat = (c: number): boolean => w.flatCount[c] >= FLAT_MIN_SAMPLES && w.lastTs - w.flatSince[c] >= FLAT_MIN_SPAN_MS;
+  // A coarse (quantised) gauge on a quiet well repeats its value often: the run must then be long enough to be
+  // improbable given how often this channel repeated before the run (P(run) = pEq^(len−1) < FLAT_RUN_P).
+  const isFlat = (c: number): boolean => {
+    const len = w.flatCount[c];
+    if (len < FLAT_MIN_SAMPLES || w.lastTs - w.flatSince[c] < FLAT_MIN_SPAN_MS) return false;
+    const n = w.pairN[c] - (len - 1);
+    if (n < 20) return true;
+    const pEq = (w.pairEq[c] - (len - 1)) / n;
+    return pEq <= 0 || (len - 1) * Math.log(Math.min(pEq, 0.999)) < Math.log(FLAT_RUN_P);
+  };
   for (let c = 0; c < NCH; c++) if (c !== F && w.flatCount[c] > 0 && !isFlat(c)) varying++;
   for (let c = 0; c < NCH; c++) {
     if (c === F || !isFlat(c) || out.some((s) => s.channel === c)) continue;

@@ -98,6 +98,7 @@ export const FLOW_SIGNATURES: Signature[] = [
   {
     // A state, not an event: normalised flow below the recommended minimum with nothing else wrong.
     code: 'LOW_FLOW',
+    // (A state: reported only when no event signature explains the low flow, see STATE_CODES in engine.ts.)
     keys: [{ f: 'flow_below_min', w: 3 }],
     support: [
       { f: 'flow_not_gone', w: 1.5 },

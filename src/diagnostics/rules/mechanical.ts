@@ -4,18 +4,25 @@ import type { Signature } from './signature.js';
 
 export const MECHANICAL_SIGNATURES: Signature[] = [
   {
-    // Solids through the stages: vibration up and spiky AND current/torque erratic.
+    // Solids through the stages: vibration up AND current/torque erratic ("sand vs high vibration"). Spiky
+    // vibration is support, not a key: at 15 min – 1 h sampling a handful of point samples rarely catches a
+    // spike, while the spread of current/torque across samples (vs the well's own normal scatter) and the
+    // instrument's own short-term flow variance still show the texture.
     code: 'SAND_PRODUCTION',
     keys: [
-      { f: 'vib_up', w: 1.5 },
-      { f: 'vib_spiky', w: 1 },
-      { f: 'current_irregular', w: 2 },
+      // Without a vibration baseline, erratic amps alone cannot tell sand from gas or an unstable supply.
+      { f: 'vib_up', w: 1.5, required: true },
+      { f: 'mech_texture', w: 2 },
     ],
     support: [
+      { f: 'vib_spiky', w: 1 },
+      { f: 'current_irregular', w: 0.7 },
       { f: 'torque_spiky', w: 1 },
       { f: 'flow_erratic', w: 1 },
+      { f: 'fvar_up', w: 0.5 },
       { f: 'flow_not_gone', w: 1 },
       { f: 'not_gas_strong', w: 0.7 },
+      { f: 'not_gas_any', w: 0.7 },
     ],
   },
   {

@@ -8,6 +8,8 @@ export interface Term {
   w: number;
   /** A "nothing changed" key (e.g. current steady): cannot make a signature fire on its own. */
   steady?: boolean;
+  /** The signature cannot be told at all without this feature (its channel or baseline is absent): no score. */
+  required?: boolean;
 }
 
 export interface Signature {
@@ -28,7 +30,9 @@ export interface Candidate {
  * Score in [0,1]: weighted mean of key degrees, pulled down when any key is weak (a signature is a conjunction),
  * scaled by how well the rest of the row matches and by how many key channels were measured.
  */
-export function scoreSignature(sig: Signature, fx: Features): Candidate | null {
+const NO_EVIDENCE: Evidence[] = [];
+
+export function scoreSignature(sig: Signature, fx: Features, lite = false): Candidate | null {
   let kw = 0;
   let kwAll = 0;
   let ks = 0;
@@ -37,7 +41,10 @@ export function scoreSignature(sig: Signature, fx: Features): Candidate | null {
   for (const t of sig.keys) {
     kwAll += t.w;
     const f = fx[t.f];
-    if (!f) continue;
+    if (!f) {
+      if (t.required) return null;
+      continue;
+    }
     if (!t.steady) abnormalKeys++;
     kw += t.w;
     ks += t.w * f.d;
@@ -56,6 +63,7 @@ export function scoreSignature(sig: Signature, fx: Features): Candidate | null {
   const support = sw > 0 ? ss / sw : 0.5;
   const coverage = kw / kwAll;
   const score = keyScore * (0.6 + 0.4 * support) * (0.75 + 0.25 * coverage);
+  if (lite) return { code: sig.code, score, evidence: NO_EVIDENCE, coverage };
   const evidence: Evidence[] = [];
   const seen = new Set<string>();
   const push = (name: string, isKey: boolean): void => {

@@ -1,0 +1,277 @@
+// `npm run bench`: ingest throughput of the whole server (HTTP batch, HTTP single readings, MQTT QoS 1),
+// on PostgreSQL and on the embedded store, each beside a raw COPY into the same table in the same run; and
+// the diagnostic engine's throughput. Prints a table and writes bench/README.md.
+//
+// Environment: BENCH_DATABASE_URL or DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres; a
+// bench database is created and dropped), BENCH_STORES=postgres,pglite, BENCH_HTTP_SECONDS (10),
+// BENCH_MQTT_SECONDS (60), BENCH_QUICK=1 (short runs, README not written).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { Worker } from 'node:worker_threads';
+import pg from 'pg';
+import { pino } from 'pino';
+import { App } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { CHANNELS, type Reading } from '../src/domain/reading.js';
+import { defaultModules } from '../src/modules.js';
+import { PgliteExecutor } from '../src/storage/pglite.js';
+import { PostgresExecutor } from '../src/storage/postgres.js';
+import type { SqlExecutor } from '../src/storage/sql.js';
+import { SqlRepository } from '../src/storage/sql-repository.js';
+import type { LoadJob, LoadResult } from './load-worker.js';
+
+const KEY = 'bench-admin-key-0123456789abcdef0123456789';
+const QUICK = process.env.BENCH_QUICK === '1';
+const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? (QUICK ? 4 : 10));
+const MQTT_SECONDS = Number(process.env.BENCH_MQTT_SECONDS ?? (QUICK ? 6 : 60));
+const PG_URL = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const SCENARIOS = process.env.BENCH_SCENARIOS?.split(',').map((s) => s.trim());
+const want = (name: string) => !SCENARIOS || SCENARIOS.includes(name);
+const STORES = (process.env.BENCH_STORES ?? 'postgres,pglite').split(',').map((s) => s.trim()) as ('postgres' | 'pglite')[];
+
+interface Row {
+  store: string;
+  scenario: string;
+  readings: number;
+  seconds: number;
+  perSecond: number;
+  note: string;
+  lost?: number;
+}
+
+const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+function runLoad(job: LoadJob): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(new URL('./load-worker.js', import.meta.url), { workerData: job });
+    w.once('message', (m: LoadResult & { error?: string }) => (m.error ? reject(new Error(m.error)) : resolve(m)));
+    w.once('error', reject);
+  });
+}
+
+function syntheticReadings(prefix: string, wells: number, n: number, base: number): Reading[] {
+  const out: Reading[] = [];
+  for (let i = 0; i < n; i++) {
+    const w = i % wells;
+    const r = { well_id: `${prefix}${w}`, ts: base + Math.floor(i / wells) * 1000 } as Reading;
+    for (const c of CHANNELS) r[c] = 100 + (i % 97);
+    out.push(r);
+  }
+  return out;
+}
+
+/** Raw COPY of `n` rows into the telemetry table: the ceiling for any ingest path. */
+async function rawCopy(db: SqlExecutor, repo: SqlRepository, n: number, base: number): Promise<number> {
+  const readings = syntheticReadings('COPY-', 100, n, base);
+  await repo.insertReadings(readings.slice(0, 1)); // creates the day's partition
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const data = readings.slice(1).map((r) => [r.well_id, iso(r.ts), ...CHANNELS.map((c) => r[c])].join('\t')).join('\n') + '\n';
+  const t0 = performance.now();
+  await db.transaction((tx) => tx.copyIn('telemetry', ['well_id', 'ts', ...CHANNELS], data));
+  return (n - 1) / ((performance.now() - t0) / 1000);
+}
+
+async function countByWell(db: SqlExecutor, prefix: string): Promise<Map<string, number>> {
+  const r = await db.query<{ well_id: string; n: number }>(
+    `SELECT well_id, count(*)::int AS n FROM telemetry WHERE well_id LIKE $1 GROUP BY 1`,
+    [`${prefix}%`],
+  );
+  return new Map(r.rows.map((x) => [x.well_id, Number(x.n)]));
+}
+
+/** Readings acknowledged but not stored (must be 0). */
+async function lost(db: SqlExecutor, prefix: string, res: LoadResult): Promise<number> {
+  const stored = await countByWell(db, prefix);
+  let missing = 0;
+  for (const [well, n] of Object.entries(res.ackedByWell)) missing += Math.max(0, n - (stored.get(well) ?? 0));
+  return missing;
+}
+
+async function benchStore(store: 'postgres' | 'pglite', rows: Row[], info: Record<string, string>): Promise<void> {
+  let db: SqlExecutor;
+  let cleanup: () => Promise<void>;
+  const dataDir = mkdtempSync(join(tmpdir(), 'esp-bench-'));
+  if (store === 'postgres') {
+    const name = `esp_bench_${process.pid}`;
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    info.postgres = (await admin.query<{ v: string }>('SHOW server_version')).rows[0].v;
+    await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const url = new URL(PG_URL);
+    url.pathname = `/${name}`;
+    db = new PostgresExecutor({ url: url.toString(), poolMax: 10, statementTimeoutMs: 120_000, retries: 3 });
+    cleanup = async () => {
+      const c = new pg.Client({ connectionString: PG_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    };
+  } else {
+    db = await PgliteExecutor.open(join(dataDir, 'pglite'));
+    cleanup = async () => undefined;
+  }
+  const repo = new SqlRepository(db);
+  await repo.migrate();
+  const base = Date.now() - 20 * 86_400_000;
+
+  const copyRate = await rawCopy(db, repo, QUICK ? 50_000 : 200_000, base);
+  rows.push({ store, scenario: 'raw COPY (baseline)', readings: QUICK ? 50_000 : 200_000, seconds: 0, perSecond: copyRate, note: 'COPY into telemetry, one transaction' });
+  log(`${store}: raw COPY ${fmt(copyRate)} rows/s`);
+
+  const mqttPort = await freePort();
+  const config = loadConfig(
+    {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      MQTT_PORT: String(mqttPort),
+      DATA_DIR: dataDir,
+      ESP_ADMIN_KEY: KEY,
+      LOG_LEVEL: 'warn',
+      LOG_FORMAT: 'json',
+      RATE_LIMIT_PER_MINUTE: '10000000',
+      TELEMETRY_RETENTION_DAYS: '3650',
+    },
+    'bench',
+  );
+  const app = await App.create(config, { repo, logger: pino({ level: 'warn' }), modules: defaultModules(config) });
+  await app.start();
+  const port = app.port;
+  const common = { host: '127.0.0.1', key: KEY, base, batchSize: 1000, perMessage: 1, window: 200 };
+  // Warm state: every well of every scenario has been seen once (the diagnosis service loads a well's state on
+  // its first reading after start-up; a long-running server has done that long ago).
+  const WELLS = Number(process.env.BENCH_WELLS ?? 200);
+  for (const prefix of ['HB-', 'HS-', 'MS-', 'MA-']) {
+    await app.ctx.pipeline.submit(syntheticReadings(prefix, WELLS, WELLS, base - 3_600_000));
+  }
+  await app.ctx.diagnosis.flush();
+
+  try {
+    // HTTP batch: 1000 readings per request.
+    if (want('http-batch')) {
+      const total = QUICK ? 100_000 : 300_000;
+      const res = await runLoad({ ...common, kind: 'http-batch', port, concurrency: 4, total, wellPrefix: 'HB-', wells: WELLS });
+      const rate = res.acked / (res.elapsedMs / 1000);
+      rows.push({ store, scenario: 'HTTP batch (1000/request, 4 clients)', readings: res.acked, seconds: res.elapsedMs / 1000, perSecond: rate, note: `${((rate / copyRate) * 100).toFixed(0)}% of raw COPY; p50 ${res.latencyMs.p50} ms/request`, lost: await lost(db, 'HB-', res) });
+      log(`${store}: HTTP batch ${fmt(rate)} readings/s`);
+    }
+    // HTTP single readings, 64 keep-alive clients.
+    if (want('http-single')) {
+      const res = await runLoad({ ...common, kind: 'http-single', port, concurrency: 64, durationMs: HTTP_SECONDS * 1000, wellPrefix: 'HS-', wells: WELLS });
+      const rate = res.acked / (res.elapsedMs / 1000);
+      rows.push({ store, scenario: 'HTTP single reading (64 clients)', readings: res.acked, seconds: res.elapsedMs / 1000, perSecond: rate, note: `p50 ${res.latencyMs.p50} ms, p99 ${res.latencyMs.p99} ms; 503s ${res.statuses['503'] ?? 0}`, lost: await lost(db, 'HS-', res) });
+      log(`${store}: HTTP single ${fmt(rate)} readings/s`);
+    }
+    // MQTT QoS 1, single readings per message.
+    if (want('mqtt-single')) {
+      const res = await runLoad({ ...common, kind: 'mqtt', port: mqttPort, concurrency: 8, durationMs: MQTT_SECONDS * 1000, wellPrefix: 'MS-', wells: WELLS, perMessage: 1, window: 200 });
+      const rate = res.acked / (res.elapsedMs / 1000);
+      rows.push({ store, scenario: `MQTT QoS 1, 1 reading/message (8 conns × 200 in flight, ${MQTT_SECONDS} s)`, readings: res.acked, seconds: res.elapsedMs / 1000, perSecond: rate, note: `PUBACK after commit: p50 ${res.latencyMs.p50} ms, p99 ${res.latencyMs.p99} ms`, lost: await lost(db, 'MS-', res) });
+      log(`${store}: MQTT single ${fmt(rate)} readings/s`);
+    }
+    // MQTT QoS 1, arrays of 10 readings per message.
+    if (want('mqtt-array')) {
+      const secs = Math.max(5, Math.round(MQTT_SECONDS / 4));
+      const res = await runLoad({ ...common, kind: 'mqtt', port: mqttPort, concurrency: 4, durationMs: secs * 1000, wellPrefix: 'MA-', wells: WELLS, perMessage: 10, window: 100 });
+      const rate = res.acked / (res.elapsedMs / 1000);
+      rows.push({ store, scenario: `MQTT QoS 1, 10 readings/message (4 conns × 100 in flight, ${secs} s)`, readings: res.acked, seconds: res.elapsedMs / 1000, perSecond: rate, note: `p50 ${res.latencyMs.p50} ms, p99 ${res.latencyMs.p99} ms`, lost: await lost(db, 'MA-', res) });
+      log(`${store}: MQTT arrays ${fmt(rate)} readings/s`);
+    }
+  } finally {
+    await app.stop();
+    await repo.close();
+    await cleanup();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function table(rows: Row[]): string {
+  const head = '| store | scenario | readings | readings/s | lost | notes |\n|---|---|---:|---:|---:|---|';
+  return [head, ...rows.map((r) => `| ${r.store} | ${r.scenario} | ${fmt(r.readings)} | **${fmt(r.perSecond)}** | ${r.lost ?? '–'} | ${r.note} |`)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const info: Record<string, string> = {
+    cpus: `${availableParallelism()} × ${cpus()[0]?.model ?? 'unknown'}`,
+    ram: `${(totalmem() / 1024 ** 3).toFixed(1)} GiB`,
+    node: process.version,
+    pglite: (JSON.parse(readFileSync(new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url), 'utf8')) as { version: string }).version,
+  };
+  const rows: Row[] = [];
+  for (const store of STORES) {
+    try {
+      await benchStore(store, rows, info);
+    } catch (err) {
+      log(`${store}: skipped (${(err as Error).message})`);
+    }
+  }
+  let engine = '';
+  try {
+    const mod = (await import('./engine-bench.js')) as { benchEngine?: () => Promise<{ readingsPerSecond: number; wells: number; readings: number }> };
+    if (mod.benchEngine) {
+      const e = await mod.benchEngine();
+      engine = `Diagnostic engine (pure, one core): **${fmt(e.readingsPerSecond)} readings/s** over ${fmt(e.readings)} readings of ${fmt(e.wells)} wells.`;
+      log(engine.replace(/\*/g, ''));
+    }
+  } catch (err) {
+    log(`engine bench not run: ${(err as Error).message}`);
+  }
+  const t = table(rows);
+  process.stdout.write('\n' + t + '\n\n' + (engine ? engine + '\n' : ''));
+  if (QUICK) return;
+  const readme = `# Benchmarks
+
+Run with \`npm run bench\` (builds first when needed). Figures below are from the last full run.
+
+## Machine
+
+- CPU: ${info.cpus}
+- RAM: ${info.ram}
+- Node ${info.node}; PostgreSQL ${info.postgres ?? 'not run'} (local, default settings, fsync on); PGlite ${info.pglite} (embedded, data dir on local disk)
+- Date: ${new Date().toISOString().slice(0, 10)}; load average at the end of the run ${loadavg().map((x) => x.toFixed(1)).join(' / ')} (above the core count: other work shared the machine, figures are low)
+
+## Method
+
+- The whole server runs in the benchmark process (Fastify, authentication, validation, the group-commit pipeline,
+  the diagnosis service on every committed reading, the embedded MQTT broker). The load generators run in a
+  worker thread (their own event loop; the machine's cores are shared by server, generator and PostgreSQL).
+- **raw COPY**: one \`COPY telemetry FROM STDIN\` (PostgreSQL, pg-copy-streams) or \`COPY … FROM '/dev/blob'\`
+  (PGlite) of pre-encoded rows, in the same run, into the same table: the ceiling for any ingest path.
+- **HTTP batch**: \`POST /api/v1/telemetry/batch\` with 1000 readings per request, 4 keep-alive clients.
+- **HTTP single**: \`POST /api/v1/telemetry/ingest\`, one reading per request, 64 keep-alive clients
+  (node:http Agent), each waiting for its 201 (sent after the commit) before the next request.
+- **MQTT QoS 1**: mqtt.js clients (MQTT 3.1.1) on the embedded broker, a bounded window of publishes in flight
+  per connection; a publish counts when its PUBACK arrives, which the server sends only after the commit.
+- Every reading is unique (well, timestamp), all nine channels filled. **lost** = readings acknowledged but
+  not found in the table afterwards (counted per well), must be 0.
+- \`readings/s\` = acknowledged readings / wall time of the scenario.
+
+## Results
+
+${t}
+
+${engine}
+`;
+  writeFileSync(new URL('../../bench/README.md', import.meta.url), readme);
+  log('wrote bench/README.md');
+}
+
+main().then(
+  () => process.exit(0),
+  (err: Error) => {
+    process.stderr.write(`${err.stack ?? err.message}\n`);
+    process.exit(1);
+  },
+);
