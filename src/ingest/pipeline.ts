@@ -79,17 +79,36 @@ export class IngestPipeline {
       this.queue.push({ readings, resolve, reject });
       this.queuedReadings += readings.length;
       this.stats.queued = this.queuedReadings;
-      // A writer is free: commit now (a lone reading is not held back). While every writer is busy, readings
-      // accumulate and the next free writer takes them all: batches grow with the load, latency stays low.
-      if (this.queuedReadings >= this.opts.batchMax || this.opts.delayMs === 0 || this.inFlight < this.opts.concurrency) this.pump();
-      else if (!this.timer) this.timer = setTimeout(() => this.pump(), this.opts.delayMs);
+      // A writer is free: commit at the end of this turn of the event loop, so every request that arrived in
+      // the same I/O poll joins the batch (a lone reading is not held back). While every writer is busy,
+      // readings accumulate and the next free writer takes them all: batches grow with the load.
+      if (this.queuedReadings >= this.opts.batchMax || this.opts.delayMs === 0) this.pump();
+      else if (this.inFlight < this.opts.concurrency) this.schedule(true);
+      else this.schedule(false);
     });
+  }
+
+  private immediate: NodeJS.Immediate | null = null;
+
+  private schedule(soon: boolean): void {
+    if (soon) {
+      this.immediate ??= setImmediate(() => {
+        this.immediate = null;
+        this.pump();
+      });
+    } else if (!this.timer && !this.immediate) {
+      this.timer = setTimeout(() => this.pump(), this.opts.delayMs);
+    }
   }
 
   private pump(): void {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
+    }
+    if (this.immediate) {
+      clearImmediate(this.immediate);
+      this.immediate = null;
     }
     while (this.queue.length && this.inFlight < this.opts.concurrency) {
       const batch: Pending[] = [];

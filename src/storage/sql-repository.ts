@@ -206,31 +206,54 @@ function summarise(readings: Reading[]): BatchSummary {
   return { wellIds: [...latest.keys()].sort(), hours: sorted, latest };
 }
 
-/** Rows sorted by key, so concurrent writers lock roll-up rows in the same order (no deadlocks). */
-async function upsertRollup(tx: SqlTx, agg: BatchSummary): Promise<void> {
-  const h = agg.hours;
-  const params: unknown[] = [h.map((x) => x.wellId), h.map((x) => iso(x.hour)), h.map((x) => x.samples)];
-  const casts = ['text[]', 'timestamptz[]', 'int[]'];
-  CHANNELS.forEach((_, c) => {
-    params.push(h.map((x) => x.n[c]), h.map((x) => x.sum[c]), h.map((x) => x.min[c]), h.map((x) => x.max[c]));
-    casts.push('int[]', 'float8[]', 'float8[]', 'float8[]');
-  });
-  await tx.query(
-    `INSERT INTO telemetry_hourly AS h (well_id, hour, samples, ${ROLLUP_COLUMNS})
-     SELECT * FROM unnest(${casts.map((t, i) => `$${i + 1}::${t}`).join(', ')})
-     ON CONFLICT (well_id, hour) DO UPDATE SET ${ROLLUP_MERGE}`,
-    params,
-  );
+/** The PostgreSQL error code of an error, whether raw or wrapped by the executor. */
+function sqlState(err: unknown): string | undefined {
+  const e = err as { code?: unknown; details?: { sqlstate?: string }; cause?: { code?: unknown } } | null;
+  if (!e) return undefined;
+  if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
+  return e.details?.sqlstate ?? (typeof e.cause?.code === 'string' ? e.cause.code : undefined);
 }
 
-async function upsertLatest(tx: SqlTx, agg: BatchSummary): Promise<void> {
-  const rows = agg.wellIds.map((id) => agg.latest.get(id)!);
+const LATEST_MERGE = `ts = EXCLUDED.ts, ${CHANNELS.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`;
+
+/**
+ * Registers unknown wells, adds the batch to the hourly roll-up and advances each well's latest reading, in one
+ * statement (one round trip). Rows are sorted by key so concurrent writers lock them in the same order.
+ */
+async function upsertDerived(tx: SqlTx, agg: BatchSummary): Promise<void> {
+  const h = agg.hours;
+  const latest = agg.wellIds.map((id) => agg.latest.get(id)!);
+  const params: unknown[] = [agg.wellIds];
+  const arg = (value: unknown[], type: string) => {
+    params.push(value);
+    return `$${params.length}::${type}`;
+  };
+  const rollupArgs = [arg(h.map((x) => x.wellId), 'text[]'), arg(h.map((x) => iso(x.hour)), 'timestamptz[]'), arg(h.map((x) => x.samples), 'int[]')];
+  CHANNELS.forEach((_, c) => {
+    rollupArgs.push(
+      arg(h.map((x) => x.n[c]), 'int[]'),
+      arg(h.map((x) => x.sum[c]), 'float8[]'),
+      arg(h.map((x) => x.min[c]), 'float8[]'),
+      arg(h.map((x) => x.max[c]), 'float8[]'),
+    );
+  });
+  const latestArgs = [
+    arg(latest.map((r) => r.well_id), 'text[]'),
+    arg(latest.map((r) => iso(r.ts)), 'timestamptz[]'),
+    ...CHANNELS.map((c) => arg(latest.map((r) => r[c]), 'float8[]')),
+  ];
   await tx.query(
-    `INSERT INTO well_latest (well_id, ts, ${CHANNEL_LIST})
-     SELECT * FROM unnest($1::text[], $2::timestamptz[], ${CHANNELS.map((_, i) => `$${i + 3}::float8[]`).join(', ')})
-     ON CONFLICT (well_id) DO UPDATE SET ts = EXCLUDED.ts, ${CHANNELS.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}
-     WHERE well_latest.ts < EXCLUDED.ts`,
-    [rows.map((r) => r.well_id), rows.map((r) => iso(r.ts)), ...CHANNELS.map((c) => rows.map((r) => r[c]))],
+    `WITH registered AS (
+       INSERT INTO wells (well_id) SELECT id FROM unnest($1::text[]) AS u(id) ORDER BY 1 ON CONFLICT DO NOTHING
+     ), rolled AS (
+       INSERT INTO telemetry_hourly AS h (well_id, hour, samples, ${ROLLUP_COLUMNS})
+       SELECT * FROM unnest(${rollupArgs.join(', ')})
+       ON CONFLICT (well_id, hour) DO UPDATE SET ${ROLLUP_MERGE}
+     )
+     INSERT INTO well_latest (well_id, ts, ${CHANNEL_LIST})
+     SELECT * FROM unnest(${latestArgs.join(', ')})
+     ON CONFLICT (well_id) DO UPDATE SET ${LATEST_MERGE} WHERE well_latest.ts < EXCLUDED.ts`,
+    params,
   );
 }
 
@@ -349,16 +372,20 @@ export class SqlRepository implements Repository {
     const n = Math.max(1, Math.ceil((range.to - range.from) / (bucketSeconds * 1000)));
     for (const id of wellIds) out.set(id, new Array<number | null>(n).fill(null));
     // Read from the hourly roll-up: a fleet of thousands of wells costs thousands of rows, not millions. One row
-    // per well ("bucket:value,…"), since moving rows out of the embedded store costs more than computing them
-    // (10 000 wells × 24 h: ~0.6 s instead of ~2 s).
+    // per well ("bucket:value,…"), since moving rows out of the embedded store costs more than computing them;
+    // hourly buckets are the roll-up's own rows (no regrouping). 10 000 wells × 24 h: ~0.35 s instead of ~2 s.
+    const bucket = Math.max(3600, bucketSeconds);
+    const b = `floor((date_part('epoch', hour) * 1000 - $2::float8) / ($3::float8 * 1000))::int`;
+    const where = `well_id = ANY($1::text[]) AND hour >= $4::timestamptz AND hour < $5::timestamptz`;
     const r = await this.db.query<{ well_id: string; s: string }>(
       `SELECT well_id, string_agg(b || ':' || v, ',') AS s FROM (
-         SELECT well_id, floor((extract(epoch FROM hour) * 1000 - $2::float8) / ($3::float8 * 1000))::int AS b,
-                sum(flow_rate_sum) / NULLIF(sum(flow_rate_n), 0) AS v
-         FROM telemetry_hourly WHERE well_id = ANY($1::text[]) AND hour >= $4::timestamptz AND hour < $5::timestamptz
-         GROUP BY 1, 2) x
+         ${
+           bucket === 3600
+             ? `SELECT well_id, ${b} AS b, flow_rate_sum / flow_rate_n AS v FROM telemetry_hourly WHERE ${where} AND flow_rate_n > 0`
+             : `SELECT well_id, ${b} AS b, sum(flow_rate_sum) / NULLIF(sum(flow_rate_n), 0) AS v FROM telemetry_hourly WHERE ${where} GROUP BY 1, 2`
+         }) x
        WHERE v IS NOT NULL GROUP BY 1`,
-      [wellIds, range.from, Math.max(3600, bucketSeconds), iso(range.from), iso(range.to)],
+      [wellIds, range.from, bucket, iso(range.from), iso(range.to)],
     );
     for (const row of r.rows) {
       const arr = out.get(row.well_id);
@@ -415,49 +442,43 @@ export class SqlRepository implements Repository {
     if (!readings.length) return 0;
     await this.ensurePartitions(readings);
     const data = encodeCopy(readings);
-    const write = () =>
+    const agg = summarise(readings);
+    // Fast path: COPY straight into the table, as fast as PostgreSQL takes rows, then one statement for the
+    // well registry, the hourly roll-up and the latest reading. A re-sent reading makes the COPY fail on the
+    // key; only then does the batch go the slower way, through a staging table that skips stored rows.
+    const fast = () =>
       this.db.transaction(async (tx) => {
-        const agg = summarise(readings);
-        await tx.query(
-          `INSERT INTO wells (well_id) SELECT id FROM unnest($1::text[]) AS u(id) ORDER BY 1 ON CONFLICT DO NOTHING`,
-          [agg.wellIds],
-        );
-        // Fast path: COPY straight into the table, as fast as PostgreSQL takes rows. A re-sent reading makes
-        // it fail on the key; then only that batch goes the slower way, through a staging table.
-        await tx.exec('SAVEPOINT bulk_copy');
-        try {
-          await tx.copyIn('telemetry', READING_COLUMNS, data);
-        } catch (err) {
-          if ((err as { code?: string }).code !== '23505') throw err;
-          await tx.exec('ROLLBACK TO SAVEPOINT bulk_copy');
-          return this.insertDeduplicated(tx, data);
-        }
-        await tx.exec('RELEASE SAVEPOINT bulk_copy');
-        await upsertRollup(tx, agg);
-        await upsertLatest(tx, agg);
+        await tx.copyIn('telemetry', READING_COLUMNS, data);
+        await upsertDerived(tx, agg);
         return readings.length;
       });
+    const deduplicated = () => this.db.transaction((tx) => this.insertDeduplicated(tx, data, agg));
     try {
-      return await write();
+      return await fast();
     } catch (err) {
+      const state = sqlState(err);
+      if (state === '23505') return deduplicated();
+      if (state !== '23514') throw err;
       // A partition dropped by retention in another process: refresh what exists and try once more.
-      if ((err as { code?: string }).code !== '23514') throw err;
       await this.loadPartitions(this.db);
       await this.ensurePartitions(readings);
-      return write();
+      return fast().catch((e: unknown) => (sqlState(e) === '23505' ? deduplicated() : Promise.reject(e)));
     }
   }
 
   /** Inserts only the rows not stored yet; the roll-up and latest come from those rows alone. */
-  private async insertDeduplicated(tx: SqlTx, data: string): Promise<number> {
+  private async insertDeduplicated(tx: SqlTx, data: string, agg: BatchSummary): Promise<number> {
+    await tx.query(
+      `INSERT INTO wells (well_id) SELECT id FROM unnest($1::text[]) AS u(id) ORDER BY 1 ON CONFLICT DO NOTHING`,
+      [agg.wellIds],
+    );
     await tx.exec(`CREATE TEMP TABLE IF NOT EXISTS telemetry_stage (LIKE telemetry) ON COMMIT DELETE ROWS`);
     await tx.exec('TRUNCATE telemetry_stage');
     await tx.copyIn('telemetry_stage', READING_COLUMNS, data);
     const ins = await tx.query<{ n: number }>(INSERT_AND_ROLL_UP);
     await tx.query(
       `INSERT INTO well_latest SELECT DISTINCT ON (well_id) * FROM telemetry_stage ORDER BY well_id, ts DESC
-       ON CONFLICT (well_id) DO UPDATE SET ts = EXCLUDED.ts, ${CHANNELS.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}
-       WHERE well_latest.ts < EXCLUDED.ts`,
+       ON CONFLICT (well_id) DO UPDATE SET ${LATEST_MERGE} WHERE well_latest.ts < EXCLUDED.ts`,
     );
     return Number(ins.rows[0].n);
   }
