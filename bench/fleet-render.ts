@@ -29,6 +29,10 @@ export interface FleetRenderResult {
   responseBytes: number;
   /** The same request from Node (server time + transfer), median of 3: the part of the figures spent on the server. */
   apiMs: number;
+  /** Where the time goes (medians over sign-ins and reloads, from the browser's resource timing of the fleet request):
+   *  before the request is sent (page load, sign-in round trip), server (request → first byte), download, client
+   *  (last byte → first row painted: parse, sort, render). */
+  breakdown: { beforeRequestMs: number; serverMs: number; downloadMs: number; clientMs: number };
   /** Every run, for the record. */
   samples: { signIn: [number, number][]; reload: [number, number][] };
 }
@@ -203,12 +207,27 @@ const PROBE = (wells: number) => `
 })();
 `;
 
-async function waitMarks(page: Page): Promise<{ submit: number | null; firstRow: number; all: number }> {
+interface Marks {
+  submit: number | null;
+  firstRow: number;
+  all: number;
+  /** Resource timing of the fleet request. */
+  wells: { requestStart: number; responseStart: number; responseEnd: number } | null;
+}
+
+async function waitMarks(page: Page): Promise<Marks> {
   await page.waitForFunction(() => {
     const m = (globalThis as unknown as { __fleetMarks?: { firstRow: number | null; all: number | null } }).__fleetMarks;
     return m && m.firstRow !== null && m.all !== null;
   }, undefined, { timeout: 60_000, polling: 50 });
-  return page.evaluate(() => (globalThis as unknown as { __fleetMarks: { submit: number | null; firstRow: number; all: number } }).__fleetMarks);
+  return page.evaluate(() => {
+    const g = globalThis as unknown as {
+      __fleetMarks: { submit: number | null; firstRow: number; all: number };
+      performance: { getEntriesByType(t: string): { name: string; requestStart: number; responseStart: number; responseEnd: number }[] };
+    };
+    const e = g.performance.getEntriesByType('resource').filter((r) => r.name.includes('/api/v1/wells?')).pop();
+    return { ...g.__fleetMarks, wells: e ? { requestStart: e.requestStart, responseStart: e.responseStart, responseEnd: e.responseEnd } : null };
+  });
 }
 
 export async function benchFleetRender(opts: { wells?: number; runs?: number } = {}): Promise<FleetRenderResult> {
@@ -241,6 +260,17 @@ export async function benchFleetRender(opts: { wells?: number; runs?: number } =
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
     const signIn: [number, number][] = [];
     const reload: [number, number][] = [];
+    const parts: { before: number; server: number; download: number; client: number }[] = [];
+    const split = (m: Marks, from: number) => {
+      if (m.wells) {
+        parts.push({
+          before: m.wells.requestStart - from,
+          server: m.wells.responseStart - m.wells.requestStart,
+          download: m.wells.responseEnd - m.wells.responseStart,
+          client: m.firstRow - m.wells.responseEnd,
+        });
+      }
+    };
     for (let i = 0; i < runs; i++) {
       const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
       await context.addInitScript(PROBE(wells));
@@ -251,12 +281,15 @@ export async function benchFleetRender(opts: { wells?: number; runs?: number } =
       await page.getByTestId('login-submit').click();
       const m = await waitMarks(page);
       signIn.push([m.firstRow - m.submit!, m.all - m.submit!]);
+      split(m, m.submit!);
       // Signed in now (session in localStorage): a reload, timed from navigation start.
       await page.reload();
       const r = await waitMarks(page);
       reload.push([r.firstRow, r.all]);
+      split(r, 0);
       await context.close();
-      log(`run ${i + 1}: sign-in → first rows ${signIn[i]![0].toFixed(0)} ms, all ${signIn[i]![1].toFixed(0)} ms; reload → ${reload[i]![0].toFixed(0)} / ${reload[i]![1].toFixed(0)} ms`);
+      const p = parts.slice(-2).map((x) => `${x.before.toFixed(0)}+${x.server.toFixed(0)}+${x.download.toFixed(0)}+${x.client.toFixed(0)}`).join(', ');
+      log(`run ${i + 1}: sign-in → first rows ${signIn[i]![0].toFixed(0)} ms, all ${signIn[i]![1].toFixed(0)} ms; reload → ${reload[i]![0].toFixed(0)} / ${reload[i]![1].toFixed(0)} ms (before request + server + download + client: ${p})`);
     }
     const round = (x: number) => Math.round(x);
     return {
@@ -267,6 +300,12 @@ export async function benchFleetRender(opts: { wells?: number; runs?: number } =
       runs,
       responseBytes,
       apiMs: round(median(apiMs)),
+      breakdown: {
+        beforeRequestMs: round(median(parts.map((x) => x.before))),
+        serverMs: round(median(parts.map((x) => x.server))),
+        downloadMs: round(median(parts.map((x) => x.download))),
+        clientMs: round(median(parts.map((x) => x.client))),
+      },
       samples: { signIn: signIn.map(([a, b]) => [round(a), round(b)]), reload: reload.map(([a, b]) => [round(a), round(b)]) },
     };
   } finally {
@@ -284,7 +323,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
         `Fleet page, ${r.wells.toLocaleString('en-US')} wells (${(r.responseBytes / 1e6).toFixed(1)} MB of JSON), headless Chromium, median of ${r.runs}:\n` +
           `  sign-in click → first rows ${r.msToFirstRows} ms (${verdict}), → all data applied ${r.msToAllData} ms\n` +
           `  reload while signed in (from navigation start) → first rows ${r.reload.msToFirstRows} ms, all ${r.reload.msToAllData} ms\n` +
-          `  of which the API request alone (from Node): ${r.apiMs} ms\n` +
+          `  where the time goes: before the fleet request ${r.breakdown.beforeRequestMs} ms, server ${r.breakdown.serverMs} ms, ` +
+          `download ${r.breakdown.downloadMs} ms, parse + render ${r.breakdown.clientMs} ms\n` +
           JSON.stringify(r) + '\n',
       );
       process.exit(r.msToFirstRows < 1000 ? 0 : 1);

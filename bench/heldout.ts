@@ -174,7 +174,8 @@ const ESSENTIAL: Partial<Record<DiagnosisCode, Channel[][]>> = {
 /** Nameplate fields a signature cannot be told without: LOW_FLOW is defined against the recommended range,
  * MOTOR_OVERLOAD against nameplate amps. */
 const NP_ESSENTIAL: Partial<Record<DiagnosisCode, (keyof WellNameplate)[]>> = {
-  LOW_FLOW: ['rated_flow_bpd', 'min_flow_bpd'],
+  // the recommended range refers to the base frequency: a 50 Hz well must say so (the default is 60 Hz)
+  LOW_FLOW: ['rated_flow_bpd', 'min_flow_bpd', 'base_frequency_hz'],
   MOTOR_OVERLOAD: ['rated_current_a'],
 };
 
@@ -252,8 +253,9 @@ function makeSensor(r: R, w: Well): Sensor {
     },
     spikeP: kinds.includes('heavy') ? r.range(0.003, 0.02) : 0,
     quant,
-    pipDriftPerDay: kinds.includes('drift') ? r.range(-0.004, 0.004) : 0,
-    tempDriftPerDay: kinds.includes('drift') ? r.range(-0.3, 0.3) : 0,
+    // Gauge drift: up to ±1.5 %/month on PIP and ±1.5 °C/month on motor temperature.
+    pipDriftPerDay: kinds.includes('drift') ? r.range(-0.0005, 0.0005) : 0,
+    tempDriftPerDay: kinds.includes('drift') ? r.range(-0.05, 0.05) : 0,
     dropP: r.p(0.3) ? r.range(0.002, 0.03) : 0,
   };
 }

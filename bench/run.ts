@@ -219,6 +219,7 @@ async function main(): Promise<void> {
   }
   let engine = '';
   try {
+    if (process.env.BENCH_ENGINE === '0') throw new Error('BENCH_ENGINE=0');
     const mod = (await import('./engine-bench.js')) as { benchEngine?: () => Promise<{ readingsPerSecond: number; wells: number; readings: number }> };
     if (mod.benchEngine) {
       const e = await mod.benchEngine();

@@ -213,7 +213,7 @@ export async function runDemo(argv: string[]): Promise<number> {
   await app.ctx.diagnosis.flush();
   const backfillSec = ((Date.now() - t0) / 1000).toFixed(1);
 
-  // Live: every interval, one reading per well; the scheduled faults as they come due.
+  // Live: every interval, one reading per well; the live fault when it is due.
   let liveStart = Date.now();
   let sent = 0;
   let failed = 0;
@@ -251,6 +251,9 @@ export async function runDemo(argv: string[]): Promise<number> {
   say('');
   say(`  Dashboard   ${url}`);
   if (haveUser) say(`  Sign in     user "${DEMO_USER.username}", password "${DEMO_USER.password}" (engineer)`);
+  if (haveUser && !['127.0.0.1', 'localhost', '::1'].includes(config.app.host)) {
+    say(`              WARNING: HOST=${config.app.host} exposes this well-known password beyond this machine`);
+  }
   say(`  Admin key   ${app.adminKey.key}`);
   say(`              (or sign in with "API key" and this key; use it for the API: curl -H "Authorization: Bearer <key>" ${url}api/v1/wells)`);
   say(`  API docs    ${url}api/v1/docs`);
@@ -264,7 +267,7 @@ export async function runDemo(argv: string[]): Promise<number> {
     say('  These began 40–60 min ago; the engine reports a fault once it has persisted ~50 min of data, so their');
     say('  alarms arrive over the next ~20 minutes (the broken shaft after ~3 min).');
   }
-  if (live) say(`In ${Math.round(live.afterMs / 1000)} s ${live.wellId} ${live.note} (its alarm follows ~50 min later).`);
+  if (live) say(`In ${Math.round(live.afterMs / 1000)} s ${live.wellId} ${live.note} (its alarm follows about an hour later).`);
   say('Ctrl+C to stop. Alarms as they are raised:');
   liveStart = Date.now();
 

@@ -57,8 +57,13 @@ export interface RecentStats {
   freqReversals: number;
   i0: number | null;
   i0Estimated: boolean;
-  /** Median |successive frequency difference| (Hz): hunting moves every sample, a commanded step once. */
+  /** Mean |deviation| (Hz) of the window's frequency from the best "level, or one step" fit: a commanded change
+   * moves the drive once and leaves ~0; hunting without a command leaves its scatter. */
   freqMedStep: number;
+  /** Median |successive frequency difference| (Hz): hunting moves on most samples, a commanded step once. */
+  freqMedAbsDiff: number;
+  /** Reversals of direction among frequency moves > 0.2 Hz. */
+  freqReversalsFine: number;
   /** Median motor temperature of the older and the newer half of the window (trend: heating or cooling). */
   tempOld: number;
   tempNew: number;
@@ -122,6 +127,8 @@ export function recentStats(w: WindowState, b: Baseline | null, masked: Uint8Arr
     i0: null,
     i0Estimated: false,
     freqMedStep: NaN,
+    freqReversalsFine: 0,
+    freqMedAbsDiff: NaN,
     tempOld: NaN,
     tempNew: NaN,
   };
@@ -208,8 +215,19 @@ export function recentStats(w: WindowState, b: Baseline | null, masked: Uint8Arr
     }
     st.freqMoves = moves / (nf - 1);
     st.freqReversals = rev;
+    st.freqMedStep = stepResidual(freqSeq, nf);
     for (let j = 1; j < nf; j++) scratch[j - 1] = Math.abs(freqSeq[j] - freqSeq[j - 1]);
-    st.freqMedStep = medianInPlace(scratch, nf - 1);
+    st.freqMedAbsDiff = medianInPlace(scratch, nf - 1);
+    // Direction reversals among moves above the drive's normal ±0.1 Hz jitter (operator steps rarely reverse twice).
+    let last2 = 0;
+    for (let j = 1; j < nf; j++) {
+      const d = freqSeq[j] - freqSeq[j - 1];
+      if (Math.abs(d) > 0.2) {
+        const sg = Math.sign(d);
+        if (last2 !== 0 && sg !== last2) st.freqReversalsFine++;
+        last2 = sg;
+      }
+    }
   }
   const kT = count[T];
   if (kT >= 4) {
@@ -268,6 +286,27 @@ export function pipExpectation(b: Baseline | null, fNow: number): { ref: number;
 function oneSided(ref: number, dF: number): { ref: number; lo: number; hi: number } {
   const k = PIP_SPEED_GAIN * Math.abs(dF);
   return dF > 0 ? { ref, lo: -k, hi: 0 } : { ref, lo: 0, hi: k };
+}
+
+const segBuf = new Float64Array(RECENT_MAX_SAMPLES);
+function segDev(x: Float64Array, a: number, b: number): number {
+  const n = b - a;
+  if (n <= 0) return 0;
+  for (let j = 0; j < n; j++) segBuf[j] = x[a + j];
+  const m = medianInPlace(segBuf, n);
+  let d = 0;
+  for (let j = a; j < b; j++) d += Math.abs(x[j] - m);
+  return d;
+}
+
+/** Residual scatter of a series after the best piecewise-constant fit with at most one step (mean |dev|). */
+export function stepResidual(x: Float64Array, n: number): number {
+  let best = segDev(x, 0, n);
+  for (let k = 2; k <= n - 2; k++) {
+    const d = segDev(x, 0, k) + segDev(x, k, n);
+    if (d < best) best = d;
+  }
+  return best / n;
 }
 
 export interface TrendInfo {
@@ -573,8 +612,11 @@ export function computeFeatures(w: WindowState, p: WellParams, b: Baseline | nul
     const fmin = usefulMinFrequency(fb);
     fx.freq_below_min = { d: ramp(m[F] / fb, 0.6, 0.55), ev: ev('vsd_frequency', m[F], Number.isFinite(fRef) ? fRef : null, fmin, 'vsd.below_useful_min', () => `drive at ${m[F].toFixed(1)} Hz, useful minimum ≈ ${fmin.toFixed(0)} Hz`) };
     if (st.n >= 4) {
-      // Hunting moves the frequency on most samples; a commanded step moves it once (median step stays 0).
-      const hunting = st.n >= 5 ? ramp(st.freqMedStep, 0.4, 1.0) : 0;
+      // Hunting moves the frequency on most samples; a commanded step moves it once (and leaves no residual).
+      // A drive holds its output within ~0.1 Hz; a scatter of 0.2–0.5 Hz that no single step explains is hunting.
+      // It also keeps reversing: two commanded steps (down, then back up) reverse once.
+      // Or it moves on most samples (the median successive move is large: one or two steps leave it at 0).
+      const hunting = st.n >= 5 ? Math.max(ramp(st.freqMedStep, 0.2, 0.5) * ramp(st.freqReversalsFine, 1, 2), ramp(st.freqMedAbsDiff, 0.4, 1.0)) : 0;
       const d = Math.max(ramp(st.freqMoves, 0.25, 0.5) * ramp(st.freqReversals, 0, 2), hunting);
       fx.freq_unstable = { d, ev: ev('vsd_frequency.moves', st.freqMoves, 0, 0.25, 'vsd.unstable', () => `${Math.round(st.freqMoves * 100)} % of samples show frequency moves > 0.5 Hz, ${st.freqReversals} reversals (a commanded step moves once)`) };
     }
@@ -600,13 +642,15 @@ export function computeFeatures(w: WindowState, p: WellParams, b: Baseline | nul
   fx.wear_sign = maxOf(fx.change_slow, fx.vib_up);
   fx.vsd = maxOf(fx.freq_unstable, fx.freq_below_min);
   fx.not_step = neg(fx.change_step, 'not a step change');
+  fx.not_slow = neg(fx.change_slow, 'not a slow (days–weeks) decline');
   fx.not_erratic = neg(fx.current_erratic, 'current is not erratic');
   fx.not_noload = neg(fx.current_noload, 'current stays well above no-load: the pump still loads the motor');
   fx.not_over = neg(fx.current_over_nameplate, 'current within nameplate');
   fx.not_pip_zero = neg(fx.pip_to_zero, 'PIP is not draining toward zero');
   fx.not_gas_strong = neg(fx.gas_strong, 'no strong gas signs (GOR, flow variance)');
-  // Sand texture: current or torque erratic across samples (sparse sampling rarely catches the spikes themselves).
-  fx.mech_texture = maxOf(fx.current_irregular, fx.torque_spiky, fx.flow_erratic);
+  // Sand texture: vibration spiky, or current / torque / flow erratic across samples (vs the well's own normal
+  // scatter). Sparse sampling (15 min – 1 h) rarely catches vibration spikes, but one of these usually shows.
+  fx.mech_texture = maxOf(fx.vib_spiky, fx.current_irregular, fx.torque_spiky, fx.flow_erratic);
   fx.not_gas_any = neg(maxOf(fx.gor_up, fx.fvar_very_high, fx.pip_below_bubble), 'no gas signs');
   return fx;
 }

@@ -98,8 +98,8 @@ export class DiagnosisStream {
     const s = w.ringIndex(0);
     // Only settled, running, plausibly healthy data while the well is judged normal.
     if (w.ringFlag[s] !== 3 || (this.cur !== null && this.cur.diagnosis !== 'NORMAL')) return;
+    if (!healthyRow(this.p, w.ringVal.subarray(s * 9, s * 9 + 9))) return;
     const v = w.ringVal.slice(s * 9, s * 9 + 9);
-    if (!healthyRow(this.p, v)) return;
     let rows = this.learnRows;
     rows.push({ ts: w.ringTs[s], v });
     if (rows.length > LEARN_MAX_ROWS) {

@@ -148,6 +148,16 @@ const FLEET_SELECT = `
   LEFT JOIN well_status s ON s.well_id = w.well_id
   LEFT JOIN well_latest l ON l.well_id = w.well_id`;
 
+const utc = (c: string) => `to_char(${c} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+/** One FLEET_SELECT row (aliased x) as the JSON of a FleetWell, exactly what rowToFleetWell makes of it. */
+const FLEET_JSON = `json_build_object('well_id', x.well_id, ${NAMEPLATE_FIELDS.map((f) => `'${f}', x.${f}`).join(', ')},
+    'created_at', ${utc('x.created_at')}, 'updated_at', ${utc('x.updated_at')},
+    'status', CASE WHEN x.s_diagnosis IS NULL THEN NULL ELSE json_build_object('diagnosis', x.s_diagnosis,
+      'category', x.s_category, 'severity', x.s_severity, 'confidence', x.s_confidence, 'summary', x.s_summary,
+      'since', ${utc('x.s_since')}, 'timestamp', ${utc('x.s_ts')}, 'diagnostic_id', x.s_diagnostic_id) END,
+    'latest', CASE WHEN x.l_ts IS NULL THEN NULL ELSE json_build_object('timestamp', ${utc('x.l_ts')},
+      ${CHANNELS.map((c) => `'${c}', x.l_${c}`).join(', ')}) END)`;
+
 const ROLLUP_COLUMNS = CHANNELS.map((c) => `${c}_n, ${c}_sum, ${c}_min, ${c}_max`).join(', ');
 const HOUR_BIN = `date_bin('1 hour', ts, TIMESTAMPTZ '1970-01-01 00:00:00+00')`;
 
@@ -318,17 +328,21 @@ export class SqlRepository implements Repository {
 
   async listWells(q: WellListQuery): Promise<{ total: number; wells: FleetWell[] }> {
     const like = q.q ? `%${q.q.replace(/[\\%_]/g, (m) => '\\' + m)}%` : null;
-    const r = await this.db.query<Row>(
-      `${FLEET_SELECT}
-       WHERE ($1::text IS NULL OR w.field = $1)
-         AND ($2::text IS NULL OR s.severity = $2)
-         AND ($3::text IS NULL OR w.well_id ILIKE $3 OR w.name ILIKE $3 OR w.field ILIKE $3)
-       ORDER BY w.well_id LIMIT $4 OFFSET $5`,
+    // The page comes back as one JSON document built by the database (same shape as rowToFleetWell): with the
+    // embedded store, 10 000 wells take ~0.17 s this way and ~0.4 s as rows.
+    const r = await this.db.query<{ j: string | null }>(
+      `SELECT json_agg(${FLEET_JSON} ORDER BY x.well_id)::text AS j FROM (
+         ${FLEET_SELECT}
+         WHERE ($1::text IS NULL OR w.field = $1)
+           AND ($2::text IS NULL OR s.severity = $2)
+           AND ($3::text IS NULL OR w.well_id ILIKE $3 OR w.name ILIKE $3 OR w.field ILIKE $3)
+         ORDER BY w.well_id LIMIT $4 OFFSET $5) x`,
       [q.field ?? null, q.severity ?? null, like, q.limit, q.offset],
     );
+    const wells = (r.rows[0]?.j ? JSON.parse(r.rows[0].j) : []) as FleetWell[];
     const total =
-      r.rows.length < q.limit && (q.offset === 0 || r.rows.length > 0)
-        ? q.offset + r.rows.length
+      wells.length < q.limit && (q.offset === 0 || wells.length > 0)
+        ? q.offset + wells.length
         : Number(
             (
               await this.db.query<{ n: number }>(
@@ -339,7 +353,7 @@ export class SqlRepository implements Repository {
               )
             ).rows[0].n,
           );
-    return { total, wells: r.rows.map(rowToFleetWell) };
+    return { total, wells };
   }
 
   async deleteWell(wellId: string): Promise<boolean> {

@@ -2,6 +2,7 @@
 import { execSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -20,11 +21,14 @@ function newest(path: string): number {
   return t;
 }
 
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
 /** Builds web/dist when it is missing or older than the dashboard's sources; says which. */
 export function ensureWebBuild(): 'fresh' | 'rebuilt' {
-  const built = existsSync('web/dist/index.html') ? statSync('web/dist/index.html').mtimeMs : 0;
-  const sources = Math.max(newest('web/src'), newest('web/index.html'), newest('web/vite.config.ts'), newest('web/public'));
+  const web = (p: string) => join(ROOT, 'web', p);
+  const built = newest(web('dist/index.html'));
+  const sources = Math.max(newest(web('src')), newest(web('index.html')), newest(web('vite.config.ts')), newest(web('public')));
   if (built >= sources) return 'fresh';
-  execSync('npx vite build --config web/vite.config.ts --logLevel warn', { stdio: 'inherit' });
+  execSync('npx vite build --config web/vite.config.ts --logLevel warn', { cwd: ROOT, stdio: 'inherit' });
   return 'rebuilt';
 }

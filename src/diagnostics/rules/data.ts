@@ -29,6 +29,9 @@ import {
 /** A flat run must be at least this improbable for the channel's own repeat rate to count as frozen. */
 export const FLAT_RUN_P = 1e-3;
 
+const badBuf = new Int32Array(NCH);
+const seenBuf = new Int32Array(NCH);
+
 export interface SensorSuspect {
   channel: number;
   evidence: Evidence;
@@ -45,8 +48,8 @@ export function sensorSuspects(w: WindowState, b: Baseline | null): SensorSuspec
   if (!w.running) return out;
   // 1. Impossible / full-scale values, or a dead current reading on a running drive: must hold in at least
   //    half of the recent samples (one glitch is not a fault).
-  const bad = new Int32Array(NCH);
-  const seen = new Int32Array(NCH);
+  const bad = badBuf.fill(0);
+  const seen = seenBuf.fill(0);
   const newest = w.ringTs[w.ringIndex(0)];
   let n = 0;
   for (let k = 0; k < w.ringSize; k++) {

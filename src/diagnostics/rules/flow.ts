@@ -7,7 +7,8 @@ export const FLOW_SIGNATURES: Signature[] = [
     // Inflow cannot keep up: PIP drains toward zero, flow and current decline smoothly, GOR normal.
     code: 'PUMP_OFF',
     keys: [
-      { f: 'pip_to_zero', w: 2.5 },
+      // PIP draining toward zero is what defines pump-off: without a PIP gauge it cannot be told from a deadhead.
+      { f: 'pip_to_zero', w: 2.5, required: true },
       { f: 'flow_drop_strong', w: 2 },
       { f: 'current_smooth_decline', w: 1 },
     ],
@@ -55,6 +56,8 @@ export const FLOW_SIGNATURES: Signature[] = [
       { f: 'flow_drop_step', w: 2 },
       { f: 'pip_up_leak', w: 1.5 },
       { f: 'current_normal', w: 1, steady: true },
+      // "acute, step": a loss that built up over days to weeks is wear or scale, whatever PIP does.
+      { f: 'not_slow', w: 1, steady: true },
     ],
     support: [
       { f: 'change_step', w: 1.5 },

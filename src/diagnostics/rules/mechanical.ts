@@ -4,10 +4,10 @@ import type { Signature } from './signature.js';
 
 export const MECHANICAL_SIGNATURES: Signature[] = [
   {
-    // Solids through the stages: vibration up AND current/torque erratic ("sand vs high vibration"). Spiky
-    // vibration is support, not a key: at 15 min – 1 h sampling a handful of point samples rarely catches a
-    // spike, while the spread of current/torque across samples (vs the well's own normal scatter) and the
-    // instrument's own short-term flow variance still show the texture.
+    // Solids through the stages: vibration up AND a texture: vibration spiky, or current / torque / flow erratic
+    // ("sand vs high vibration": plain mechanical vibration is steady). At 15 min – 1 h sampling a handful of
+    // point samples rarely catches a vibration spike, so any texture, judged against the well's own normal
+    // scatter, is enough.
     code: 'SAND_PRODUCTION',
     keys: [
       // Without a vibration baseline, erratic amps alone cannot tell sand from gas or an unstable supply.
@@ -15,8 +15,8 @@ export const MECHANICAL_SIGNATURES: Signature[] = [
       { f: 'mech_texture', w: 2 },
     ],
     support: [
-      { f: 'vib_spiky', w: 1 },
-      { f: 'current_irregular', w: 0.7 },
+      { f: 'vib_spiky', w: 0.7 },
+      { f: 'current_irregular', w: 1 },
       { f: 'torque_spiky', w: 1 },
       { f: 'flow_erratic', w: 1 },
       { f: 'fvar_up', w: 0.5 },
