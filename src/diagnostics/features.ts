@@ -403,7 +403,6 @@ export function computeFeatures(w: WindowState, p: WellParams, b: Baseline | nul
 
   // Frequency moved away from the baseline's: pressures are then not comparable (PIP depends on drawdown).
   const fNow = has(F) ? m[F] : NaN;
-  const fShift = Number.isFinite(fNow) && Number.isFinite(fRef) && fRef > 0 ? Math.abs(fNow / fRef - 1) : 0;
   // PIP = static − Q/PI with Q ∝ f: a commanded speed change moves PIP the OTHER way (speed up → more drawdown →
   // lower PIP). The expected interval comes from the baseline's PIP-by-speed table when it covers this speed.
   const pe = pipExpectation(b, fNow);
@@ -501,7 +500,7 @@ export function computeFeatures(w: WindowState, p: WellParams, b: Baseline | nul
       const dRaw = x / pRef - 1;
       const dP = dRaw - Math.min(pe.hi, Math.max(pe.lo, dRaw)); // only the part the speed change cannot explain
       const s = relSigma(b?.pip, 0.005);
-      const e = ev('pip', x, pRef, null, 'pip.vs_baseline', () => `PIP ${pct(dRaw)} vs baseline${pipSlack > 0.02 ? ` (±${Math.round(pipSlack * 100)} % expected from the speed change)` : ''}`);
+      const e = ev('pip', x, pRef, null, 'pip.vs_baseline', () => `PIP ${pct(dRaw)} vs baseline${pipSlack > 0.02 ? ` (${Math.round(pe.lo * 100)} … +${Math.round(pe.hi * 100)} % explained by the speed change)` : ''}`);
       fx.pip_up = { d: ramp(dP, Math.max(0.03, 3 * s), Math.max(0.07, 5 * s)), ev: re(e, 'pip.rise') };
       fx.pip_up_leak = { d: band(dP, 0.025, 0.045, 0.25, 0.4), ev: re(e, 'pip.rise_5_20') };
       fx.pip_normal = { d: 1 - ramp(Math.abs(dP), 0.04, 0.08), ev: re(e, 'pip.steady') };

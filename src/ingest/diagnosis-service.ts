@@ -38,6 +38,9 @@ interface WellState {
   /** Serialises the well's storage writes so they land in order. */
   chain: Promise<void>;
   lastBaselineSave: number;
+  /** Severity and summary last written to the well's status, and when (the code is unchanged between). */
+  statusKey: string;
+  statusWrittenAt: number;
 }
 
 export interface DiagnosisStats {
@@ -72,7 +75,7 @@ export class DiagnosisService {
       if (list.length > 1) list.sort((a, b) => a.ts - b.ts);
       let state = this.wells.get(wellId);
       if (!state) {
-        state = { stream: null, nameplate: emptyNameplate(), pending: [], alarmed: null, chain: Promise.resolve(), lastBaselineSave: 0 };
+        state = { stream: null, nameplate: emptyNameplate(), pending: [], alarmed: null, chain: Promise.resolve(), lastBaselineSave: 0, statusKey: '', statusWrittenAt: 0 };
         this.wells.set(wellId, state);
         this.track(this.warmUp(wellId, state));
       }
@@ -133,7 +136,22 @@ export class DiagnosisService {
     const now = Date.now();
     const saveBaseline = now - state.lastBaselineSave > this.opts.baselineSaveMs ? stream.baseline() : null;
     if (saveBaseline) state.lastBaselineSave = now;
-    if (!changes.length && !alarmChange && !saveBaseline) return;
+    // The code is unchanged but the judgement matured (a baseline learned, severity moved): keep the fleet's
+    // status current, at most once a minute per well unless the severity changed.
+    const key = `${current.severity}|${current.summary ?? ''}`;
+    if (changes.length) {
+      state.statusKey = key;
+      state.statusWrittenAt = now;
+    }
+    const refreshStatus =
+      !changes.length &&
+      key !== state.statusKey &&
+      (now - state.statusWrittenAt > 60_000 || !state.statusKey.startsWith(`${current.severity}|`));
+    if (refreshStatus) {
+      state.statusKey = key;
+      state.statusWrittenAt = now;
+    }
+    if (!changes.length && !alarmChange && !saveBaseline && !refreshStatus) return;
     if (alarmChange) state.alarmed = wantAlarm;
 
     state.chain = state.chain
@@ -144,6 +162,7 @@ export class DiagnosisService {
           this.stats.byCode.set(d.diagnosis, (this.stats.byCode.get(d.diagnosis) ?? 0) + 1);
           this.events.publish({ type: 'diagnosis', data: diagnosisToJson(stored) });
         }
+        if (refreshStatus) await this.repo.refreshWellStatus(wellId, current);
         if (alarmChange) await this.applyAlarm(wellId, wantAlarm, current, last);
         if (saveBaseline) await this.repo.setBaseline(wellId, saveBaseline);
       })

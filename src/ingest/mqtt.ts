@@ -108,7 +108,7 @@ export class EmbeddedBroker implements Transport {
     };
   }
 
-  /** The port bound (MQTT_PORT=0 in tests picks a free one). */
+  /** The port actually bound (the configured one; MQTT_PORT=0 disables the broker, so it is never 0 here). */
   get port(): number {
     const a = this.server?.address();
     return typeof a === 'object' && a ? a.port : this.opts.port;

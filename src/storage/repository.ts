@@ -122,6 +122,8 @@ export interface Repository {
   diagnosisHistory(wellId: string, limit: number): Promise<StoredDiagnosis[]>;
   criticalDiagnoses(limit: number): Promise<StoredDiagnosis[]>;
   wellStatuses(): Promise<Map<string, WellStatus>>;
+  /** Refreshes severity, confidence and summary of a well's current status while its code is unchanged. */
+  refreshWellStatus(wellId: string, d: Diagnosis): Promise<void>;
 
   // alarms
   /** Raises an alarm unless one is already open for the well and code; returns the new alarm or null. */

@@ -660,6 +660,14 @@ export class SqlRepository implements Repository {
     return out;
   }
 
+  async refreshWellStatus(wellId: string, d: Diagnosis): Promise<void> {
+    await this.db.query(
+      `UPDATE well_status SET severity = $3, confidence = $4, summary = $5, ts = $6::timestamptz
+       WHERE well_id = $1 AND diagnosis = $2 AND ts <= $6::timestamptz`,
+      [wellId, d.diagnosis, d.severity, d.confidence, d.summary ?? null, iso(d.ts)],
+    );
+  }
+
   // ---------------------------------------------------------------- alarms
 
   async raiseAlarm(a: RaiseAlarm): Promise<Alarm | null> {

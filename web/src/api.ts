@@ -63,7 +63,7 @@ export const api = {
   me: (signal?: AbortSignal) => json<{ user: User }>('GET', '/auth/me', { signal }),
 
   wells: (signal?: AbortSignal) =>
-    json<{ count: number; wells: Well[] }>('GET', '/wells', { query: { limit: 10000, include: 'sparkline' }, signal }),
+    json<{ count: number; total: number; wells: Well[] }>('GET', '/wells', { query: { limit: 20000, include: 'sparkline' }, signal }),
 
   well: (id: string, signal?: AbortSignal) => json<{ well: Well }>('GET', `/wells/${encodeURIComponent(id)}`, { signal }),
 

@@ -46,9 +46,9 @@ export function dateTime(iso: string | null | undefined): string {
 
 export function codeLabel(code: string | null | undefined): string {
   if (!code) return '—';
+  const ACRONYMS = new Set(['VSD', 'GOR', 'PIP']);
   return code
-    .toLowerCase()
     .split('_')
-    .map((w, i) => (i === 0 ? w.charAt(0).toUpperCase() + w.slice(1) : w))
+    .map((w, i) => (ACRONYMS.has(w) ? w : i === 0 ? w.charAt(0) + w.slice(1).toLowerCase() : w.toLowerCase()))
     .join(' ');
 }

@@ -39,9 +39,26 @@ function empty(): Record<Channel, (number | null)[]> {
   return r;
 }
 
-/** Columns for uPlot; a gap longer than 2.5 steps becomes a null point so lines break instead of bridging. */
+/** The well's usual spacing between buckets (its sampling interval when that is coarser than the step). */
+function typicalSpacing(buckets: HistoryBucket[], stepSeconds: number): number {
+  const gaps: number[] = [];
+  for (let i = 1; i < buckets.length; i++) {
+    const d = (Date.parse(buckets[i].timestamp) - Date.parse(buckets[i - 1].timestamp)) / 1000;
+    if (d > 0) gaps.push(d);
+  }
+  if (!gaps.length) return stepSeconds;
+  gaps.sort((a, b) => a - b);
+  return Math.max(stepSeconds, gaps[Math.floor(gaps.length / 2)]);
+}
+
+/**
+ * Columns for uPlot. A gap longer than 2.5 times the usual spacing becomes a null point so lines break instead
+ * of bridging (a stopped gauge, a link down); a well sampled every minute shown in 10 s buckets still draws a
+ * line.
+ */
 export function toColumns(buckets: HistoryBucket[], stepSeconds: number, baseHz: number): Columns {
   const cols: Columns = { xs: [], avg: empty(), min: empty(), max: empty(), flowNorm: [] };
+  const spacing = typicalSpacing(buckets, stepSeconds);
   let prev = -Infinity;
   const push = (x: number, b: HistoryBucket | null) => {
     cols.xs.push(x);
@@ -56,7 +73,7 @@ export function toColumns(buckets: HistoryBucket[], stepSeconds: number, baseHz:
   for (const b of buckets) {
     const x = Date.parse(b.timestamp) / 1000;
     if (!Number.isFinite(x)) continue;
-    if (x - prev > stepSeconds * 2.5 && prev !== -Infinity) push(prev + stepSeconds, null);
+    if (x - prev > spacing * 2.5 && prev !== -Infinity) push(prev + spacing, null);
     push(x, b);
     prev = x;
   }
