@@ -10,6 +10,8 @@ export interface EngineBenchOptions {
   /** Readings per well. */
   steps?: number;
   intervalMs?: number;
+  /** Also call current() after every push, as the ingest service does after each batch. */
+  callCurrent?: boolean;
 }
 
 export async function benchEngine(o: EngineBenchOptions = {}): Promise<{ readingsPerSecond: number; wells: number; readings: number }> {
@@ -29,7 +31,12 @@ export async function benchEngine(o: EngineBenchOptions = {}): Promise<{ reading
   let changes = 0;
   const t0 = process.hrtime.bigint();
   for (const b of batches) {
-    for (let i = 0; i < b.length; i++) if (streams[i].push(b[i]) !== null) changes++;
+    if (o.callCurrent) {
+      for (let i = 0; i < b.length; i++) {
+        if (streams[i].push(b[i]) !== null) changes++;
+        if (streams[i].current().confidence < 0) changes++;
+      }
+    } else for (let i = 0; i < b.length; i++) if (streams[i].push(b[i]) !== null) changes++;
   }
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
   const readings = wells * steps;
@@ -38,6 +45,7 @@ export async function benchEngine(o: EngineBenchOptions = {}): Promise<{ reading
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const r = await benchEngine();
-  console.log(`DiagnosisStream: ${r.readingsPerSecond.toLocaleString('en-US')} readings/s (${r.wells} wells, ${r.readings.toLocaleString('en-US')} readings, 10 s sampling, one core)`);
+  const callCurrent = process.argv.includes('--current');
+  const r = await benchEngine({ callCurrent });
+  console.log(`DiagnosisStream: ${r.readingsPerSecond.toLocaleString('en-US')} readings/s (${r.wells} wells, ${r.readings.toLocaleString('en-US')} readings, 10 s sampling, one core${callCurrent ? ', current() after every push' : ''})`);
 }

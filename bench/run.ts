@@ -229,14 +229,23 @@ async function main(): Promise<void> {
   } catch (err) {
     log(`engine bench not run: ${(err as Error).message}`);
   }
+  let fleet = '';
+  try {
+    if (process.env.BENCH_FLEET === '0') throw new Error('BENCH_FLEET=0');
+    const mod = (await import('./fleet-render.js')) as { benchFleetRender?: () => Promise<{ wells: number; msToFirstRows: number; msToAllData: number }> };
+    if (mod.benchFleetRender) {
+      const f = await mod.benchFleetRender();
+      fleet = `Dashboard fleet page, ${fmt(f.wells)} wells, headless Chromium: first rows **${fmt(f.msToFirstRows)} ms**, all data applied **${fmt(f.msToAllData)} ms** after sign-in (median of 3; target < 1000 ms).`;
+      log(fleet.replace(/\*/g, ''));
+    }
+  } catch (err) {
+    log(`fleet render bench not run: ${(err as Error).message}`);
+  }
+  if (fleet) engine = engine ? `${engine}\n\n${fleet}` : fleet;
   const t = table(rows);
   process.stdout.write('\n' + t + '\n\n' + (engine ? engine + '\n' : ''));
   if (QUICK) return;
-  const readme = `# Benchmarks
-
-Run with \`npm run bench\` (builds first when needed). Figures below are from the last full run.
-
-## Machine
+  const section = `## Machine
 
 - CPU: ${info.cpus}
 - RAM: ${info.ram}
@@ -265,7 +274,20 @@ ${t}
 
 ${engine}
 `;
-  writeFileSync(new URL('../../bench/README.md', import.meta.url), readme);
+  // Only the generated section is replaced; the rest of bench/README.md (engine evaluation, dashboard) stays.
+  const path = new URL('../../bench/README.md', import.meta.url);
+  const BEGIN = '<!-- ingest:begin (written by npm run bench) -->';
+  const END = '<!-- ingest:end -->';
+  let doc = '';
+  try {
+    doc = readFileSync(path, 'utf8');
+  } catch {
+    doc = `# Benchmarks\n\n${BEGIN}\n${END}\n`;
+  }
+  const a = doc.indexOf(BEGIN);
+  const b = doc.indexOf(END);
+  doc = a >= 0 && b > a ? doc.slice(0, a + BEGIN.length) + '\n' + section + '\n' + doc.slice(b) : `${doc}\n${BEGIN}\n${section}\n${END}\n`;
+  writeFileSync(path, doc);
   log('wrote bench/README.md');
 }
 

@@ -80,7 +80,7 @@ export class App {
         batchMax: config.telemetry.commitBatchMax,
         delayMs: config.telemetry.commitDelayMs,
         queueMax: config.telemetry.queueMax,
-        concurrency: repo.kind === 'postgres' ? Math.max(1, Math.min(4, config.database.poolMax - 2)) : 1,
+        concurrency: repo.kind === 'postgres' ? Math.max(1, Math.min(config.telemetry.writers, config.database.poolMax - 2)) : 1,
       },
       log,
     );
@@ -92,7 +92,7 @@ export class App {
       webhook: config.telemetry.alarmWebhookUrl ? new HttpAlarmWebhook(config.telemetry.alarmWebhookUrl, log) : undefined,
     });
     pipeline.onCommit((readings) => {
-      diagnosis.onCommitted(readings);
+      if (!process.env.TMP_NO_DIAG) diagnosis.onCommitted(readings);
       events.readings(readings);
     });
     this.ctx = {

@@ -63,6 +63,8 @@ export interface Config {
     commitBatchMax: number;
     /** ... or when the oldest waiting reading has waited this long. */
     commitDelayMs: number;
+    /** Batches written at once (PostgreSQL); the embedded store always writes one at a time. */
+    writers: number;
     /** Readings waiting for commit beyond which ingest answers 503 / MQTT stops acknowledging. */
     queueMax: number;
     alarmWebhookUrl: string | undefined;
@@ -186,6 +188,7 @@ export function loadConfig(env: Env = process.env, version = '0.0.0'): Config {
       maxFutureSkewMs: r.int('TELEMETRY_MAX_FUTURE_SKEW_S', 3600, 0, 365 * 86_400) * 1000,
       commitBatchMax: r.int('INGEST_COMMIT_BATCH', 5000, 1, 1_000_000),
       commitDelayMs: r.int('INGEST_COMMIT_DELAY_MS', 5, 0, 10_000),
+      writers: r.int('INGEST_WRITERS', 2, 1, 64),
       queueMax: r.int('INGEST_QUEUE_MAX', 200_000, 100, 100_000_000),
       alarmWebhookUrl: r.url('ALARM_WEBHOOK_URL', ['http:', 'https:']),
       alarmLiveWindowMs: r.int('ALARM_LIVE_WINDOW_S', 900, 1, 30 * 86_400) * 1000,

@@ -26,6 +26,13 @@ export const CONFIRM_MIN_MS = 30 * 60_000;
 export const RECOVERY_MIN_MS = 10 * 60_000;
 export const FLAP_WINDOW_MS = 6 * 3_600_000;
 export const FLAP_CHANGES = 2;
+/**
+ * current() rebuilds the evidence of an unchanged code at most this often (data time): callers that ask after
+ * every ingest batch would otherwise force a full evidence build after every routine evaluation. The code itself
+ * is always current (a change is built and reported at once); only values and notes may be this much older, and
+ * the diagnosis' ts says when they were taken.
+ */
+export const EVIDENCE_REFRESH_MS = 15 * 60_000;
 /** Incremental baseline: learn once this much healthy running data has been seen. */
 export const LEARN_MIN_ROWS = 12;
 export const LEARN_MIN_SPAN_MS = 2 * 3_600_000;
@@ -176,7 +183,7 @@ export class DiagnosisStream {
     if (this.cur === null) {
       this.cur = evaluate(this.w, this.p, this.b, Date.now());
       this.curCode = this.cur.diagnosis;
-    } else if (this.stale) {
+    } else if (this.stale && this.w.lastTs - this.cur.ts >= EVIDENCE_REFRESH_MS) {
       // Refresh evidence and ts for the confirmed code (a newer evaluation with another code stays pending).
       const d = evaluate(this.w, this.p, this.b);
       if (d.diagnosis === this.curCode) this.cur = d;
