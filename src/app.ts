@@ -92,7 +92,7 @@ export class App {
       webhook: config.telemetry.alarmWebhookUrl ? new HttpAlarmWebhook(config.telemetry.alarmWebhookUrl, log) : undefined,
     });
     pipeline.onCommit((readings) => {
-      if (!process.env.TMP_NO_DIAG) diagnosis.onCommitted(readings);
+      diagnosis.onCommitted(readings);
       events.readings(readings);
     });
     this.ctx = {

@@ -188,7 +188,7 @@ export function loadConfig(env: Env = process.env, version = '0.0.0'): Config {
       maxFutureSkewMs: r.int('TELEMETRY_MAX_FUTURE_SKEW_S', 3600, 0, 365 * 86_400) * 1000,
       commitBatchMax: r.int('INGEST_COMMIT_BATCH', 5000, 1, 1_000_000),
       commitDelayMs: r.int('INGEST_COMMIT_DELAY_MS', 5, 0, 10_000),
-      writers: r.int('INGEST_WRITERS', 2, 1, 64),
+      writers: r.int('INGEST_WRITERS', 4, 1, 64),
       queueMax: r.int('INGEST_QUEUE_MAX', 200_000, 100, 100_000_000),
       alarmWebhookUrl: r.url('ALARM_WEBHOOK_URL', ['http:', 'https:']),
       alarmLiveWindowMs: r.int('ALARM_LIVE_WINDOW_S', 900, 1, 30 * 86_400) * 1000,

@@ -65,8 +65,9 @@ export class Authenticator {
   private readonly resolvers: CredentialResolver[] = [];
 
   constructor(adminKey: string) {
+    const adminDigest = digest(adminKey);
     this.resolvers.push(async (credential) =>
-      secretEquals(credential, adminKey) ? { kind: 'admin-key', name: 'admin-key', role: 'admin' } : null,
+      timingSafeEqual(digest(credential), adminDigest) ? { kind: 'admin-key', name: 'admin-key', role: 'admin' } : null,
     );
   }
 

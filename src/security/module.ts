@@ -3,7 +3,7 @@
 // latest-reading cache (Redis when REDIS_URL is set, else memory).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyCors from '@fastify/cors';
-import fastifyHelmet from '@fastify/helmet';
+import helmet, { type HelmetOptions } from 'helmet';
 import fastifyJwt from '@fastify/jwt';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { Redis } from 'ioredis';
@@ -17,6 +17,20 @@ import { SecurityRepository } from '../storage/security-repository.js';
 import { AuditLog, registerAuditHook } from './audit.js';
 import { resolveSecretKey } from './secret-key.js';
 import { ISSUER, SecurityService, type AccessClaims } from './service.js';
+
+/** Runs helmet once against a stand-in response and keeps the headers it would set. */
+function staticHelmetHeaders(options: HelmetOptions): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const res = {
+    setHeader: (k: string, v: unknown) => void (headers[k.toLowerCase()] = String(v)),
+    removeHeader: (k: string) => void delete headers[k.toLowerCase()],
+    getHeader: (k: string) => headers[k.toLowerCase()],
+  };
+  let failure: unknown;
+  helmet(options)({} as never, res as never, (err?: unknown) => void (failure = err));
+  if (failure) throw failure;
+  return headers;
+}
 
 type Limiter = (req: FastifyRequest) => Promise<{ isAllowed: boolean; isExceeded?: boolean; ttlInSeconds?: number; remaining?: number; max?: number }>;
 
@@ -111,8 +125,8 @@ export function securityModule(): Module {
     };
 
     // ---- headers: CSP relaxed only as far as the Swagger UI and the dashboard need; HSTS in production.
-    await server.register(fastifyHelmet, {
-      global: true,
+    // helmet's headers do not depend on the request (no CSP nonces): computed once, set on every reply.
+    const headers = staticHelmetHeaders({
       contentSecurityPolicy: {
         useDefaults: false,
         directives: {
@@ -131,6 +145,10 @@ export function securityModule(): Module {
       },
       crossOriginEmbedderPolicy: false,
       hsts: production ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    });
+    server.addHook('onRequest', (_req, reply, done) => {
+      reply.headers(headers);
+      done();
     });
 
     // ---- CORS from the allowlist; "*" (development only, refused in production by the config) never with credentials.

@@ -24,6 +24,8 @@ import type {
 type Row = Record<string, unknown>;
 
 const DAY_MS = 86_400_000;
+/** Up to this many readings, a batch is written by one statement instead of COPY (round trips dominate). */
+const SMALL_BATCH = 256;
 const READING_COLUMNS = ['well_id', 'ts', ...CHANNELS] as const;
 const CHANNEL_LIST = CHANNELS.join(', ');
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -460,6 +462,8 @@ export class SqlRepository implements Repository {
     // Fast path: COPY straight into the table, as fast as PostgreSQL takes rows, then one statement for the
     // well registry, the hourly roll-up and the latest reading. A re-sent reading makes the COPY fail on the
     // key; only then does the batch go the slower way, through a staging table that skips stored rows.
+    // A small batch (single readings under light load): one atomic statement, one round trip.
+    if (readings.length <= SMALL_BATCH) return this.insertSmall(readings);
     const fast = () =>
       this.db.transaction(async (tx) => {
         await tx.copyIn('telemetry', READING_COLUMNS, data);
@@ -477,6 +481,44 @@ export class SqlRepository implements Repository {
       await this.loadPartitions(this.db);
       await this.ensurePartitions(readings);
       return fast().catch((e: unknown) => (sqlState(e) === '23505' ? deduplicated() : Promise.reject(e)));
+    }
+  }
+
+  /**
+   * Inserts a small batch in one statement: rows not stored yet, the roll-up and the latest reading from those
+   * rows alone, and the well registry. A single statement is atomic without BEGIN/COMMIT round trips.
+   */
+  private async insertSmall(readings: Reading[]): Promise<number> {
+    const rows = [...readings].sort((a, b) => (a.well_id < b.well_id ? -1 : a.well_id > b.well_id ? 1 : a.ts - b.ts));
+    const params: unknown[] = [rows.map((r) => r.well_id), rows.map((r) => iso(r.ts)), ...CHANNELS.map((c) => rows.map((r) => r[c]))];
+    const run = () =>
+      this.db.query<{ n: number }>(
+        `WITH ins AS (
+           INSERT INTO telemetry (well_id, ts, ${CHANNEL_LIST})
+           SELECT * FROM unnest($1::text[], $2::timestamptz[], ${CHANNELS.map((_, i) => `$${i + 3}::float8[]`).join(', ')})
+           ON CONFLICT DO NOTHING RETURNING *
+         ), registered AS (
+           INSERT INTO wells (well_id) SELECT DISTINCT well_id FROM ins ORDER BY 1 ON CONFLICT DO NOTHING
+         ), rolled AS (
+           INSERT INTO telemetry_hourly AS h (well_id, hour, samples, ${ROLLUP_COLUMNS})
+           SELECT well_id, ${HOUR_BIN}, count(*),
+             ${CHANNELS.map((c) => `count(${c}), coalesce(sum(${c}), 0), min(${c}), max(${c})`).join(', ')}
+           FROM ins GROUP BY 1, 2 ORDER BY 1, 2
+           ON CONFLICT (well_id, hour) DO UPDATE SET ${ROLLUP_MERGE}
+         ), latest AS (
+           INSERT INTO well_latest SELECT DISTINCT ON (well_id) well_id, ts, ${CHANNEL_LIST} FROM ins ORDER BY well_id, ts DESC
+           ON CONFLICT (well_id) DO UPDATE SET ${LATEST_MERGE} WHERE well_latest.ts < EXCLUDED.ts
+         )
+         SELECT count(*) AS n FROM ins`,
+        params,
+      );
+    try {
+      return Number((await run()).rows[0].n);
+    } catch (err) {
+      if (sqlState(err) !== '23514') throw err;
+      await this.loadPartitions(this.db);
+      await this.ensurePartitions(readings);
+      return Number((await run()).rows[0].n);
     }
   }
 

@@ -124,7 +124,9 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('database outage (postgres)', ()
       const rows = await db.repo.history(well, { from: base - 1, to: Date.now() + 60_000 }, 10_000_000);
       const stored = new Set(rows.map((r) => r.ts));
       const missing = [...tss].filter((ts) => !stored.has(ts));
-      expect(missing.length, `${well}: ${missing.length} of ${tss.size} acknowledged readings missing`).toBe(0);
+      const rejected = missing.length ? (await db.repo.listRejected(5)).map((r) => r.reason) : [];
+      const span = missing.length ? `${(Math.min(...missing) - base) / 1000}..${(Math.max(...missing) - base) / 1000} s after base` : '';
+      expect(missing.length, `${well}: ${missing.length} of ${tss.size} acknowledged readings missing (${span}; rejected: ${JSON.stringify(rejected)})`).toBe(0);
     }
   }, 60_000);
 });
