@@ -24,6 +24,15 @@ export const CONFIRM_MIN_MS = 30 * 60_000;
  * motor cooling back should not keep the old fault on screen for another half hour.
  */
 export const RECOVERY_MIN_MS = 10 * 60_000;
+/**
+ * Critical acute faults (a broken shaft, a deadheaded pump, gas lock) harm the equipment within minutes: once the
+ * recent window shows the signature, they are confirmed after this much data time (still CONFIRM_EVALS wins).
+ */
+export const ACUTE_MIN_MS = 5 * 60_000;
+const ACUTE_CODES: ReadonlySet<DiagnosisCode> = new Set(['BROKEN_SHAFT', 'CLOSED_VALVE', 'GAS_LOCK']);
+/** While a change is pending, evaluate this often (samples or data time) so confirmation is not delayed. */
+export const EVAL_PENDING_SAMPLES = 3;
+export const EVAL_PENDING_GAP_MS = 3 * 60_000;
 export const FLAP_WINDOW_MS = 6 * 3_600_000;
 export const FLAP_CHANGES = 2;
 /**
@@ -94,7 +103,10 @@ export class DiagnosisStream {
       if (this.learning) this.learn();
       this.sinceEval++;
     }
-    if (stateChanged || (accepted && (this.sinceEval >= EVAL_EVERY_SAMPLES || r.ts - this.lastEvalTs >= EVAL_MAX_GAP_MS))) {
+    const pending = this.pendingCode !== null;
+    const everySamples = pending ? EVAL_PENDING_SAMPLES : EVAL_EVERY_SAMPLES;
+    const maxGap = pending ? EVAL_PENDING_GAP_MS : EVAL_MAX_GAP_MS;
+    if (stateChanged || (accepted && (this.sinceEval >= everySamples || r.ts - this.lastEvalTs >= maxGap))) {
       return this.evaluateNow(stateChanged);
     }
     return null;
@@ -159,7 +171,7 @@ export class DiagnosisStream {
     let recent = 0;
     for (const t of this.changes) if (t > since) recent++;
     const quick = recent < FLAP_CHANGES && (code === 'NORMAL' || refines(curCode, code));
-    const holdMs = quick ? RECOVERY_MIN_MS : CONFIRM_MIN_MS;
+    const holdMs = ACUTE_CODES.has(code) ? ACUTE_MIN_MS : quick ? RECOVERY_MIN_MS : CONFIRM_MIN_MS;
     const held = this.pendingCount >= CONFIRM_EVALS && w.lastTs - this.pendingSince >= holdMs;
     if (held || isStateEdge) return this.confirm(evaluate(w, this.p, this.b), isStateEdge);
     return null;
