@@ -106,7 +106,7 @@ async function benchStore(store: 'postgres' | 'pglite', rows: Row[], info: Recor
     const name = `esp_bench_${process.pid}`;
     const admin = new pg.Client({ connectionString: PG_URL });
     await admin.connect();
-    info.postgres = (await admin.query<{ v: string }>('SHOW server_version')).rows[0].v;
+    info.postgres = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0].server_version;
     await admin.query(`DROP DATABASE IF EXISTS ${name}`);
     await admin.query(`CREATE DATABASE ${name}`);
     await admin.end();
@@ -250,7 +250,7 @@ async function main(): Promise<void> {
 - CPU: ${info.cpus}
 - RAM: ${info.ram}
 - Node ${info.node}; PostgreSQL ${info.postgres ?? 'not run'} (local, default settings, fsync on); PGlite ${info.pglite} (embedded, data dir on local disk)
-- Date: ${new Date().toISOString().slice(0, 10)}; load average at the end of the run ${loadavg().map((x) => x.toFixed(1)).join(' / ')} (above the core count: other work shared the machine, figures are low)
+- Date: ${new Date().toISOString().slice(0, 10)}; load average at the end of the run ${loadavg().map((x) => x.toFixed(1)).join(' / ')}${loadavg()[2] > availableParallelism() ? ' (above the core count: other work shared the machine, figures are low)' : ''}
 
 ## Method
 

@@ -80,8 +80,13 @@ export interface StoredDiagnosis extends Diagnosis {
   created_at: string;
 }
 
-/** The wire form of a stored diagnosis (the original API's field names, ISO timestamps). */
-export function diagnosisToJson(d: StoredDiagnosis): Record<string, unknown> {
+/**
+ * The wire form of a diagnosis (the original API's field names, ISO timestamps); one not stored has
+ * `diagnostic_id: null` and no `created_at`.
+ */
+export function diagnosisToJson(
+  d: Diagnosis & Pick<StoredDiagnosis, 'well_id' | 'telemetry_snapshot'> & { id: number | null; created_at?: string },
+): Record<string, unknown> {
   return {
     diagnostic_id: d.id,
     well_id: d.well_id,
@@ -95,6 +100,6 @@ export function diagnosisToJson(d: StoredDiagnosis): Record<string, unknown> {
     evidence: d.evidence,
     telemetry_snapshot: d.telemetry_snapshot,
     timestamp: new Date(d.ts).toISOString(),
-    created_at: d.created_at,
+    ...(d.created_at === undefined ? {} : { created_at: d.created_at }),
   };
 }

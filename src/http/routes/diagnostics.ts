@@ -30,21 +30,7 @@ const DAY = 86_400_000;
 const BASELINE_SAMPLE_MAX = 20_000;
 
 function diagnosticJson(d: Diagnosis, wellId: string, snap: Record<string, unknown> | null, stored: StoredDiagnosis | null) {
-  if (stored) return presentDiagnosis(stored);
-  return {
-    diagnostic_id: null,
-    well_id: wellId,
-    diagnosis: d.diagnosis,
-    category: d.category,
-    confidence: d.confidence,
-    severity: d.severity,
-    actions: d.actions,
-    resolution_time: d.resolution_time,
-    summary: d.summary ?? null,
-    evidence: d.evidence,
-    telemetry_snapshot: snap,
-    timestamp: new Date(d.ts).toISOString(),
-  };
+  return presentDiagnosis(stored ?? { ...d, id: null, well_id: wellId, telemetry_snapshot: snap as StoredDiagnosis['telemetry_snapshot'] });
 }
 
 export async function diagnosticsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
