@@ -131,8 +131,11 @@ export async function runSimulate(argv: string[]): Promise<number> {
     if (opt.has('out')) sinks.push(fileSink(opt.get('out')!));
     if (sinks.length === 0) throw new Error('give at least one of --url, --mqtt, --out');
 
+    // Only files to write: no reason to wait for the clock; the whole span (backfill + duration) is generated at
+    // once, ending now, so the file can be imported straight away.
+    const realTime = opt.has('url') || opt.has('mqtt');
     const now = Date.now();
-    const startTs = now - backfill;
+    const startTs = now - backfill - (realTime ? 0 : duration);
     const sim = new FleetSimulator({ wells, seed: Number(opt.get('seed') ?? 1), startTs, faults: faults.length ? faults : undefined, faultFraction: faults.length ? Number(opt.get('fault-fraction') ?? Math.min(1, faults.length / wells)) : 0, slowRampMs: 6 * 3_600_000 });
     for (const s of sinks) if (s.wells) await s.wells(sim.wells());
     let sent = 0;
@@ -150,9 +153,9 @@ export async function runSimulate(argv: string[]): Promise<number> {
       if (chunk.length >= 5000) await flush();
     }
     await flush();
-    if (backfill) console.log(`backfilled ${sent} readings (${wells} wells, ${(backfill / 86_400_000).toFixed(2)} days)`);
+    if (backfill && realTime) console.log(`backfilled ${sent} readings (${wells} wells, ${(backfill / 86_400_000).toFixed(2)} days)`);
     // Live: one reading per well every interval, in real time, for the duration.
-    const end = Date.now() + duration;
+    const end = realTime ? Date.now() + duration : 0;
     let stop = false;
     const onSig = (): void => {
       stop = true;
