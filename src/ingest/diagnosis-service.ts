@@ -211,6 +211,11 @@ export class DiagnosisService {
     state.stream?.updateWell(state.nameplate);
   }
 
+  /** A person acknowledged an alarm: tell the webhook too. */
+  alarmAcknowledged(alarm: Alarm): void {
+    this.opts.webhook?.send('acknowledged', alarm);
+  }
+
   wellDeleted(wellId: string): void {
     this.wells.delete(wellId);
   }

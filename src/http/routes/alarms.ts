@@ -56,6 +56,7 @@ export async function alarmRoutes(app: FastifyInstance, ctx: AppContext, hooks: 
         throw new ConflictError(`Alarm ${req.params.id} is ${existing.status}, not active`, { status: existing.status });
       }
       ctx.events.publish({ type: 'alarm', data: alarm });
+      ctx.diagnosis.alarmAcknowledged(alarm);
       hooks.onAcknowledged?.(alarm);
       return { success: true, alarm };
     },
