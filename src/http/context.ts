@@ -7,6 +7,7 @@ import type { DiagnosisService } from '../ingest/diagnosis-service.js';
 import type { EventHub } from '../ingest/events.js';
 import type { IngestMetrics } from '../ingest/metrics.js';
 import type { LatestCache } from '../cache/latest-cache.js';
+import type { FleetCache } from '../cache/fleet-cache.js';
 import type { Repository } from '../storage/repository.js';
 import type { Authenticator } from './auth.js';
 
@@ -36,4 +37,6 @@ export interface AppContext {
   ingestMetrics?: IngestMetrics;
   /** Newest reading per well (Redis or memory); set by the security/operations module. */
   latest?: LatestCache;
+  /** The fleet list, shared by processes through Redis when configured. */
+  fleet?: FleetCache;
 }

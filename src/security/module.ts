@@ -9,6 +9,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import { Redis } from 'ioredis';
 import type { App, Module, Transport } from '../app.js';
 import { MemoryLatestCache, RedisLatestCache, type LatestCache } from '../cache/latest-cache.js';
+import { MemoryFleetCache, RedisFleetCache } from '../cache/fleet-cache.js';
 import { RateLimitError } from '../domain/errors.js';
 import type { AppContext } from '../http/context.js';
 import { bindMetrics, metrics, metricsPlugin } from '../http/metrics.js';
@@ -31,6 +32,9 @@ function staticHelmetHeaders(options: HelmetOptions): Record<string, string> {
   if (failure) throw failure;
   return headers;
 }
+
+/** How long a fleet list may be served from the cache (live changes reach dashboards over SSE meanwhile). */
+const FLEET_TTL_MS = 2_000;
 
 type Limiter = (req: FastifyRequest) => Promise<{ isAllowed: boolean; isExceeded?: boolean; ttlInSeconds?: number; remaining?: number; max?: number }>;
 
@@ -113,6 +117,10 @@ export function securityModule(): Module {
     const cache: LatestCache = redis
       ? new RedisLatestCache(redis, `${sec.redisPrefix}latest:`, 300_000, cacheError)
       : new MemoryLatestCache(ctx.repo.kind === 'pglite' ? Number.POSITIVE_INFINITY : 2_000);
+
+    ctx.fleet = redis
+      ? new RedisFleetCache(redis, `${sec.redisPrefix}fleet:`, FLEET_TTL_MS, cacheError)
+      : new MemoryFleetCache(FLEET_TTL_MS);
 
     state = {
       service: new SecurityService(store, {

@@ -28,6 +28,7 @@ export async function wellRoutes(app: FastifyInstance, ctx: AppContext): Promise
       const { well_id, ...nameplate } = req.body;
       const well = await ctx.repo.createWell(well_id, nameplate as Partial<WellNameplate>);
       ctx.diagnosis.wellUpdated(well_id, well);
+      await ctx.fleet?.invalidate();
       return reply.status(201).send({ success: true, well });
     },
   );
@@ -35,28 +36,38 @@ export async function wellRoutes(app: FastifyInstance, ctx: AppContext): Promise
   app.get<{ Querystring: Static<typeof ListQuery> }>(
     '/api/v1/wells',
     { schema: { tags: ['wells'], summary: 'The fleet: wells with current status and latest reading', querystring: ListQuery } },
-    async (req) => {
+    async (req, reply) => {
       const q = req.query;
-      const { total, wells } = await ctx.repo.listWells({
-        field: q.field,
-        severity: q.severity as Severity | undefined,
-        q: q.q,
-        limit: q.limit ?? 1000,
-        offset: q.offset ?? 0,
-      });
-      if (q.include?.split(',').includes('sparkline') && wells.length) {
-        const now = Date.now();
-        const to = Math.ceil(now / 3_600_000) * 3_600_000;
-        const lines = await ctx.repo.flowSparklines(
-          wells.map((w) => w.well_id),
-          { from: to - 24 * 3_600_000, to },
-          3600,
-        );
-        return { success: true, count: wells.length, total, wells: wells.map((w) => ({ ...w, sparkline: lines.get(w.well_id) ?? [] })) };
+      if (ctx.fleet) {
+        const key = JSON.stringify([q.field ?? null, q.severity ?? null, q.q ?? null, q.limit ?? 1000, q.offset ?? 0, q.include ?? null]);
+        const body = await ctx.fleet.read(key, async () => JSON.stringify(await fleetList(q)));
+        return reply.type('application/json; charset=utf-8').send(body);
       }
-      return { success: true, count: wells.length, total, wells };
+      return fleetList(q);
     },
   );
+
+  /** The fleet list as the API returns it (the cache keeps its serialised form). */
+  async function fleetList(q: Static<typeof ListQuery>) {
+    const { total, wells } = await ctx.repo.listWells({
+      field: q.field,
+      severity: q.severity as Severity | undefined,
+      q: q.q,
+      limit: q.limit ?? 1000,
+      offset: q.offset ?? 0,
+    });
+    if (q.include?.split(',').includes('sparkline') && wells.length) {
+      const now = Date.now();
+      const to = Math.ceil(now / 3_600_000) * 3_600_000;
+      const lines = await ctx.repo.flowSparklines(
+        wells.map((w) => w.well_id),
+        { from: to - 24 * 3_600_000, to },
+        3600,
+      );
+      return { success: true, count: wells.length, total, wells: wells.map((w) => ({ ...w, sparkline: lines.get(w.well_id) ?? [] })) };
+    }
+    return { success: true, count: wells.length, total, wells };
+  }
 
   app.get<{ Params: Static<typeof WellParams> }>(
     '/api/v1/wells/:id',
@@ -83,6 +94,7 @@ export async function wellRoutes(app: FastifyInstance, ctx: AppContext): Promise
     async (req, reply) => {
       const { well, created } = await ctx.repo.putWell(req.params.id, req.body as Partial<WellNameplate>);
       ctx.diagnosis.wellUpdated(req.params.id, well);
+      await ctx.fleet?.invalidate();
       return reply.status(created ? 201 : 200).send({ success: true, well });
     },
   );
@@ -98,6 +110,7 @@ export async function wellRoutes(app: FastifyInstance, ctx: AppContext): Promise
         throw new NotFoundError(`Unknown well ${req.params.id}`, { well_id: req.params.id });
       }
       ctx.diagnosis.wellDeleted(req.params.id);
+      await ctx.fleet?.invalidate();
       return { success: true, well_id: req.params.id, deleted: true };
     },
   );
