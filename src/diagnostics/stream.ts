@@ -30,6 +30,11 @@ export const RECOVERY_MIN_MS = 10 * 60_000;
  */
 export const ACUTE_MIN_MS = 5 * 60_000;
 const ACUTE_CODES: ReadonlySet<DiagnosisCode> = new Set(['BROKEN_SHAFT', 'CLOSED_VALVE', 'GAS_LOCK']);
+/**
+ * "Abnormal, no signature" is often a fault still developing: it is reported only after this long, which gives
+ * the signature time to emerge (one alarm per incident rather than UNKNOWN then the fault).
+ */
+export const UNKNOWN_MIN_MS = 60 * 60_000;
 /** While a change is pending, evaluate this often (samples or data time) so confirmation is not delayed. */
 export const EVAL_PENDING_SAMPLES = 3;
 export const EVAL_PENDING_GAP_MS = 3 * 60_000;
@@ -171,7 +176,13 @@ export class DiagnosisStream {
     let recent = 0;
     for (const t of this.changes) if (t > since) recent++;
     const quick = recent < FLAP_CHANGES && (code === 'NORMAL' || refines(curCode, code));
-    const holdMs = ACUTE_CODES.has(code) ? ACUTE_MIN_MS : quick ? RECOVERY_MIN_MS : CONFIRM_MIN_MS;
+    const holdMs = ACUTE_CODES.has(code)
+      ? ACUTE_MIN_MS
+      : quick
+        ? RECOVERY_MIN_MS
+        : code === 'UNKNOWN'
+          ? UNKNOWN_MIN_MS
+          : CONFIRM_MIN_MS;
     const held = this.pendingCount >= CONFIRM_EVALS && w.lastTs - this.pendingSince >= holdMs;
     if (held || isStateEdge) return this.confirm(evaluate(w, this.p, this.b), isStateEdge);
     return null;

@@ -23,7 +23,7 @@ const HOUR = 3_600_000;
 /** Start-up transients (inrush, pressure settling) are not judged: skip this long after an observed start. */
 export const SETTLE_MS = 10 * MIN;
 /** Persistence: a condition must hold over at least this span AND RECENT_MIN_SAMPLES samples. */
-export const RECENT_SPAN_MS = 30 * MIN;
+export const RECENT_SPAN_MS = 15 * MIN;
 export const RECENT_MIN_SAMPLES = 5;
 export const RECENT_MAX_SAMPLES = 40;
 export const RING_CAPACITY = 256;
