@@ -27,8 +27,11 @@ export const RECENT_SPAN_MS = 15 * MIN;
 export const RECENT_MIN_SAMPLES = 5;
 export const RECENT_MAX_SAMPLES = 40;
 export const RING_CAPACITY = 256;
-/** Fast data (1 s) is decimated so the ring covers the persistence span with bounded memory and work. */
-export const RING_MIN_GAP_MS = RECENT_SPAN_MS / RECENT_MAX_SAMPLES;
+/**
+ * Fast data (1 s) is decimated so the ring covers the persistence span with bounded memory and work: at most one
+ * sample every 45 s (20 in the recent window, 256 in the ring: over 3 h).
+ */
+export const RING_MIN_GAP_MS = 45_000;
 /** Trend buckets: 2 h means over 42 days, enough to tell a step from a weeks-long decline. */
 export const BUCKET_MS = 2 * HOUR;
 export const N_BUCKETS = 504;
