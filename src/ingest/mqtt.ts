@@ -22,6 +22,9 @@ import type { AppContext, DependencyCheck } from '../http/context.js';
 import { matchTelemetryTopic, processDeviceMessage, type RejectedSink } from './device.js';
 import type { IngestMetrics } from './metrics.js';
 
+/** How often a connected client's key is checked again (revocation takes effect within this). */
+const REVALIDATE_MS = 5_000;
+
 /** Ingests one MQTT message; resolves when it may be acknowledged, rejects when it must not be. */
 export class MqttMessageHandler {
   constructor(
@@ -90,6 +93,8 @@ export class EmbeddedBroker implements Transport {
   private server: Server | null = null;
   private failure: string | null = 'not started';
   private readonly principals = new WeakMap<AedesClient, Principal>();
+  /** The key a client logged in with and when it was last checked: a revoked key is cut off within seconds. */
+  private readonly logins = new WeakMap<AedesClient, { key: string; checkedAt: number }>();
 
   constructor(
     private readonly ctx: AppContext,
@@ -106,6 +111,23 @@ export class EmbeddedBroker implements Transport {
         return { mode: 'embedded', port: this.port, clients: this.broker?.connectedClients ?? 0 };
       },
     };
+  }
+
+  /** Re-checks a connected client's key every few seconds (cached resolvers make this cheap). */
+  private async stillAuthorized(client: AedesClient, log: Logger): Promise<boolean> {
+    const login = this.logins.get(client);
+    if (!login) return false;
+    if (Date.now() - login.checkedAt < REVALIDATE_MS) return true;
+    login.checkedAt = Date.now();
+    const principal = await this.ctx.authenticator.resolve(login.key, pseudoRequest(client, log));
+    if (!principal || !can(principal, 'ingest')) {
+      log.warn({ client: client.id }, 'MQTT client cut off: its key was revoked or lost the ingest permission');
+      this.principals.delete(client);
+      this.logins.delete(client);
+      return false;
+    }
+    this.principals.set(client, principal);
+    return true;
   }
 
   /** The port actually bound (the configured one; MQTT_PORT=0 disables the broker, so it is never 0 here). */
@@ -137,6 +159,7 @@ export class EmbeddedBroker implements Transport {
               return done(authError('Not authorized', 5), false);
             }
             this.principals.set(client, principal);
+            this.logins.set(client, { key, checkedAt: Date.now() });
             done(null, true);
           },
           (err: Error) => {
@@ -157,7 +180,12 @@ export class EmbeddedBroker implements Transport {
         const principal = this.principals.get(client) ?? null;
         if (!principal) return done(new Error('Not authenticated'));
         metrics.mqtt.awaitingAck++;
-        this.handler.handle(packet.topic, packet.payload as Buffer, principal).then(
+        this.stillAuthorized(client, log)
+          .then((ok) => {
+            if (!ok) throw new Error('credentials revoked or no longer allowed to ingest');
+            return this.handler.handle(packet.topic, packet.payload as Buffer, principal);
+          })
+          .then(
           () => {
             metrics.mqtt.awaitingAck--;
             done(null);

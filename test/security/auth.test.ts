@@ -228,6 +228,31 @@ describe.each(ADAPTERS)('users, tokens and keys (%s)', (adapter) => {
     await expect(connect(key.slice(0, -3) + 'xyz')).rejects.toThrow();
   });
 
+  it('a revoked device key is cut off from MQTT within seconds, and cannot log in again', async () => {
+    const created = await createKey(t, { name: 'gw-revoke', wells: ['MQ-REV'] });
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, {
+      protocolVersion: 4,
+      username: 'gw',
+      password: created.key,
+      reconnectPeriod: 0,
+      connectTimeout: 3000,
+    });
+    const send = (n: number) =>
+      client.publishAsync('esp/MQ-REV/telemetry', JSON.stringify({ timestamp: new Date(Date.now() - n * 1000).toISOString(), flow_rate: n }), { qos: 1 });
+    await send(10);
+    expect(await db.repo.countReadings('MQ-REV')).toBe(1);
+    expect((await t.request(`/api/v1/keys/${created.id}`, { method: 'DELETE' })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 5_500));
+    const closed = new Promise<void>((r) => client.once('close', () => r()));
+    void send(9).catch(() => undefined);
+    await closed;
+    client.end(true);
+    expect(await db.repo.countReadings('MQ-REV')).toBe(1);
+    await expect(
+      mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { protocolVersion: 4, username: 'gw', password: created.key, reconnectPeriod: 0, connectTimeout: 3000 }),
+    ).rejects.toThrow();
+  });
+
   it('a field-scoped key follows wells registered and moved after start', async () => {
     const { key } = await createKey(t, { name: 'gw-field', field: 'Ghawar' });
     const ingest = (well: string) => t.request('/api/v1/telemetry/ingest', { method: 'POST', key, json: { well_id: well, flow_rate: 900 } });
