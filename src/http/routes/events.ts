@@ -14,6 +14,10 @@ export async function eventRoutes(app: FastifyInstance, ctx: AppContext): Promis
     '/api/v1/events',
     { schema: { tags: ['live'], summary: 'Live stream of readings, diagnoses and alarms (text/event-stream)', querystring: Query } },
     async (req, reply) => {
+      if (req.method === 'HEAD') {
+        // Fastify answers HEAD with the GET handler: say what the stream is, without opening one.
+        return reply.header('content-type', 'text/event-stream; charset=utf-8').header('cache-control', 'no-cache').send();
+      }
       const wellFilter = req.query.well_id;
       const types = new Set((req.query.types ?? 'reading,diagnosis,alarm').split(',').map((s) => s.trim()));
       reply.hijack();
