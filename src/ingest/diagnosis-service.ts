@@ -41,6 +41,10 @@ interface WellState {
   /** Severity and summary last written to the well's status, and when (the code is unchanged between). */
   statusKey: string;
   statusWrittenAt: number;
+  /** Loading the well's state after its first reading since start. */
+  ready: Promise<void>;
+  /** The well was deleted: this state writes nothing more. */
+  forgotten: boolean;
 }
 
 export interface DiagnosisStats {
@@ -75,9 +79,10 @@ export class DiagnosisService {
       if (list.length > 1) list.sort((a, b) => a.ts - b.ts);
       let state = this.wells.get(wellId);
       if (!state) {
-        state = { stream: null, nameplate: emptyNameplate(), pending: [], alarmed: null, chain: Promise.resolve(), lastBaselineSave: 0, statusKey: '', statusWrittenAt: 0 };
+        state = { stream: null, nameplate: emptyNameplate(), pending: [], alarmed: null, chain: Promise.resolve(), lastBaselineSave: 0, statusKey: '', statusWrittenAt: 0, ready: Promise.resolve(), forgotten: false };
         this.wells.set(wellId, state);
-        this.track(this.warmUp(wellId, state));
+        state.ready = this.warmUp(wellId, state);
+        this.track(state.ready);
       }
       if (state.pending) {
         state.pending.push(...list);
@@ -121,6 +126,7 @@ export class DiagnosisService {
   }
 
   private process(wellId: string, state: WellState, readings: Reading[]): void {
+    if (state.forgotten) return;
     const stream = state.stream!;
     const changes: { d: Diagnosis; r: Reading }[] = [];
     for (const r of readings) {
@@ -216,8 +222,17 @@ export class DiagnosisService {
     this.opts.webhook?.send('acknowledged', alarm);
   }
 
-  wellDeleted(wellId: string): void {
+  /**
+   * Forgets a well about to be deleted, after its pending diagnosis and alarm writes have landed, so none of
+   * them arrives after the delete.
+   */
+  async forgetWell(wellId: string): Promise<void> {
+    const state = this.wells.get(wellId);
     this.wells.delete(wellId);
+    if (!state) return;
+    state.forgotten = true;
+    await state.ready;
+    await state.chain;
   }
 
   /** Current in-memory diagnosis of a well, when it has been seen since start. */

@@ -656,7 +656,6 @@ export class SqlRepository implements Repository {
           source,
         ],
       );
-      await tx.query(`INSERT INTO wells (well_id) VALUES ($1) ON CONFLICT DO NOTHING`, [wellId]);
       // The status keeps `since` while the code is unchanged; only newer judgements replace it.
       await tx.query(
         `INSERT INTO well_status (well_id, diagnostic_id, diagnosis, category, severity, confidence, summary, since, ts)

@@ -106,10 +106,10 @@ export async function wellRoutes(app: FastifyInstance, ctx: AppContext): Promise
       schema: { tags: ['wells'], summary: 'Delete a well and everything recorded for it', params: WellParams },
     },
     async (req) => {
+      await ctx.diagnosis.forgetWell(req.params.id);
       if (!(await ctx.repo.deleteWell(req.params.id))) {
         throw new NotFoundError(`Unknown well ${req.params.id}`, { well_id: req.params.id });
       }
-      ctx.diagnosis.wellDeleted(req.params.id);
       await ctx.fleet?.invalidate();
       return { success: true, well_id: req.params.id, deleted: true };
     },
