@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { pino } from 'pino';
 import { App, type Module } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
@@ -120,4 +121,24 @@ export async function startTestApp(
       rmSync(config.app.dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Opens a fresh store of `kind` and starts the app on it before the suite's tests, and stops both after.
+ * The returned object's fields are filled once `beforeAll` has run.
+ */
+export function useTestApp(
+  kind: AdapterKind,
+  opts: Parameters<typeof startTestApp>[1] = {},
+): { db: TestDatabase; t: TestApp } {
+  const ctx = {} as { db: TestDatabase; t: TestApp };
+  beforeAll(async () => {
+    ctx.db = await openTestDatabase(kind);
+    ctx.t = await startTestApp(ctx.db, opts);
+  });
+  afterAll(async () => {
+    await ctx.t?.close();
+    await ctx.db?.close();
+  });
+  return ctx;
 }

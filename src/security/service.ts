@@ -54,17 +54,8 @@ export interface PublicUser {
   updated_at: string;
 }
 
-export interface PublicKey {
-  id: string;
-  name: string;
-  role: 'device';
-  wells: string[] | null;
-  field: string | null;
-  created_at: string;
-  created_by: string | null;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}
+/** A device key as the API shows it: everything but its hash. */
+export type PublicKey = Omit<ApiKeyRecord, 'key_hash'>;
 
 export const ISSUER = 'esp-iot-platform';
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/;

@@ -1,10 +1,10 @@
 // Diagnostics API (original response fields) and the live path: a fault ingested over HTTP raises exactly one
 // alarm, its end clears it, and backfilled history raises none. Both storage adapters.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Alarm } from '../../src/domain/alarm.js';
 import type { Reading } from '../../src/domain/reading.js';
 import { FleetSimulator } from '../../src/simulator/index.js';
-import { ADAPTERS, openTestDatabase, startTestApp, type TestApp, type TestDatabase } from '../helpers.js';
+import { ADAPTERS, useTestApp, type TestApp } from '../helpers.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -34,21 +34,12 @@ async function alarmsOf(t: TestApp, wellId: string): Promise<Alarm[]> {
 }
 
 describe.each(ADAPTERS)('diagnostics on %s', (kind) => {
-  let db: TestDatabase;
-  let t: TestApp;
-  beforeAll(async () => {
-    db = await openTestDatabase(kind);
-    t = await startTestApp(db, { env: { TELEMETRY_MAX_FUTURE_SKEW_S: String(4 * 3600) } });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.close();
-  });
+  const ctx = useTestApp(kind, { env: { TELEMETRY_MAX_FUTURE_SKEW_S: String(4 * 3600) } });
 
   it('analyze keeps the original response fields and stores on request', async () => {
-    await t.request('/api/v1/wells', { method: 'POST', json: { well_id: 'AN-1', rated_current_a: 40, rated_flow_bpd: 1500 } });
+    await ctx.t.request('/api/v1/wells', { method: 'POST', json: { well_id: 'AN-1', rated_current_a: 40, rated_flow_bpd: 1500 } });
     const telemetry = { flow_rate: 1480, pip: 1100, motor_current: 62, motor_temp: 120, vibration: 0.4, vsd_frequency: 60 };
-    const res = await t.request('/api/v1/diagnostics/analyze', { method: 'POST', json: { well_id: 'AN-1', telemetry, store_result: true } });
+    const res = await ctx.t.request('/api/v1/diagnostics/analyze', { method: 'POST', json: { well_id: 'AN-1', telemetry, store_result: true } });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { success: boolean; well_id: string; diagnostic: Record<string, unknown> };
     expect(body.success).toBe(true);
@@ -60,12 +51,12 @@ describe.each(ADAPTERS)('diagnostics on %s', (kind) => {
     expect(body.diagnostic.diagnosis).toBe('MOTOR_OVERLOAD');
     expect(typeof body.diagnostic.diagnostic_id).toBe('number');
     expect(body.diagnostic.telemetry_snapshot).toMatchObject({ motor_current: 62 });
-    const hist = (await (await t.request('/api/v1/diagnostics/wells/AN-1/history?limit=5')).json()) as { count: number; diagnostics: { diagnostic_id: number }[] };
+    const hist = (await (await ctx.t.request('/api/v1/diagnostics/wells/AN-1/history?limit=5')).json()) as { count: number; diagnostics: { diagnostic_id: number }[] };
     expect(hist.diagnostics[0].diagnostic_id).toBe(body.diagnostic.diagnostic_id);
 
-    const bad = await t.request('/api/v1/diagnostics/analyze', { method: 'POST', json: { well_id: 'AN-1', telemetry: { motor_current: -3 } } });
+    const bad = await ctx.t.request('/api/v1/diagnostics/analyze', { method: 'POST', json: { well_id: 'AN-1', telemetry: { motor_current: -3 } } });
     expect(bad.status).toBe(400);
-    const crit = (await (await t.request('/api/v1/diagnostics/critical?limit=10')).json()) as { success: boolean; diagnostics: unknown[] };
+    const crit = (await (await ctx.t.request('/api/v1/diagnostics/critical?limit=10')).json()) as { success: boolean; diagnostics: unknown[] };
     expect(crit.success).toBe(true);
   });
 
@@ -74,33 +65,33 @@ describe.each(ADAPTERS)('diagnostics on %s', (kind) => {
     const sim = new FleetSimulator({ wells: 1, seed: 7, startTs: now - 30 * HOUR, missingFraction: 0 });
     const well = sim.wells()[0];
     const { well_id, ...nameplate } = well;
-    expect((await t.request(`/api/v1/wells/${well_id}`, { method: 'PUT', json: nameplate })).status).toBe(201);
+    expect((await ctx.t.request(`/api/v1/wells/${well_id}`, { method: 'PUT', json: nameplate })).status).toBe(201);
 
     // A day of healthy history, all of it backfill: no alarm.
-    await post(t, run(sim, now - 30 * HOUR, now - 90 * MIN));
-    await t.app.ctx.diagnosis.flush();
-    expect(await alarmsOf(t, well_id)).toEqual([]);
+    await post(ctx.t, run(sim, now - 30 * HOUR, now - 90 * MIN));
+    await ctx.t.app.ctx.diagnosis.flush();
+    expect(await alarmsOf(ctx.t, well_id)).toEqual([]);
 
     // The valve is shut an hour ago; the data arrive now.
     sim.injectFault(well_id, 'CLOSED_VALVE', now - 90 * MIN);
-    await post(t, run(sim, now - 90 * MIN, now));
-    await t.app.ctx.diagnosis.flush();
-    const raised = await alarmsOf(t, well_id);
+    await post(ctx.t, run(sim, now - 90 * MIN, now));
+    await ctx.t.app.ctx.diagnosis.flush();
+    const raised = await alarmsOf(ctx.t, well_id);
     expect(raised.map((a) => [a.code, a.status])).toEqual([['CLOSED_VALVE', 'active']]);
     expect(raised[0].evidence.length).toBeGreaterThan(0);
 
     // The valve is opened again: once the motor has cooled and the condition has held clear, the alarm clears
     // and no other is raised. (The recovery is posted ahead of the clock: the app allows 3 h of skew here.)
     sim.clearFault(well_id, now);
-    await post(t, run(sim, now, now + 150 * MIN));
-    await t.app.ctx.diagnosis.flush();
-    const after = await alarmsOf(t, well_id);
-    const dh = (await (await t.request(`/api/v1/diagnostics/wells/${well_id}/history?limit=50`)).json()) as { diagnostics: { diagnosis: string; timestamp: string }[] };
+    await post(ctx.t, run(sim, now, now + 150 * MIN));
+    await ctx.t.app.ctx.diagnosis.flush();
+    const after = await alarmsOf(ctx.t, well_id);
+    const dh = (await (await ctx.t.request(`/api/v1/diagnostics/wells/${well_id}/history?limit=50`)).json()) as { diagnostics: { diagnosis: string; timestamp: string }[] };
     expect(after.map((a) => [a.code, a.status]), JSON.stringify(dh.diagnostics.map((d) => [d.diagnosis, (Date.parse(d.timestamp) - now) / MIN]))).toHaveLength(1);
     expect(after[0]).toMatchObject({ id: raised[0].id, status: 'cleared' });
     expect(after[0].cleared_at).not.toBeNull();
 
-    const hist = (await (await t.request(`/api/v1/diagnostics/wells/${well_id}/history?limit=50`)).json()) as { diagnostics: { diagnosis: string }[] };
+    const hist = (await (await ctx.t.request(`/api/v1/diagnostics/wells/${well_id}/history?limit=50`)).json()) as { diagnostics: { diagnosis: string }[] };
     const codes = hist.diagnostics.map((d) => d.diagnosis);
     expect(codes[0]).toBe('NORMAL');
     expect(codes).toContain('CLOSED_VALVE');
@@ -113,15 +104,15 @@ describe.each(ADAPTERS)('diagnostics on %s', (kind) => {
     const readings = run(sim, now - 60 * HOUR, now - 36 * HOUR);
     sim.injectFault(sim.wells()[0].well_id, 'BROKEN_SHAFT', now - 36 * HOUR);
     readings.push(...run(sim, now - 36 * HOUR, now - 30 * HOUR));
-    await post(t, readings.map((r) => ({ ...r, well_id })));
-    await t.app.ctx.diagnosis.flush();
-    expect(await alarmsOf(t, well_id)).toEqual([]);
-    const hist = (await (await t.request(`/api/v1/diagnostics/wells/${well_id}/history`)).json()) as { diagnostics: { diagnosis: string }[] };
+    await post(ctx.t, readings.map((r) => ({ ...r, well_id })));
+    await ctx.t.app.ctx.diagnosis.flush();
+    expect(await alarmsOf(ctx.t, well_id)).toEqual([]);
+    const hist = (await (await ctx.t.request(`/api/v1/diagnostics/wells/${well_id}/history`)).json()) as { diagnostics: { diagnosis: string }[] };
     expect(hist.diagnostics.map((d) => d.diagnosis)).toContain('BROKEN_SHAFT');
   });
 
   it('analyze-latest judges the stored history and keeps the original fields', async () => {
-    const res = await t.request('/api/v1/diagnostics/wells/OLD-001/analyze-latest', { method: 'POST' });
+    const res = await ctx.t.request('/api/v1/diagnostics/wells/OLD-001/analyze-latest', { method: 'POST' });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { success: boolean; diagnostic: Record<string, unknown> };
     expect(body.success).toBe(true);
@@ -129,17 +120,17 @@ describe.each(ADAPTERS)('diagnostics on %s', (kind) => {
     for (const f of ['diagnosis', 'confidence', 'severity', 'actions', 'telemetry_snapshot', 'resolution_time', 'diagnostic_id']) {
       expect(body.diagnostic, f).toHaveProperty(f);
     }
-    expect((await t.request('/api/v1/diagnostics/wells/NOBODY/analyze-latest', { method: 'POST' })).status).toBe(404);
+    expect((await ctx.t.request('/api/v1/diagnostics/wells/NOBODY/analyze-latest', { method: 'POST' })).status).toBe(404);
   });
 
   it('acknowledges an alarm once, with who and the note', async () => {
-    const [alarm] = (await (await t.request('/api/v1/alarms?status=cleared')).json() as { alarms: Alarm[] }).alarms;
-    const conflict = await t.request(`/api/v1/alarms/${alarm.id}/ack`, { method: 'POST', json: { note: 'late' } });
+    const [alarm] = (await (await ctx.t.request('/api/v1/alarms?status=cleared')).json() as { alarms: Alarm[] }).alarms;
+    const conflict = await ctx.t.request(`/api/v1/alarms/${alarm.id}/ack`, { method: 'POST', json: { note: 'late' } });
     expect(conflict.status).toBe(409);
-    const id = (await db.repo.raiseAlarm({ well_id: 'ACK-1', code: 'HIGH_VIBRATION', severity: 'high', message: 'x', evidence: [], reading_ts: Date.now() }))!.id;
-    const ok = await t.request(`/api/v1/alarms/${id}/ack`, { method: 'POST', json: { note: 'crew sent' } });
+    const id = (await ctx.db.repo.raiseAlarm({ well_id: 'ACK-1', code: 'HIGH_VIBRATION', severity: 'high', message: 'x', evidence: [], reading_ts: Date.now() }))!.id;
+    const ok = await ctx.t.request(`/api/v1/alarms/${id}/ack`, { method: 'POST', json: { note: 'crew sent' } });
     expect(ok.status).toBe(200);
     expect(((await ok.json()) as { alarm: Alarm }).alarm).toMatchObject({ status: 'acknowledged', ack_note: 'crew sent', acknowledged_by: 'admin-key' });
-    expect((await t.request('/api/v1/alarms/999999/ack', { method: 'POST', json: {} })).status).toBe(404);
+    expect((await ctx.t.request('/api/v1/alarms/999999/ack', { method: 'POST', json: {} })).status).toBe(404);
   });
 });

@@ -1,6 +1,6 @@
 // 10 000 random malformed bodies: only 4xx, nothing stored, and the server keeps serving.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDatabase, startTestApp, type TestApp, type TestDatabase } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers.js';
 
 /** Deterministic PRNG so a failure can be replayed. */
 function rng(seed: number) {
@@ -59,16 +59,7 @@ function malformed(r: () => number): { body: string; contentType: string } {
 }
 
 describe('malformed input (embedded store)', () => {
-  let db: TestDatabase;
-  let t: TestApp;
-  beforeAll(async () => {
-    db = await openTestDatabase('pglite');
-    t = await startTestApp(db);
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.close();
-  });
+  const ctx = useTestApp('pglite');
 
   it('answers 10 000 malformed bodies with 4xx only and keeps serving', async () => {
     const r = rng(20261126);
@@ -82,7 +73,7 @@ describe('malformed input (embedded store)', () => {
         const i = next++;
         const { body, contentType } = malformed(r);
         const path = body.includes('"readings"') || i % 7 === 0 ? paths[1] : paths[0];
-        const res = await t.request(path, { method: 'POST', body, headers: { 'content-type': contentType } });
+        const res = await ctx.t.request(path, { method: 'POST', body, headers: { 'content-type': contentType } });
         await res.arrayBuffer();
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
       }
@@ -91,19 +82,19 @@ describe('malformed input (embedded store)', () => {
     const codes = [...statuses.keys()];
     expect(codes.every((c) => c >= 400 && c < 500), JSON.stringify(Object.fromEntries(statuses))).toBe(true);
     expect([...statuses.values()].reduce((a, b) => a + b, 0)).toBe(N);
-    expect(await db.repo.countReadings()).toBe(0);
-    expect((await t.request('/health/live')).status).toBe(200);
-    expect((await t.request('/api/v1/telemetry/ingest', { method: 'POST', json: { well_id: 'FUZZ-1', flow_rate: 1 } })).status).toBe(201);
+    expect(await ctx.db.repo.countReadings()).toBe(0);
+    expect((await ctx.t.request('/health/live')).status).toBe(200);
+    expect((await ctx.t.request('/api/v1/telemetry/ingest', { method: 'POST', json: { well_id: 'FUZZ-1', flow_rate: 1 } })).status).toBe(201);
   }, 300_000);
 
   it('refuses a 10 MB body with 413 and keeps serving', async () => {
     const big = JSON.stringify({ readings: Array.from({ length: 60_000 }, (_, i) => ({ well_id: 'BIG-WELL-0001', timestamp: 1_700_000_000_000 + i, flow_rate: 1234.5, pip: 1234.5, motor_current: 55.25, motor_temp: 101.5, vibration: 0.55, vsd_frequency: 58.5 })) });
     expect(big.length).toBeGreaterThan(8 * 1024 * 1024);
-    const res = await t.request('/api/v1/telemetry/batch', { method: 'POST', body: big, headers: { 'content-type': 'application/json' } });
+    const res = await ctx.t.request('/api/v1/telemetry/batch', { method: 'POST', body: big, headers: { 'content-type': 'application/json' } });
     expect(res.status).toBe(413);
     expect(await res.json()).toMatchObject({ error_code: 'PAYLOAD_TOO_LARGE' });
-    const single = await t.request('/api/v1/telemetry/ingest', { method: 'POST', body: 'x'.repeat(10 * 1024 * 1024), headers: { 'content-type': 'application/json' } });
+    const single = await ctx.t.request('/api/v1/telemetry/ingest', { method: 'POST', body: 'x'.repeat(10 * 1024 * 1024), headers: { 'content-type': 'application/json' } });
     expect(single.status).toBe(413);
-    expect((await t.request('/health/live')).status).toBe(200);
+    expect((await ctx.t.request('/health/live')).status).toBe(200);
   });
 });

@@ -1,34 +1,24 @@
 // The telemetry API, compatible with the original platform, against both storage adapters.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADAPTERS, openTestDatabase, startTestApp, type TestApp, type TestDatabase } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { ADAPTERS, useTestApp } from '../helpers.js';
 
 const HOUR = 3_600_000;
 
 describe.each(ADAPTERS)('telemetry API on %s', (kind) => {
-  let db: TestDatabase;
-  let t: TestApp;
+  const ctx = useTestApp(kind);
   const now = Date.now();
   const iso = (ms: number) => new Date(ms).toISOString();
 
-  beforeAll(async () => {
-    db = await openTestDatabase(kind);
-    t = await startTestApp(db);
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.close();
-  });
-
   it('ingests one reading (201, original shape) and serves it as latest, absent channels null', async () => {
     const ts = iso(now - 60_000);
-    const res = await t.request('/api/v1/telemetry/ingest', {
+    const res = await ctx.t.request('/api/v1/telemetry/ingest', {
       method: 'POST',
       json: { well_id: 'W-ONE', timestamp: ts, flow_rate: 0, motor_current: 42.5, vsd_frequency: 55 },
     });
     expect(res.status).toBe(201);
     expect(await res.json()).toEqual({ success: true, well_id: 'W-ONE', timestamp: ts });
 
-    const latest = await t.request('/api/v1/telemetry/wells/W-ONE/latest');
+    const latest = await ctx.t.request('/api/v1/telemetry/wells/W-ONE/latest');
     expect(latest.status).toBe(200);
     const body = (await latest.json()) as { success: boolean; telemetry: Record<string, unknown> };
     expect(body.success).toBe(true);
@@ -39,16 +29,16 @@ describe.each(ADAPTERS)('telemetry API on %s', (kind) => {
   });
 
   it('registers an unknown well implicitly', async () => {
-    const res = await t.request('/api/v1/wells/W-ONE');
+    const res = await ctx.t.request('/api/v1/wells/W-ONE');
     expect(res.status).toBe(200);
     expect(((await res.json()) as { well: { well_id: string } }).well.well_id).toBe('W-ONE');
   });
 
   it('accepts epoch milliseconds and defaults the timestamp to now', async () => {
-    const a = await t.request('/api/v1/telemetry/ingest', { method: 'POST', json: { well_id: 'W-EPOCH', timestamp: now - 5000, pip: 1200 } });
+    const a = await ctx.t.request('/api/v1/telemetry/ingest', { method: 'POST', json: { well_id: 'W-EPOCH', timestamp: now - 5000, pip: 1200 } });
     expect(a.status).toBe(201);
     expect(((await a.json()) as { timestamp: string }).timestamp).toBe(iso(now - 5000));
-    const b = await t.request('/api/v1/telemetry/ingest', { method: 'POST', json: { well_id: 'W-NOW', pip: 1200 } });
+    const b = await ctx.t.request('/api/v1/telemetry/ingest', { method: 'POST', json: { well_id: 'W-NOW', pip: 1200 } });
     expect(b.status).toBe(201);
     const ts = Date.parse(((await b.json()) as { timestamp: string }).timestamp);
     expect(Math.abs(ts - Date.now())).toBeLessThan(10_000);
@@ -68,7 +58,7 @@ describe.each(ADAPTERS)('telemetry API on %s', (kind) => {
       [{ well_id: 'W1', timestamp: iso(now - 400 * 24 * HOUR) }, 'timestamp', /retention/],
     ];
     for (const [json, field, reason] of cases) {
-      const res = await t.request('/api/v1/telemetry/ingest', { method: 'POST', json });
+      const res = await ctx.t.request('/api/v1/telemetry/ingest', { method: 'POST', json });
       expect(res.status, JSON.stringify(json)).toBe(400);
       const body = (await res.json()) as { error_code: string; details: { errors: { field: string; reason: string }[] } };
       expect(body.error_code).toBe('VALIDATION_ERROR');
@@ -76,7 +66,7 @@ describe.each(ADAPTERS)('telemetry API on %s', (kind) => {
       expect(e, JSON.stringify(body)).toBeDefined();
       expect(e!.reason).toMatch(reason);
     }
-    expect((await t.request('/api/v1/telemetry/wells/W1/latest')).status).toBe(404);
+    expect((await ctx.t.request('/api/v1/telemetry/wells/W1/latest')).status).toBe(404);
   });
 
   it('stores a batch once: re-sending it stores nothing new', async () => {
@@ -90,21 +80,21 @@ describe.each(ADAPTERS)('telemetry API on %s', (kind) => {
       vibration: 0.4,
       vsd_frequency: 60,
     }));
-    const first = await t.request('/api/v1/telemetry/batch', { method: 'POST', json: { readings } });
+    const first = await ctx.t.request('/api/v1/telemetry/batch', { method: 'POST', json: { readings } });
     expect(first.status).toBe(201);
     const body = (await first.json()) as { success: boolean; batch_size: number; duration_ms: number };
     expect(body.success).toBe(true);
     expect(body.batch_size).toBe(500);
     expect(typeof body.duration_ms).toBe('number');
-    const count = await db.repo.countReadings();
-    const again = await t.request('/api/v1/telemetry/batch', { method: 'POST', json: { readings } });
+    const count = await ctx.db.repo.countReadings();
+    const again = await ctx.t.request('/api/v1/telemetry/batch', { method: 'POST', json: { readings } });
     expect(again.status).toBe(201);
-    expect(await db.repo.countReadings()).toBe(count);
-    expect(await db.repo.countReadings('B-0')).toBe(100);
+    expect(await ctx.db.repo.countReadings()).toBe(count);
+    expect(await ctx.db.repo.countReadings('B-0')).toBe(100);
   });
 
   it('refuses an invalid batch whole, listing every bad index with field and reason', async () => {
-    const before = await db.repo.countReadings();
+    const before = await ctx.db.repo.countReadings();
     const readings = [
       { well_id: 'BAD-1', timestamp: iso(now - HOUR), flow_rate: 100 },
       { well_id: 'BAD-1', timestamp: iso(now - HOUR + 1000), flow_rate: -5 },
@@ -112,7 +102,7 @@ describe.each(ADAPTERS)('telemetry API on %s', (kind) => {
       { timestamp: iso(now - HOUR + 3000), flow_rate: 100 },
       { well_id: 'BAD-1', timestamp: iso(now - HOUR + 4000), gor: 'lots' },
     ];
-    const res = await t.request('/api/v1/telemetry/batch', { method: 'POST', json: { readings } });
+    const res = await ctx.t.request('/api/v1/telemetry/batch', { method: 'POST', json: { readings } });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { details: { errors: { index: number; field: string; reason: string }[] } };
     const byIndex = new Map(body.details.errors.map((e) => [e.index, e]));
@@ -120,18 +110,18 @@ describe.each(ADAPTERS)('telemetry API on %s', (kind) => {
     expect(byIndex.get(1)!.field).toBe('readings[1].flow_rate');
     expect(byIndex.get(3)!.field).toBe('readings[3].well_id');
     expect(byIndex.get(4)!.field).toBe('readings[4].gor');
-    expect(await db.repo.countReadings()).toBe(before);
+    expect(await ctx.db.repo.countReadings()).toBe(before);
   });
 
   it('keeps as latest the newest reading by timestamp, not the last received', async () => {
-    await t.request('/api/v1/telemetry/ingest', { method: 'POST', json: { well_id: 'ORDER', timestamp: iso(now - 1000), pip: 2 } });
-    await t.request('/api/v1/telemetry/ingest', { method: 'POST', json: { well_id: 'ORDER', timestamp: iso(now - 9000), pip: 1 } });
-    const body = (await (await t.request('/api/v1/telemetry/wells/ORDER/latest')).json()) as { telemetry: { pip: number } };
+    await ctx.t.request('/api/v1/telemetry/ingest', { method: 'POST', json: { well_id: 'ORDER', timestamp: iso(now - 1000), pip: 2 } });
+    await ctx.t.request('/api/v1/telemetry/ingest', { method: 'POST', json: { well_id: 'ORDER', timestamp: iso(now - 9000), pip: 1 } });
+    const body = (await (await ctx.t.request('/api/v1/telemetry/wells/ORDER/latest')).json()) as { telemetry: { pip: number } };
     expect(body.telemetry.pip).toBe(2);
   });
 
   it('serves history raw, by range, bucketed, and as CSV', async () => {
-    const raw = (await (await t.request('/api/v1/telemetry/wells/B-1/history?hours=24')).json()) as {
+    const raw = (await (await ctx.t.request('/api/v1/telemetry/wells/B-1/history?hours=24')).json()) as {
       success: boolean; well_id: string; hours: number; count: number; telemetry: { timestamp: string; flow_rate: number }[];
     };
     expect(raw).toMatchObject({ success: true, well_id: 'B-1', hours: 24, count: 100 });
@@ -139,11 +129,11 @@ describe.each(ADAPTERS)('telemetry API on %s', (kind) => {
 
     const from = iso(now - 10 * HOUR);
     const to = iso(now - 10 * HOUR + 2_500_000);
-    const ranged = (await (await t.request(`/api/v1/telemetry/wells/B-1/history?from=${from}&to=${to}`)).json()) as { count: number };
+    const ranged = (await (await ctx.t.request(`/api/v1/telemetry/wells/B-1/history?from=${from}&to=${to}`)).json()) as { count: number };
     expect(ranged.count).toBeGreaterThan(0);
     expect(ranged.count).toBeLessThan(100);
 
-    const bucketed = (await (await t.request('/api/v1/telemetry/wells/B-1/history?hours=24&interval=1h')).json()) as {
+    const bucketed = (await (await ctx.t.request('/api/v1/telemetry/wells/B-1/history?hours=24&interval=1h')).json()) as {
       interval: string; telemetry: { samples: number; flow_rate: { avg: number; min: number; max: number }; torque: unknown }[];
     };
     expect(bucketed.interval).toBe('1h');
@@ -154,35 +144,35 @@ describe.each(ADAPTERS)('telemetry API on %s', (kind) => {
       expect(b.flow_rate.avg).toBeLessThanOrEqual(b.flow_rate.max);
       expect(b.torque).toBeNull();
     }
-    const avgOnly = (await (await t.request('/api/v1/telemetry/wells/B-1/history?hours=24&interval=1h&agg=max')).json()) as {
+    const avgOnly = (await (await ctx.t.request('/api/v1/telemetry/wells/B-1/history?hours=24&interval=1h&agg=max')).json()) as {
       telemetry: { flow_rate: number }[];
     };
     expect(typeof avgOnly.telemetry[0].flow_rate).toBe('number');
 
-    const csv = await t.request('/api/v1/telemetry/wells/B-1/history?hours=24&format=csv');
+    const csv = await ctx.t.request('/api/v1/telemetry/wells/B-1/history?hours=24&format=csv');
     expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
     const lines = (await csv.text()).trim().split('\n');
     expect(lines[0]).toBe('well_id,timestamp,flow_rate,pip,motor_current,motor_temp,vibration,vsd_frequency,flow_variance,torque,gor');
     expect(lines).toHaveLength(101);
 
-    const bad = await t.request('/api/v1/telemetry/wells/B-1/history?interval=5 parsecs');
+    const bad = await ctx.t.request('/api/v1/telemetry/wells/B-1/history?interval=5 parsecs');
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { details: { errors: { field: string }[] } }).details.errors[0].field).toBe('interval');
   });
 
   it('summarises a well: count, first and last reading, averages', async () => {
-    const res = await t.request('/api/v1/telemetry/wells/B-2/summary?hours=24');
+    const res = await ctx.t.request('/api/v1/telemetry/wells/B-2/summary?hours=24');
     expect(res.status).toBe(200);
     const body = (await res.json()) as { summary: { count: number; first_reading: { timestamp: string }; last_reading: { timestamp: string }; averages: { pip: number; torque: null } } };
     expect(body.summary.count).toBe(100);
     expect(body.summary.averages.pip).toBeCloseTo(900);
     expect(body.summary.averages.torque).toBeNull();
     expect(Date.parse(body.summary.first_reading.timestamp)).toBeLessThan(Date.parse(body.summary.last_reading.timestamp));
-    expect((await t.request('/api/v1/telemetry/wells/NOPE/summary')).status).toBe(404);
+    expect((await ctx.t.request('/api/v1/telemetry/wells/NOPE/summary')).status).toBe(404);
   });
 
   it('answers 404 as JSON for a well without telemetry', async () => {
-    const res = await t.request('/api/v1/telemetry/wells/NO-DATA/latest');
+    const res = await ctx.t.request('/api/v1/telemetry/wells/NO-DATA/latest');
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ error_code: 'NOT_FOUND', error: 'NotFoundError' });
   });

@@ -1,18 +1,9 @@
 // Well registry with nameplate, against both storage adapters.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADAPTERS, openTestDatabase, startTestApp, type TestApp, type TestDatabase } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { ADAPTERS, useTestApp } from '../helpers.js';
 
 describe.each(ADAPTERS)('wells API on %s', (kind) => {
-  let db: TestDatabase;
-  let t: TestApp;
-  beforeAll(async () => {
-    db = await openTestDatabase(kind);
-    t = await startTestApp(db);
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.close();
-  });
+  const ctx = useTestApp(kind);
 
   const nameplate = {
     well_id: 'NP-1',
@@ -27,53 +18,53 @@ describe.each(ADAPTERS)('wells API on %s', (kind) => {
   };
 
   it('creates a well with its nameplate, flat in the body', async () => {
-    const res = await t.request('/api/v1/wells', { method: 'POST', json: nameplate });
+    const res = await ctx.t.request('/api/v1/wells', { method: 'POST', json: nameplate });
     expect(res.status).toBe(201);
     const body = (await res.json()) as { success: boolean; well: Record<string, unknown> };
     expect(body.well).toMatchObject(nameplate);
     expect(body.well.min_flow_bpd).toBeNull();
-    expect((await t.request('/api/v1/wells', { method: 'POST', json: nameplate })).status).toBe(409);
+    expect((await ctx.t.request('/api/v1/wells', { method: 'POST', json: nameplate })).status).toBe(409);
   });
 
   it('validates nameplate fields', async () => {
-    const res = await t.request('/api/v1/wells', { method: 'POST', json: { well_id: 'NP-2', rated_flow_bpd: -3, colour: 'red' } });
+    const res = await ctx.t.request('/api/v1/wells', { method: 'POST', json: { well_id: 'NP-2', rated_flow_bpd: -3, colour: 'red' } });
     expect(res.status).toBe(400);
     const fields = ((await res.json()) as { details: { errors: { field: string }[] } }).details.errors.map((e) => e.field).sort();
     expect(fields).toEqual(['colour', 'rated_flow_bpd']);
   });
 
   it('lists the fleet with status and latest reading, filters by field and text', async () => {
-    await t.request('/api/v1/wells', { method: 'POST', json: { well_id: 'SP-1', field: 'South' } });
-    await t.request('/api/v1/telemetry/ingest', { method: 'POST', json: { well_id: 'NP-1', flow_rate: 2400, vsd_frequency: 50 } });
-    const all = (await (await t.request('/api/v1/wells')).json()) as { count: number; total: number; wells: { well_id: string; latest: { flow_rate: number } | null; status: unknown }[] };
+    await ctx.t.request('/api/v1/wells', { method: 'POST', json: { well_id: 'SP-1', field: 'South' } });
+    await ctx.t.request('/api/v1/telemetry/ingest', { method: 'POST', json: { well_id: 'NP-1', flow_rate: 2400, vsd_frequency: 50 } });
+    const all = (await (await ctx.t.request('/api/v1/wells')).json()) as { count: number; total: number; wells: { well_id: string; latest: { flow_rate: number } | null; status: unknown }[] };
     expect(all.total).toBe(2);
     const np = all.wells.find((w) => w.well_id === 'NP-1')!;
     expect(np.latest!.flow_rate).toBe(2400);
     expect(all.wells.find((w) => w.well_id === 'SP-1')!.latest).toBeNull();
-    const north = (await (await t.request('/api/v1/wells?field=North')).json()) as { wells: { well_id: string }[] };
+    const north = (await (await ctx.t.request('/api/v1/wells?field=North')).json()) as { wells: { well_id: string }[] };
     expect(north.wells.map((w) => w.well_id)).toEqual(['NP-1']);
-    const text = (await (await t.request('/api/v1/wells?q=pad')).json()) as { wells: { well_id: string }[] };
+    const text = (await (await ctx.t.request('/api/v1/wells?q=pad')).json()) as { wells: { well_id: string }[] };
     expect(text.wells.map((w) => w.well_id)).toEqual(['NP-1']);
-    const spark = (await (await t.request('/api/v1/wells?include=sparkline')).json()) as { wells: { well_id: string; sparkline: (number | null)[] }[] };
+    const spark = (await (await ctx.t.request('/api/v1/wells?include=sparkline')).json()) as { wells: { well_id: string; sparkline: (number | null)[] }[] };
     const line = spark.wells.find((w) => w.well_id === 'NP-1')!.sparkline;
     expect(line).toHaveLength(24);
     expect(line.filter((v) => v !== null)).toEqual([2400]);
   });
 
   it('replaces a nameplate with PUT and creates with PUT when absent', async () => {
-    const res = await t.request('/api/v1/wells/NP-1', { method: 'PUT', json: { name: 'Renamed', rated_flow_bpd: 3000 } });
+    const res = await ctx.t.request('/api/v1/wells/NP-1', { method: 'PUT', json: { name: 'Renamed', rated_flow_bpd: 3000 } });
     expect(res.status).toBe(200);
     const well = ((await res.json()) as { well: Record<string, unknown> }).well;
     expect(well).toMatchObject({ well_id: 'NP-1', name: 'Renamed', rated_flow_bpd: 3000, field: null });
-    const created = await t.request('/api/v1/wells/NEW-1', { method: 'PUT', json: { field: 'East' } });
+    const created = await ctx.t.request('/api/v1/wells/NEW-1', { method: 'PUT', json: { field: 'East' } });
     expect(created.status).toBe(201);
   });
 
   it('deletes a well and its data; 404 afterwards', async () => {
-    expect((await t.request('/api/v1/wells/NP-1', { method: 'DELETE' })).status).toBe(200);
-    expect((await t.request('/api/v1/wells/NP-1')).status).toBe(404);
-    expect((await t.request('/api/v1/telemetry/wells/NP-1/latest')).status).toBe(404);
-    expect(await db.repo.countReadings('NP-1')).toBe(0);
-    expect((await t.request('/api/v1/wells/NP-1', { method: 'DELETE' })).status).toBe(404);
+    expect((await ctx.t.request('/api/v1/wells/NP-1', { method: 'DELETE' })).status).toBe(200);
+    expect((await ctx.t.request('/api/v1/wells/NP-1')).status).toBe(404);
+    expect((await ctx.t.request('/api/v1/telemetry/wells/NP-1/latest')).status).toBe(404);
+    expect(await ctx.db.repo.countReadings('NP-1')).toBe(0);
+    expect((await ctx.t.request('/api/v1/wells/NP-1', { method: 'DELETE' })).status).toBe(404);
   });
 });
