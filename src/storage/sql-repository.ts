@@ -171,17 +171,36 @@ const ROLLUP_MERGE =
       `${c}_min = LEAST(h.${c}_min, EXCLUDED.${c}_min), ${c}_max = GREATEST(h.${c}_max, EXCLUDED.${c}_max)`,
   ).join(', ');
 
-const INSERT_AND_ROLL_UP = `
+const LATEST_MERGE = `ts = EXCLUDED.ts, ${CHANNELS.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`;
+
+/**
+ * One statement that inserts the rows of `source` not stored yet and derives everything else from exactly those
+ * rows: the well registry, the hourly roll-up (a re-sent reading is never counted twice) and the latest reading.
+ * `source` yields (well_id, ts, channels…) sorted by (well_id, ts), so concurrent writers lock rows in one order.
+ */
+function insertAndDerive(source: string): string {
+  return `
   WITH ins AS (
-    INSERT INTO telemetry SELECT * FROM telemetry_stage ORDER BY well_id, ts ON CONFLICT DO NOTHING RETURNING *
+    INSERT INTO telemetry (well_id, ts, ${CHANNEL_LIST}) ${source} ON CONFLICT DO NOTHING RETURNING *
+  ), registered AS (
+    INSERT INTO wells (well_id) SELECT DISTINCT well_id FROM ins ORDER BY 1 ON CONFLICT DO NOTHING
   ), rolled AS (
     INSERT INTO telemetry_hourly AS h (well_id, hour, samples, ${ROLLUP_COLUMNS})
     SELECT well_id, ${HOUR_BIN}, count(*),
       ${CHANNELS.map((c) => `count(${c}), coalesce(sum(${c}), 0), min(${c}), max(${c})`).join(',\n      ')}
     FROM ins GROUP BY 1, 2 ORDER BY 1, 2
     ON CONFLICT (well_id, hour) DO UPDATE SET ${ROLLUP_MERGE}
+  ), latest AS (
+    INSERT INTO well_latest SELECT DISTINCT ON (well_id) well_id, ts, ${CHANNEL_LIST} FROM ins ORDER BY well_id, ts DESC
+    ON CONFLICT (well_id) DO UPDATE SET ${LATEST_MERGE} WHERE well_latest.ts < EXCLUDED.ts
   )
   SELECT count(*) AS n FROM ins`;
+}
+
+const INSERT_STAGED = insertAndDerive(`SELECT well_id, ts, ${CHANNEL_LIST} FROM telemetry_stage ORDER BY well_id, ts`);
+const INSERT_ARRAYS = insertAndDerive(
+  `SELECT * FROM unnest($1::text[], $2::timestamptz[], ${CHANNELS.map((_, i) => `$${i + 3}::float8[]`).join(', ')})`,
+);
 
 /** What a batch adds to the hourly roll-up and to each well's latest reading, computed in one pass. */
 interface BatchSummary {
@@ -226,7 +245,6 @@ function sqlState(err: unknown): string | undefined {
   return e.details?.sqlstate ?? (typeof e.cause?.code === 'string' ? e.cause.code : undefined);
 }
 
-const LATEST_MERGE = `ts = EXCLUDED.ts, ${CHANNELS.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`;
 
 /**
  * Registers unknown wells, adds the batch to the hourly roll-up and advances each well's latest reading, in one
@@ -470,7 +488,7 @@ export class SqlRepository implements Repository {
         await upsertDerived(tx, agg);
         return readings.length;
       });
-    const deduplicated = () => this.db.transaction((tx) => this.insertDeduplicated(tx, data, agg));
+    const deduplicated = () => this.db.transaction((tx) => this.insertDeduplicated(tx, data));
     try {
       return await fast();
     } catch (err) {
@@ -492,26 +510,7 @@ export class SqlRepository implements Repository {
     const rows = [...readings].sort((a, b) => (a.well_id < b.well_id ? -1 : a.well_id > b.well_id ? 1 : a.ts - b.ts));
     const params: unknown[] = [rows.map((r) => r.well_id), rows.map((r) => iso(r.ts)), ...CHANNELS.map((c) => rows.map((r) => r[c]))];
     const run = () =>
-      this.db.query<{ n: number }>(
-        `WITH ins AS (
-           INSERT INTO telemetry (well_id, ts, ${CHANNEL_LIST})
-           SELECT * FROM unnest($1::text[], $2::timestamptz[], ${CHANNELS.map((_, i) => `$${i + 3}::float8[]`).join(', ')})
-           ON CONFLICT DO NOTHING RETURNING *
-         ), registered AS (
-           INSERT INTO wells (well_id) SELECT DISTINCT well_id FROM ins ORDER BY 1 ON CONFLICT DO NOTHING
-         ), rolled AS (
-           INSERT INTO telemetry_hourly AS h (well_id, hour, samples, ${ROLLUP_COLUMNS})
-           SELECT well_id, ${HOUR_BIN}, count(*),
-             ${CHANNELS.map((c) => `count(${c}), coalesce(sum(${c}), 0), min(${c}), max(${c})`).join(', ')}
-           FROM ins GROUP BY 1, 2 ORDER BY 1, 2
-           ON CONFLICT (well_id, hour) DO UPDATE SET ${ROLLUP_MERGE}
-         ), latest AS (
-           INSERT INTO well_latest SELECT DISTINCT ON (well_id) well_id, ts, ${CHANNEL_LIST} FROM ins ORDER BY well_id, ts DESC
-           ON CONFLICT (well_id) DO UPDATE SET ${LATEST_MERGE} WHERE well_latest.ts < EXCLUDED.ts
-         )
-         SELECT count(*) AS n FROM ins`,
-        params,
-      );
+      this.db.query<{ n: number }>(INSERT_ARRAYS, params);
     try {
       return Number((await run()).rows[0].n);
     } catch (err) {
@@ -523,20 +522,11 @@ export class SqlRepository implements Repository {
   }
 
   /** Inserts only the rows not stored yet; the roll-up and latest come from those rows alone. */
-  private async insertDeduplicated(tx: SqlTx, data: string, agg: BatchSummary): Promise<number> {
-    await tx.query(
-      `INSERT INTO wells (well_id) SELECT id FROM unnest($1::text[]) AS u(id) ORDER BY 1 ON CONFLICT DO NOTHING`,
-      [agg.wellIds],
-    );
+  private async insertDeduplicated(tx: SqlTx, data: string): Promise<number> {
     await tx.exec(`CREATE TEMP TABLE IF NOT EXISTS telemetry_stage (LIKE telemetry) ON COMMIT DELETE ROWS`);
     await tx.exec('TRUNCATE telemetry_stage');
     await tx.copyIn('telemetry_stage', READING_COLUMNS, data);
-    const ins = await tx.query<{ n: number }>(INSERT_AND_ROLL_UP);
-    await tx.query(
-      `INSERT INTO well_latest SELECT DISTINCT ON (well_id) * FROM telemetry_stage ORDER BY well_id, ts DESC
-       ON CONFLICT (well_id) DO UPDATE SET ${LATEST_MERGE} WHERE well_latest.ts < EXCLUDED.ts`,
-    );
-    return Number(ins.rows[0].n);
+    return Number((await tx.query<{ n: number }>(INSERT_STAGED)).rows[0].n);
   }
 
   async latestReading(wellId: string): Promise<Reading | null> {
