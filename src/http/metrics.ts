@@ -36,6 +36,23 @@ const storageErrors = new Counter({
   registers: [registry],
 });
 
+/** A counter by transport that follows one field of the ingest module's per-transport counters. */
+function transportCounter(name: string, help: string, field: 'accepted' | 'rejected') {
+  return new Counter({
+    name,
+    help,
+    labelNames: ['transport'] as const,
+    registers: [registry],
+    collect() {
+      for (const ctx of sources) {
+        const m = ctx.ingestMetrics;
+        if (!m) continue;
+        for (const [transport, c] of Object.entries(m.transports)) this.inc({ transport }, delta(ctx, `${field}:${transport}`, c[field]));
+      }
+    },
+  });
+}
+
 export const metrics = {
   registry,
   httpRequests: new Counter({
@@ -52,32 +69,12 @@ export const metrics = {
     registers: [registry],
   }),
   /** Accepted readings by transport: read from the ingest module's counters; other transports may inc(). */
-  readingsIngested: new Counter({
-    name: 'esp_readings_ingested_total',
-    help: 'Readings accepted, by transport',
-    labelNames: ['transport'] as const,
-    registers: [registry],
-    collect() {
-      for (const ctx of sources) {
-        const m = ctx.ingestMetrics;
-        if (!m) continue;
-        for (const [transport, c] of Object.entries(m.transports)) this.inc({ transport }, delta(ctx, `acc:${transport}`, c.accepted));
-      }
-    },
-  }),
-  readingsRejected: new Counter({
-    name: 'esp_readings_rejected_total',
-    help: 'Readings or device messages refused (invalid, out of scope, unparsable), by transport',
-    labelNames: ['transport'] as const,
-    registers: [registry],
-    collect() {
-      for (const ctx of sources) {
-        const m = ctx.ingestMetrics;
-        if (!m) continue;
-        for (const [transport, c] of Object.entries(m.transports)) this.inc({ transport }, delta(ctx, `rej:${transport}`, c.rejected));
-      }
-    },
-  }),
+  readingsIngested: transportCounter('esp_readings_ingested_total', 'Readings accepted, by transport', 'accepted'),
+  readingsRejected: transportCounter(
+    'esp_readings_rejected_total',
+    'Readings or device messages refused (invalid, out of scope, unparsable), by transport',
+    'rejected',
+  ),
   readingsRejectedByReason: new Counter({
     name: 'esp_readings_rejected_by_reason_total',
     help: 'Refused readings or messages by reason class (invalid, scope, payload, topic …)',
