@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import { PgliteExecutor } from './pglite.js';
 import { PostgresExecutor } from './postgres.js';
 import type { Repository } from './repository.js';
+import { DEFAULT_DERIVED_OPTIONS } from './derived.js';
 import { SqlRepository } from './sql-repository.js';
 
 export type { Repository } from './repository.js';
@@ -12,6 +13,8 @@ export async function openRepository(
   config: Pick<Config, 'database' | 'app'>,
   onError?: (err: Error) => void,
 ): Promise<Repository> {
+  // A failed background merge is retried on the next tick; the summaries stay held (and logged).
+  const derivedError = onError ? (err: unknown) => onError(err instanceof Error ? err : new Error(String(err))) : undefined;
   if (config.database.url) {
     return new SqlRepository(
       new PostgresExecutor({
@@ -21,7 +24,9 @@ export async function openRepository(
         retries: config.database.connectRetries,
         onError,
       }),
+      DEFAULT_DERIVED_OPTIONS,
+      derivedError,
     );
   }
-  return new SqlRepository(await PgliteExecutor.open(join(config.app.dataDir, 'pglite')));
+  return new SqlRepository(await PgliteExecutor.open(join(config.app.dataDir, 'pglite')), DEFAULT_DERIVED_OPTIONS, derivedError);
 }

@@ -12,8 +12,9 @@ function wrap(db: PGlite | Transaction): SqlTx {
     async exec(sql: string): Promise<void> {
       await db.exec(sql);
     },
-    async copyIn(table: string, columns: readonly string[], data: string): Promise<void> {
-      await db.query(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob'`, [], { blob: new Blob([data]) });
+    async copyIn(table: string, columns: readonly string[], data: string | Buffer): Promise<void> {
+      const format = typeof data === 'string' ? '' : ' WITH (FORMAT binary)';
+      await db.query(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob'${format}`, [], { blob: new Blob([data]) });
     },
   };
 }

@@ -52,16 +52,17 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function wrap(client: pg.PoolClient | pg.Pool): SqlTx {
   return {
-    async query<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
-      const r = await client.query(sql, params as unknown[]);
+    async query<T>(sql: string, params?: unknown[], name?: string): Promise<QueryResult<T>> {
+      const r = name ? await client.query({ name, text: sql, values: params }) : await client.query(sql, params as unknown[]);
       return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
     },
     async exec(sql: string): Promise<void> {
       await client.query(sql);
     },
-    async copyIn(table: string, columns: readonly string[], data: string): Promise<void> {
+    async copyIn(table: string, columns: readonly string[], data: string | Buffer): Promise<void> {
+      const format = typeof data === 'string' ? '' : ' WITH (FORMAT binary)';
       const stream = (client as pg.PoolClient).query(
-        pgCopy.from(`COPY ${table} (${columns.join(', ')}) FROM STDIN`),
+        pgCopy.from(`COPY ${table} (${columns.join(', ')}) FROM STDIN${format}`),
       );
       await pipeline(Readable.from([data]), stream);
     },
@@ -99,8 +100,8 @@ export class PostgresExecutor implements SqlExecutor {
     }
   }
 
-  query<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
-    return this.withRetry(() => wrap(this.pool).query<T>(sql, params));
+  query<T>(sql: string, params?: unknown[], name?: string): Promise<QueryResult<T>> {
+    return this.withRetry(() => wrap(this.pool).query<T>(sql, params, name));
   }
 
   exec(sql: string): Promise<void> {

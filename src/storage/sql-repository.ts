@@ -4,6 +4,8 @@ import type { Diagnosis, Severity, StoredDiagnosis } from '../domain/diagnosis.j
 import { CHANNELS, type ChannelValues, type Reading } from '../domain/reading.js';
 import { NAMEPLATE_FIELDS, type Well, type WellNameplate } from '../domain/well.js';
 import { ConflictError } from '../domain/errors.js';
+import { DEFAULT_DERIVED_OPTIONS, DerivedState, SUMMARY_OF_INS, decodeSummary, encodeSummary, summarise, type DerivedOptions, type Summary } from './derived.js';
+import { READING_COLUMNS, encodeCopyBinary } from './copy-format.js';
 import { migrate } from './migrate.js';
 import type { SqlExecutor, SqlRunner, SqlTx } from './sql.js';
 import type {
@@ -26,7 +28,6 @@ type Row = Record<string, unknown>;
 const DAY_MS = 86_400_000;
 /** Up to this many readings, a batch is written by one statement instead of COPY (round trips dominate). */
 const SMALL_BATCH = 256;
-const READING_COLUMNS = ['well_id', 'ts', ...CHANNELS] as const;
 const CHANNEL_LIST = CHANNELS.join(', ');
 const iso = (ms: number) => new Date(ms).toISOString();
 const toIso = (v: unknown): string => (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
@@ -40,21 +41,6 @@ function partitionName(day: number): string {
 function partitionDay(name: string): number | null {
   const m = /^telemetry_p(\d{4})(\d{2})(\d{2})$/.exec(name);
   return m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / DAY_MS : null;
-}
-
-/** PostgreSQL COPY text format: tab separated, \N for null. Ids are restricted to [A-Za-z0-9_.-]. */
-function encodeCopy(readings: Reading[]): string {
-  const lines = new Array<string>(readings.length);
-  for (let i = 0; i < readings.length; i++) {
-    const r = readings[i];
-    let line = r.well_id + '\t' + iso(r.ts);
-    for (const c of CHANNELS) {
-      const v = r[c];
-      line += v === null ? '\t\\N' : '\t' + v;
-    }
-    lines[i] = line;
-  }
-  return lines.join('\n') + '\n';
 }
 
 function rowToReading(r: Row): Reading {
@@ -160,82 +146,40 @@ const FLEET_JSON = `json_build_object('well_id', x.well_id, ${NAMEPLATE_FIELDS.m
     'latest', CASE WHEN x.l_ts IS NULL THEN NULL ELSE json_build_object('timestamp', ${utc('x.l_ts')},
       ${CHANNELS.map((c) => `'${c}', x.l_${c}`).join(', ')}) END)`;
 
-const ROLLUP_COLUMNS = CHANNELS.map((c) => `${c}_n, ${c}_sum, ${c}_min, ${c}_max`).join(', ');
-const HOUR_BIN = `date_bin('1 hour', ts, TIMESTAMPTZ '1970-01-01 00:00:00+00')`;
-
-const ROLLUP_MERGE =
-  'samples = h.samples + EXCLUDED.samples, ' +
-  CHANNELS.map(
-    (c) =>
-      `${c}_n = h.${c}_n + EXCLUDED.${c}_n, ${c}_sum = h.${c}_sum + EXCLUDED.${c}_sum, ` +
-      `${c}_min = LEAST(h.${c}_min, EXCLUDED.${c}_min), ${c}_max = GREATEST(h.${c}_max, EXCLUDED.${c}_max)`,
-  ).join(', ');
-
-const LATEST_MERGE = `ts = EXCLUDED.ts, ${CHANNELS.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`;
+const TELEMETRY_FROM_ARRAYS = (first: number) =>
+  `SELECT * FROM unnest($${first}::text[], $${first + 1}::timestamptz[], ${CHANNELS.map((_, i) => `$${first + 2 + i}::float8[]`).join(', ')})`;
 
 /**
- * One statement that inserts the rows of `source` not stored yet and derives everything else from exactly those
- * rows: the well registry, the hourly roll-up (a re-sent reading is never counted twice) and the latest reading.
- * `source` yields (well_id, ts, channels…) sorted by (well_id, ts), so concurrent writers lock rows in one order.
+ * One statement that inserts the rows of `source` not stored yet, registers wells ($2: those this process has
+ * not seen), and logs the derived-table summary of exactly the rows inserted ($1: owner). `$3`, when given, is
+ * that summary computed by the caller for every row, valid when every row was new; otherwise it is rebuilt
+ * from the inserted rows and returned. `source` yields rows sorted by (well_id, ts).
  */
-function insertAndDerive(source: string): string {
+function insertAndLog(source: string, callerSummary: boolean): string {
+  const summary = callerSummary ? `CASE WHEN counted.n = $4::int THEN $3::text ELSE ${SUMMARY_OF_INS} END` : SUMMARY_OF_INS;
+  const rebuilt = callerSummary ? `CASE WHEN counted.n = $4::int THEN NULL ELSE logged.summary END` : 'logged.summary';
   return `
   WITH ins AS (
     INSERT INTO telemetry (well_id, ts, ${CHANNEL_LIST}) ${source} ON CONFLICT DO NOTHING RETURNING *
   ), registered AS (
-    INSERT INTO wells (well_id) SELECT DISTINCT well_id FROM ins ORDER BY 1 ON CONFLICT DO NOTHING
-  ), rolled AS (
-    INSERT INTO telemetry_hourly AS h (well_id, hour, samples, ${ROLLUP_COLUMNS})
-    SELECT well_id, ${HOUR_BIN}, count(*),
-      ${CHANNELS.map((c) => `count(${c}), coalesce(sum(${c}), 0), min(${c}), max(${c})`).join(',\n      ')}
-    FROM ins GROUP BY 1, 2 ORDER BY 1, 2
-    ON CONFLICT (well_id, hour) DO UPDATE SET ${ROLLUP_MERGE}
-  ), latest AS (
-    INSERT INTO well_latest SELECT DISTINCT ON (well_id) well_id, ts, ${CHANNEL_LIST} FROM ins ORDER BY well_id, ts DESC
-    ON CONFLICT (well_id) DO UPDATE SET ${LATEST_MERGE} WHERE well_latest.ts < EXCLUDED.ts
+    INSERT INTO wells (well_id) SELECT id FROM unnest($2::text[]) AS u(id) ORDER BY 1 ON CONFLICT DO NOTHING
+  ), counted AS (
+    SELECT count(*)::int AS n FROM ins
+  ), logged AS (
+    INSERT INTO derived_log (owner, summary) SELECT $1, ${summary} FROM counted WHERE counted.n > 0
+    RETURNING id, summary
   )
-  SELECT count(*) AS n FROM ins`;
+  SELECT counted.n, logged.id, ${rebuilt} AS rebuilt FROM counted LEFT JOIN logged ON true`;
 }
 
-const INSERT_STAGED = insertAndDerive(`SELECT well_id, ts, ${CHANNEL_LIST} FROM telemetry_stage ORDER BY well_id, ts`);
-const INSERT_ARRAYS = insertAndDerive(
-  `SELECT * FROM unnest($1::text[], $2::timestamptz[], ${CHANNELS.map((_, i) => `$${i + 3}::float8[]`).join(', ')})`,
-);
-
-/** What a batch adds to the hourly roll-up and to each well's latest reading, computed in one pass. */
-interface BatchSummary {
-  wellIds: string[];
-  hours: { wellId: string; hour: number; samples: number; n: number[]; sum: number[]; min: (number | null)[]; max: (number | null)[] }[];
-  latest: Map<string, Reading>;
-}
-
-function summarise(readings: Reading[]): BatchSummary {
-  const hours = new Map<string, BatchSummary['hours'][number]>();
-  const latest = new Map<string, Reading>();
-  const k = CHANNELS.length;
-  for (const r of readings) {
-    const prev = latest.get(r.well_id);
-    if (!prev || prev.ts < r.ts) latest.set(r.well_id, r);
-    const hour = Math.floor(r.ts / 3_600_000) * 3_600_000;
-    const key = r.well_id + '|' + hour;
-    let h = hours.get(key);
-    if (!h) {
-      h = { wellId: r.well_id, hour, samples: 0, n: new Array(k).fill(0), sum: new Array(k).fill(0), min: new Array(k).fill(null), max: new Array(k).fill(null) };
-      hours.set(key, h);
-    }
-    h.samples++;
-    for (let c = 0; c < k; c++) {
-      const v = r[CHANNELS[c]];
-      if (v === null) continue;
-      h.n[c]++;
-      h.sum[c] += v;
-      if (h.min[c] === null || v < h.min[c]!) h.min[c] = v;
-      if (h.max[c] === null || v > h.max[c]!) h.max[c] = v;
-    }
-  }
-  const sorted = [...hours.values()].sort((a, b) => (a.wellId < b.wellId ? -1 : a.wellId > b.wellId ? 1 : a.hour - b.hour));
-  return { wellIds: [...latest.keys()].sort(), hours: sorted, latest };
-}
+const INSERT_STAGED = insertAndLog(`SELECT well_id, ts, ${CHANNEL_LIST} FROM telemetry_stage ORDER BY well_id, ts`, false);
+const INSERT_ARRAYS = insertAndLog(TELEMETRY_FROM_ARRAYS(5), true);
+/** After a COPY of new rows: the batch's summary ($1 owner, $2 summary) and wells not seen yet ($3). */
+const LOG_AND_REGISTER = `
+  WITH registered AS (
+    INSERT INTO wells (well_id) SELECT id FROM unnest($3::text[]) AS u(id) ORDER BY 1 ON CONFLICT DO NOTHING
+  )
+  INSERT INTO derived_log (owner, summary) VALUES ($1, $2) RETURNING id`;
 
 /** The PostgreSQL error code of an error, whether raw or wrapped by the executor. */
 function sqlState(err: unknown): string | undefined {
@@ -246,55 +190,23 @@ function sqlState(err: unknown): string | undefined {
 }
 
 
-/**
- * Registers unknown wells, adds the batch to the hourly roll-up and advances each well's latest reading, in one
- * statement (one round trip). Rows are sorted by key so concurrent writers lock them in the same order.
- */
-async function upsertDerived(tx: SqlTx, agg: BatchSummary): Promise<void> {
-  const h = agg.hours;
-  const latest = agg.wellIds.map((id) => agg.latest.get(id)!);
-  const params: unknown[] = [agg.wellIds];
-  const arg = (value: unknown[], type: string) => {
-    params.push(value);
-    return `$${params.length}::${type}`;
-  };
-  const rollupArgs = [arg(h.map((x) => x.wellId), 'text[]'), arg(h.map((x) => iso(x.hour)), 'timestamptz[]'), arg(h.map((x) => x.samples), 'int[]')];
-  CHANNELS.forEach((_, c) => {
-    rollupArgs.push(
-      arg(h.map((x) => x.n[c]), 'int[]'),
-      arg(h.map((x) => x.sum[c]), 'float8[]'),
-      arg(h.map((x) => x.min[c]), 'float8[]'),
-      arg(h.map((x) => x.max[c]), 'float8[]'),
-    );
-  });
-  const latestArgs = [
-    arg(latest.map((r) => r.well_id), 'text[]'),
-    arg(latest.map((r) => iso(r.ts)), 'timestamptz[]'),
-    ...CHANNELS.map((c) => arg(latest.map((r) => r[c]), 'float8[]')),
-  ];
-  await tx.query(
-    `WITH registered AS (
-       INSERT INTO wells (well_id) SELECT id FROM unnest($1::text[]) AS u(id) ORDER BY 1 ON CONFLICT DO NOTHING
-     ), rolled AS (
-       INSERT INTO telemetry_hourly AS h (well_id, hour, samples, ${ROLLUP_COLUMNS})
-       SELECT * FROM unnest(${rollupArgs.join(', ')})
-       ON CONFLICT (well_id, hour) DO UPDATE SET ${ROLLUP_MERGE}
-     )
-     INSERT INTO well_latest (well_id, ts, ${CHANNEL_LIST})
-     SELECT * FROM unnest(${latestArgs.join(', ')})
-     ON CONFLICT (well_id) DO UPDATE SET ${LATEST_MERGE} WHERE well_latest.ts < EXCLUDED.ts`,
-    params,
-  );
-}
-
 export class SqlRepository implements Repository {
   readonly kind: 'postgres' | 'pglite';
   /** Days (epoch day numbers) whose telemetry partition is known to exist. */
   private readonly partitions = new Set<number>();
   private partitionsLoaded = false;
+  /** Wells this instance has registered or seen registered: the ingest path skips them. */
+  private readonly knownWells = new Set<string>();
+  /** The hourly roll-up and latest readings, merged off the ingest path. */
+  readonly derived: DerivedState;
 
-  constructor(private readonly db: SqlExecutor) {
+  constructor(
+    private readonly db: SqlExecutor,
+    derivedOptions: DerivedOptions = DEFAULT_DERIVED_OPTIONS,
+    onBackgroundError?: (err: unknown) => void,
+  ) {
     this.kind = db.kind;
+    this.derived = new DerivedState(db, derivedOptions, onBackgroundError);
   }
 
   /** The executor, for companion repositories (security) that share the connection. */
@@ -310,8 +222,9 @@ export class SqlRepository implements Repository {
     await this.db.query('SELECT 1');
   }
 
-  close(): Promise<void> {
-    return this.db.close();
+  async close(): Promise<void> {
+    await this.derived.close();
+    await this.db.close();
   }
 
   // ---------------------------------------------------------------- wells
@@ -342,11 +255,13 @@ export class SqlRepository implements Repository {
   }
 
   async getWell(wellId: string): Promise<FleetWell | null> {
+    await this.derived.sync();
     const r = await this.db.query<Row>(`${FLEET_SELECT} WHERE w.well_id = $1`, [wellId]);
     return r.rows.length ? rowToFleetWell(r.rows[0]) : null;
   }
 
   async listWells(q: WellListQuery): Promise<{ total: number; wells: FleetWell[] }> {
+    await this.derived.sync();
     const like = q.q ? `%${q.q.replace(/[\\%_]/g, (m) => '\\' + m)}%` : null;
     // The page comes back as one JSON document built by the database (same shape as rowToFleetWell): with the
     // embedded store, 10 000 wells take ~0.17 s this way and ~0.4 s as rows.
@@ -377,7 +292,9 @@ export class SqlRepository implements Repository {
   }
 
   async deleteWell(wellId: string): Promise<boolean> {
-    return this.db.transaction(async (tx) => {
+    // Merge first, so that nothing held for the well is merged back after its rows are gone.
+    await this.derived.sync();
+    const deleted = await this.db.transaction(async (tx) => {
       const r = await tx.query('DELETE FROM wells WHERE well_id = $1', [wellId]);
       if (!r.rowCount) return false;
       for (const t of ['telemetry', 'telemetry_hourly', 'well_latest', 'diagnostics', 'well_status', 'alarms']) {
@@ -385,6 +302,9 @@ export class SqlRepository implements Repository {
       }
       return true;
     });
+    this.knownWells.delete(wellId);
+    this.derived.forget(wellId);
+    return deleted;
   }
 
   async getBaseline(wellId: string): Promise<unknown | null> {
@@ -403,6 +323,7 @@ export class SqlRepository implements Repository {
   ): Promise<Map<string, (number | null)[]>> {
     const out = new Map<string, (number | null)[]>();
     if (!wellIds.length) return out;
+    await this.derived.sync();
     const n = Math.max(1, Math.ceil((range.to - range.from) / (bucketSeconds * 1000)));
     for (const id of wellIds) out.set(id, new Array<number | null>(n).fill(null));
     // Read from the hourly roll-up: a fleet of thousands of wells costs thousands of rows, not millions. One row
@@ -475,61 +396,85 @@ export class SqlRepository implements Repository {
   async insertReadings(readings: Reading[]): Promise<number> {
     if (!readings.length) return 0;
     await this.ensurePartitions(readings);
-    const data = encodeCopy(readings);
-    const agg = summarise(readings);
-    // Fast path: COPY straight into the table, as fast as PostgreSQL takes rows, then one statement for the
-    // well registry, the hourly roll-up and the latest reading. A re-sent reading makes the COPY fail on the
-    // key; only then does the batch go the slower way, through a staging table that skips stored rows.
+    const summary = summarise(readings);
+    const encoded = encodeSummary(summary);
+    const unknown = summary.latest.map((r) => r.well_id).filter((id) => !this.knownWells.has(id)).sort();
+    let logged: { inserted: number; id: number | null; summary: Summary };
     // A small batch (single readings under light load): one atomic statement, one round trip.
-    if (readings.length <= SMALL_BATCH) return this.insertSmall(readings);
-    const fast = () =>
-      this.db.transaction(async (tx) => {
-        await tx.copyIn('telemetry', READING_COLUMNS, data);
-        await upsertDerived(tx, agg);
-        return readings.length;
-      });
-    const deduplicated = () => this.db.transaction((tx) => this.insertDeduplicated(tx, data));
-    try {
-      return await fast();
-    } catch (err) {
-      const state = sqlState(err);
-      if (state === '23505') return deduplicated();
-      if (state !== '23514') throw err;
-      // A partition dropped by retention in another process: refresh what exists and try once more.
-      await this.loadPartitions(this.db);
-      await this.ensurePartitions(readings);
-      return fast().catch((e: unknown) => (sqlState(e) === '23505' ? deduplicated() : Promise.reject(e)));
+    if (readings.length <= SMALL_BATCH) {
+      logged = await this.withPartitionRetry(readings, () => this.insertSmall(readings, encoded, unknown, summary));
+    } else {
+      // Fast path: COPY straight into the table, as fast as PostgreSQL takes rows, then one small statement
+      // that logs the batch's summary for the derived tables. A re-sent reading makes the COPY fail on the
+      // key; only then does the batch go the slower way, through a staging table that skips stored rows.
+      const data = encodeCopyBinary(readings);
+      const fast = () =>
+        this.db.transaction(async (tx) => {
+          await tx.copyIn('telemetry', READING_COLUMNS, data);
+          const r = await tx.query<{ id: number }>(LOG_AND_REGISTER, [this.derived.owner, encoded, unknown], 'esp_log_and_register');
+          return { inserted: readings.length, id: Number(r.rows[0].id), summary };
+        });
+      logged = await this.withPartitionRetry(readings, () =>
+        fast().catch((err: unknown) =>
+          sqlState(err) === '23505' ? this.db.transaction((tx) => this.insertDeduplicated(tx, data, unknown)) : Promise.reject(err),
+        ),
+      );
     }
+    for (const id of unknown) this.knownWells.add(id);
+    if (logged.id !== null) this.derived.hold(logged.id, logged.summary);
+    return logged.inserted;
   }
 
-  /**
-   * Inserts a small batch in one statement: rows not stored yet, the roll-up and the latest reading from those
-   * rows alone, and the well registry. A single statement is atomic without BEGIN/COMMIT round trips.
-   */
-  private async insertSmall(readings: Reading[]): Promise<number> {
-    const rows = [...readings].sort((a, b) => (a.well_id < b.well_id ? -1 : a.well_id > b.well_id ? 1 : a.ts - b.ts));
-    const params: unknown[] = [rows.map((r) => r.well_id), rows.map((r) => iso(r.ts)), ...CHANNELS.map((c) => rows.map((r) => r[c]))];
-    const run = () =>
-      this.db.query<{ n: number }>(INSERT_ARRAYS, params);
+  /** Runs an insert; if a partition it needs was dropped by retention in another process, recreates it once. */
+  private async withPartitionRetry<T>(readings: Reading[], run: () => Promise<T>): Promise<T> {
     try {
-      return Number((await run()).rows[0].n);
+      return await run();
     } catch (err) {
       if (sqlState(err) !== '23514') throw err;
       await this.loadPartitions(this.db);
       await this.ensurePartitions(readings);
-      return Number((await run()).rows[0].n);
+      return run();
     }
   }
 
-  /** Inserts only the rows not stored yet; the roll-up and latest come from those rows alone. */
-  private async insertDeduplicated(tx: SqlTx, data: string): Promise<number> {
+  /**
+   * Inserts a small batch in one statement (atomic without BEGIN/COMMIT round trips): the rows not stored yet,
+   * their summary for the derived tables, and the wells not registered yet.
+   */
+  private async insertSmall(readings: Reading[], encoded: string, unknown: string[], summary: Summary) {
+    const rows = [...readings].sort((a, b) => (a.well_id < b.well_id ? -1 : a.well_id > b.well_id ? 1 : a.ts - b.ts));
+    const params: unknown[] = [
+      this.derived.owner,
+      unknown,
+      encoded,
+      rows.length,
+      rows.map((r) => r.well_id),
+      rows.map((r) => iso(r.ts)),
+      ...CHANNELS.map((c) => rows.map((r) => r[c])),
+    ];
+    const r = (await this.db.query<{ n: number; id: number | null; rebuilt: string | null }>(INSERT_ARRAYS, params, 'esp_insert_small')).rows[0];
+    return {
+      inserted: Number(r.n),
+      id: r.id === null ? null : Number(r.id),
+      summary: r.rebuilt === null ? summary : decodeSummary(r.rebuilt),
+    };
+  }
+
+  /** Inserts only the rows not stored yet; the derived summary is rebuilt from those rows alone. */
+  private async insertDeduplicated(tx: SqlTx, data: Buffer, unknown: string[]) {
     await tx.exec(`CREATE TEMP TABLE IF NOT EXISTS telemetry_stage (LIKE telemetry) ON COMMIT DELETE ROWS`);
     await tx.exec('TRUNCATE telemetry_stage');
     await tx.copyIn('telemetry_stage', READING_COLUMNS, data);
-    return Number((await tx.query<{ n: number }>(INSERT_STAGED)).rows[0].n);
+    const r = (await tx.query<{ n: number; id: number | null; rebuilt: string | null }>(INSERT_STAGED, [this.derived.owner, unknown])).rows[0];
+    return {
+      inserted: Number(r.n),
+      id: r.id === null ? null : Number(r.id),
+      summary: r.rebuilt === null ? { hours: [], latest: [] } : decodeSummary(r.rebuilt),
+    };
   }
 
   async latestReading(wellId: string): Promise<Reading | null> {
+    await this.derived.sync();
     const r = await this.db.query<Row>(`SELECT well_id, ts, ${CHANNEL_LIST} FROM well_latest WHERE well_id = $1`, [
       wellId,
     ]);
@@ -583,6 +528,7 @@ export class SqlRepository implements Repository {
       (c) => `sum(${c}_sum) / NULLIF(sum(${c}_n), 0) AS ${c}_avg, min(${c}_min) AS ${c}_min, max(${c}_max) AS ${c}_max`,
     ).join(', ');
     const from = Math.floor(range.from / 3_600_000) * 3_600_000;
+    await this.derived.sync();
     const r = await this.db.query<Row>(
       `SELECT date_bin(make_interval(secs => $4), hour, TIMESTAMPTZ '1970-01-01 00:00:00+00') AS bucket,
               sum(samples) AS samples, ${aggs}
@@ -782,6 +728,7 @@ export class SqlRepository implements Repository {
   // ---------------------------------------------------------------- retention
 
   async dropTelemetryBefore(cutoff: number): Promise<string[]> {
+    await this.derived.sync();
     await this.loadPartitions(this.db);
     const dropped: string[] = [];
     for (const d of [...this.partitions].sort((a, b) => a - b)) {

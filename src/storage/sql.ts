@@ -7,14 +7,18 @@ export interface QueryResult<T> {
 }
 
 export interface SqlRunner {
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>>;
+  /**
+   * `name`: a statement run often with the same text (the ingest path). PostgreSQL parses and plans it once
+   * per connection instead of every time; the embedded store ignores it.
+   */
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[], name?: string): Promise<QueryResult<T>>;
   /** Several statements, no parameters (migrations). */
   exec(sql: string): Promise<void>;
 }
 
 export interface SqlTx extends SqlRunner {
-  /** Bulk load PostgreSQL text-format COPY data (tab separated, \N for null) into a table. */
-  copyIn(table: string, columns: readonly string[], data: string): Promise<void>;
+  /** Bulk load COPY data into a table: text format (tab separated, \N for null) or, given bytes, binary. */
+  copyIn(table: string, columns: readonly string[], data: string | Buffer): Promise<void>;
 }
 
 export interface SqlExecutor extends SqlRunner {
