@@ -63,15 +63,22 @@ function addHour(into: HourAgg, h: HourAgg): void {
 }
 
 export function summarise(readings: readonly Reading[]): Summary {
-  const hours = new Map<string, HourAgg>();
-  const latest = new Map<string, Reading>();
+  // Per well: its newest reading and its hours. A well's readings in a batch are mostly in one hour, so the
+  // last hour used is checked first.
+  const wells = new Map<string, { latest: Reading; last: HourAgg; hours: HourAgg[] }>();
   for (const r of readings) {
-    const prev = latest.get(r.well_id);
-    if (!prev || prev.ts < r.ts) latest.set(r.well_id, r);
-    const hour = Math.floor(r.ts / HOUR_MS) * HOUR_MS;
-    const key = r.well_id + '|' + hour;
-    let h = hours.get(key);
-    if (!h) hours.set(key, (h = newHour(r.well_id, hour)));
+    const hour = r.ts - (((r.ts % HOUR_MS) + HOUR_MS) % HOUR_MS);
+    let w = wells.get(r.well_id);
+    let h: HourAgg | undefined;
+    if (!w) {
+      h = newHour(r.well_id, hour);
+      wells.set(r.well_id, (w = { latest: r, last: h, hours: [h] }));
+    } else {
+      if (w.latest.ts < r.ts) w.latest = r;
+      h = w.last.hour === hour ? w.last : w.hours.find((x) => x.hour === hour);
+      if (!h) w.hours.push((h = newHour(r.well_id, hour)));
+      w.last = h;
+    }
     h.samples++;
     for (let c = 0; c < K; c++) {
       const v = r[CHANNELS[c]];
@@ -82,7 +89,13 @@ export function summarise(readings: readonly Reading[]): Summary {
       if (h.max[c] === null || v > h.max[c]!) h.max[c] = v;
     }
   }
-  return { hours: [...hours.values()], latest: [...latest.values()] };
+  const hours: HourAgg[] = [];
+  const latest: Reading[] = [];
+  for (const w of wells.values()) {
+    for (const h of w.hours) hours.push(h);
+    latest.push(w.latest);
+  }
+  return { hours, latest };
 }
 
 /**
@@ -209,8 +222,8 @@ export class DerivedState {
   private running: Promise<void> | null = null;
   private again = false;
   private timer: NodeJS.Timeout | null = null;
-  private ticks = 0;
-  private recoveredAtStart = false;
+  /** When log rows of other processes were last looked for (0: not yet, which means all of them). */
+  private lastRecovery = 0;
   private closed = false;
 
   constructor(
@@ -238,15 +251,18 @@ export class DerivedState {
   private async tick(): Promise<void> {
     try {
       await this.sync();
-      if (++this.ticks % 10 === 0) await this.recover(false);
     } catch (err) {
       this.onError?.(err);
     }
   }
 
-  /** Merges everything held so far (and, the first time, what earlier processes left behind). */
+  /**
+   * Merges everything held so far, and what other processes left behind: the first time all of it (a previous
+   * run of this one may have died), then every 10 flush periods what has been left for abandonedAfterMs.
+   */
   sync(): Promise<void> {
-    if (this.recoveredAtStart && !this.held.size && !this.running) return Promise.resolve();
+    const recoverDue = Date.now() - this.lastRecovery >= 10 * this.opts.flushMs;
+    if (!recoverDue && !this.held.size && !this.running) return Promise.resolve();
     if (this.running) {
       // A merge is under way with an older snapshot: one more run after it covers what was held since.
       this.again = true;
@@ -256,9 +272,9 @@ export class DerivedState {
       try {
         do {
           this.again = false;
-          if (!this.recoveredAtStart) {
-            await this.recover(true);
-            this.recoveredAtStart = true;
+          if (Date.now() - this.lastRecovery >= 10 * this.opts.flushMs) {
+            await this.recover(this.lastRecovery === 0);
+            this.lastRecovery = Date.now();
           }
           await this.mergeHeld();
         } while (this.again);

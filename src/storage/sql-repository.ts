@@ -195,6 +195,7 @@ export class SqlRepository implements Repository {
   /** Days (epoch day numbers) whose telemetry partition is known to exist. */
   private readonly partitions = new Set<number>();
   private partitionsLoaded = false;
+  private readonly partitionsCreating = new Map<number, Promise<void>>();
   /** Wells this instance has registered or seen registered: the ingest path skips them. */
   private readonly knownWells = new Set<string>();
   /** The hourly roll-up and latest readings, merged off the ingest path. */
@@ -379,18 +380,31 @@ export class SqlRepository implements Repository {
       if (!this.partitions.has(d)) (missing ??= new Set()).add(d);
     }
     if (!missing) return;
-    for (const d of missing) {
-      try {
-        await this.db.exec(
-          `CREATE TABLE IF NOT EXISTS ${partitionName(d)} PARTITION OF telemetry
-           FOR VALUES FROM ('${iso(d * DAY_MS)}') TO ('${iso((d + 1) * DAY_MS)}')`,
-        );
-      } catch (err) {
-        // Another process created it between our check and our CREATE.
-        if ((err as { code?: string }).code !== '42P07') throw err;
-      }
-      this.partitions.add(d);
+    await Promise.all([...missing].map((d) => this.createPartition(d)));
+  }
+
+  /** Writers of this process share one CREATE per day; another process may race us, which is fine. */
+  private createPartition(day: number): Promise<void> {
+    let creating = this.partitionsCreating.get(day);
+    if (!creating) {
+      creating = this.db
+        .exec(
+          `CREATE TABLE IF NOT EXISTS ${partitionName(day)} PARTITION OF telemetry
+           FOR VALUES FROM ('${iso(day * DAY_MS)}') TO ('${iso((day + 1) * DAY_MS)}')`,
+        )
+        .catch((err: unknown) => {
+          // Created by another process between our check and our CREATE: "already exists", or the catalog's
+          // unique key when both CREATEs ran at once.
+          const state = sqlState(err);
+          if (state !== '42P07' && state !== '23505') throw err;
+        })
+        .then(() => {
+          this.partitions.add(day);
+        })
+        .finally(() => this.partitionsCreating.delete(day));
+      this.partitionsCreating.set(day, creating);
     }
+    return creating;
   }
 
   async insertReadings(readings: Reading[]): Promise<number> {

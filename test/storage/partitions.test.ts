@@ -1,0 +1,48 @@
+// Daily partitions are created on demand. Several writers of one process, and several processes, reach a new
+// day at the same moment: every batch must be stored, none refused because another created the partition.
+import { afterEach, describe, expect, it } from 'vitest';
+import { CHANNELS, type Reading } from '../../src/domain/reading.js';
+import { PostgresExecutor } from '../../src/storage/postgres.js';
+import { SqlRepository } from '../../src/storage/sql-repository.js';
+import { ADAPTERS, openTestDatabase, type TestDatabase } from '../helpers.js';
+
+const DAY = 86_400_000;
+
+function batch(well: string, day: number, n: number): Reading[] {
+  return Array.from({ length: n }, (_, i) => {
+    const r = { well_id: well, ts: day * DAY + i * 1000 } as Reading;
+    for (const c of CHANNELS) r[c] = i;
+    return r;
+  });
+}
+
+describe.each(ADAPTERS)('partitions on demand (%s)', (kind) => {
+  let db: TestDatabase;
+  const extra: (() => Promise<void>)[] = [];
+
+  afterEach(async () => {
+    for (const close of extra.splice(0)) await close();
+    await db?.close();
+  });
+
+  it('stores every batch when writers and processes reach new days at once', async () => {
+    db = await openTestDatabase(kind);
+    const repos = [db.repo as SqlRepository];
+    if (kind === 'postgres') {
+      // A second process: its own pool, its own idea of which partitions exist.
+      const other = new SqlRepository(new PostgresExecutor({ url: db.url!, poolMax: 8, statementTimeoutMs: 30_000, retries: 1 }));
+      extra.push(() => other.close());
+      repos.push(other);
+    }
+    const firstDay = Math.floor(Date.UTC(2026, 6, 1) / DAY);
+    const writes: Promise<number>[] = [];
+    for (let d = 0; d < 3; d++) {
+      for (let w = 0; w < 6; w++) {
+        for (const repo of repos) writes.push(repo.insertReadings(batch(`P-${w}-${repos.indexOf(repo)}`, firstDay + d, w % 2 ? 300 : 20)));
+      }
+    }
+    const inserted = await Promise.all(writes);
+    expect(inserted.reduce((a, b) => a + b, 0)).toBe(repos.length * 3 * (3 * 300 + 3 * 20));
+    expect(await repos[0].countReadings()).toBe(repos.length * 3 * (3 * 300 + 3 * 20));
+  });
+});
