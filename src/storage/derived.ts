@@ -205,6 +205,9 @@ async function applySummaries(tx: SqlRunner, list: readonly Summary[]): Promise<
   await tx.query(APPLY, params, 'esp_derived_apply');
 }
 
+/** Roll-up and latest rows applied by one statement, at most (about). */
+const MERGE_ROWS_MAX = 20_000;
+
 export interface DerivedOptions {
   /** How often held summaries are merged. */
   flushMs: number;
@@ -287,8 +290,23 @@ export class DerivedState {
   }
 
   private async mergeHeld(): Promise<void> {
-    const ids = [...this.held.keys()];
-    if (!ids.length) return;
+    // In groups of bounded size (a bulk import can hold hundreds of thousands of well-hours): each group is one
+    // transaction that takes its log rows and applies them.
+    let group: number[] = [];
+    let rows = 0;
+    for (const [id, s] of [...this.held.entries()]) {
+      group.push(id);
+      rows += s.hours.length + s.latest.length;
+      if (rows >= MERGE_ROWS_MAX) {
+        await this.mergeGroup(group);
+        group = [];
+        rows = 0;
+      }
+    }
+    if (group.length) await this.mergeGroup(group);
+  }
+
+  private async mergeGroup(ids: number[]): Promise<void> {
     await this.db.transaction(async (tx) => {
       // Only the rows still there are ours to apply: another process may have merged some, taking us for dead.
       const r = await tx.query<{ id: number }>('DELETE FROM derived_log WHERE id = ANY($1::bigint[]) RETURNING id', [ids], 'esp_derived_take');
@@ -311,7 +329,7 @@ export class DerivedState {
           `DELETE FROM derived_log WHERE id IN (
              SELECT id FROM derived_log
              WHERE owner <> $1 AND ($2::boolean OR logged_at < now() - make_interval(secs => $3::float8))
-             ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED)
+             ORDER BY id LIMIT 10 FOR UPDATE SKIP LOCKED)
            RETURNING summary`,
           [this.owner, all, this.opts.abandonedAfterMs / 1000],
         );
@@ -319,7 +337,7 @@ export class DerivedState {
         return r.rows.length;
       });
       total += n;
-      if (n < 500) return total;
+      if (n < 10) return total;
     }
   }
 
