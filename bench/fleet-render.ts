@@ -196,7 +196,7 @@ const PROBE = (wells: number) => `
       if (shown && shown.textContent.trim() === want) {
         let total = 0;
         for (const c of document.querySelectorAll('[data-testid="severity-count"]')) total += Number(c.getAttribute('data-count'));
-        if (total === ${wells}) {
+        if (total === ${wells} && document.querySelector('svg.spark')) {
           marks.__all = true;
           afterPaint('all');
         }

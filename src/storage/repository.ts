@@ -98,6 +98,8 @@ export interface Repository {
   putWell(wellId: string, nameplate: Partial<WellNameplate>): Promise<{ well: Well; created: boolean }>;
   getWell(wellId: string): Promise<FleetWell | null>;
   listWells(query: WellListQuery): Promise<{ total: number; wells: FleetWell[] }>;
+  /** Ids of every well (of one field), sorted. */
+  wellIds(field?: string): Promise<string[]>;
   /** Deletes the well and everything recorded for it; false when it did not exist. */
   deleteWell(wellId: string): Promise<boolean>;
   getBaseline(wellId: string): Promise<unknown | null>;

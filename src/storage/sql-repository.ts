@@ -292,6 +292,14 @@ export class SqlRepository implements Repository {
     return { total, wells };
   }
 
+  async wellIds(field?: string): Promise<string[]> {
+    const r = await this.db.query<{ well_id: string }>(
+      'SELECT well_id FROM wells WHERE ($1::text IS NULL OR field = $1) ORDER BY well_id',
+      [field ?? null],
+    );
+    return r.rows.map((x) => x.well_id);
+  }
+
   async deleteWell(wellId: string): Promise<boolean> {
     // Merge first, so that nothing held for the well is merged back after its rows are gone.
     await this.derived.sync();

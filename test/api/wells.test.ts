@@ -49,6 +49,17 @@ describe.each(ADAPTERS)('wells API on %s', (kind) => {
     const line = spark.wells.find((w) => w.well_id === 'NP-1')!.sparkline;
     expect(line).toHaveLength(24);
     expect(line.filter((v) => v !== null)).toEqual([2400]);
+    // The same lines on their own (the fleet page asks for them after the list), per field and over more hours.
+    const lines = (await (await ctx.t.request('/api/v1/fleet/sparklines')).json()) as { hours: number; bucket_seconds: number; sparklines: Record<string, (number | null)[]> };
+    expect(lines.hours).toBe(24);
+    expect(lines.bucket_seconds).toBe(3600);
+    expect(Object.keys(lines.sparklines).sort()).toEqual(['NP-1', 'SP-1']);
+    expect(lines.sparklines['NP-1']).toEqual(line);
+    expect(lines.sparklines['SP-1'].every((v) => v === null)).toBe(true);
+    const south = (await (await ctx.t.request('/api/v1/fleet/sparklines?field=South&hours=48')).json()) as { sparklines: Record<string, (number | null)[]> };
+    expect(Object.keys(south.sparklines)).toEqual(['SP-1']);
+    expect(south.sparklines['SP-1']).toHaveLength(48);
+    expect((await ctx.t.request('/api/v1/fleet/sparklines?hours=0')).status).toBe(400);
   });
 
   it('replaces a nameplate with PUT and creates with PUT when absent', async () => {

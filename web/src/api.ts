@@ -62,8 +62,10 @@ async function json<T>(method: string, path: string, opts: { query?: Query; body
 export const api = {
   me: (signal?: AbortSignal) => json<{ user: User }>('GET', '/auth/me', { signal }),
 
-  wells: (signal?: AbortSignal) =>
-    json<{ count: number; total: number; wells: Well[] }>('GET', '/wells', { query: { limit: 20000, include: 'sparkline' }, signal }),
+  wells: (signal?: AbortSignal) => json<{ count: number; total: number; wells: Well[] }>('GET', '/wells', { query: { limit: 20000 }, signal }),
+
+  sparklines: (signal?: AbortSignal) =>
+    json<{ hours: number; sparklines: Record<string, (number | null)[]> }>('GET', '/fleet/sparklines', { query: { hours: 24 }, signal }),
 
   well: (id: string, signal?: AbortSignal) => json<{ well: Well }>('GET', `/wells/${encodeURIComponent(id)}`, { signal }),
 

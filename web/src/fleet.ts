@@ -28,12 +28,16 @@ export function loadFleet(): Promise<void> {
   if (inflight) return inflight;
   const t0 = performance.now();
   emit({ loading: true, error: '' });
+  // The list first: the rows show as soon as it is in; then the sparklines (asked for after, not alongside:
+  // with the embedded store the server computes them on its own thread, which would hold up the list).
   inflight = api
     .wells()
-    .then((r) => {
+    .then(async (r) => {
       index.clear();
       r.wells.forEach((w, i) => index.set(w.well_id, i));
       emit({ wells: r.wells, loading: false, loadMs: Math.round(performance.now() - t0) });
+      const s = await api.sparklines().catch(() => null);
+      if (s) emit({ wells: state.wells.map((w) => (s.sparklines[w.well_id] ? { ...w, sparkline: s.sparklines[w.well_id] } : w)) });
     })
     .catch((e: unknown) => emit({ loading: false, error: errorText(e) }))
     .finally(() => {

@@ -47,6 +47,42 @@ export async function wellRoutes(app: FastifyInstance, ctx: AppContext): Promise
     },
   );
 
+  // The fleet page asks for the list first (rows show at once) and for the sparklines after: on the embedded
+  // store with 10 000 wells the list takes ~0.2 s and the sparklines ~0.35 s.
+  const SparklineQuery = Type.Object({
+    hours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 14, default: 24, description: 'hours back from the end of the current hour' })),
+    field: Type.Optional(Type.String({ maxLength: 200 })),
+  });
+  app.get<{ Querystring: Static<typeof SparklineQuery> }>(
+    '/api/v1/fleet/sparklines',
+    {
+      schema: {
+        tags: ['wells'],
+        summary: 'Hourly average flow of every well (of a field) over the last hours, for the fleet sparklines',
+        querystring: SparklineQuery,
+      },
+    },
+    async (req, reply) => {
+      const hours = req.query.hours ?? 24;
+      const field = req.query.field;
+      const load = async () => {
+        const to = Math.ceil(Date.now() / 3_600_000) * 3_600_000;
+        const from = to - hours * 3_600_000;
+        const lines = await ctx.repo.flowSparklines(await ctx.repo.wellIds(field), { from, to }, 3600);
+        return JSON.stringify({
+          success: true,
+          hours,
+          bucket_seconds: 3600,
+          from: new Date(from).toISOString(),
+          to: new Date(to).toISOString(),
+          sparklines: Object.fromEntries(lines),
+        });
+      };
+      const body = ctx.fleet ? await ctx.fleet.read(JSON.stringify(['sparklines', hours, field ?? null]), load) : await load();
+      return reply.type('application/json; charset=utf-8').send(body);
+    },
+  );
+
   /** The fleet list as the API returns it (the cache keeps its serialised form). */
   async function fleetList(q: Static<typeof ListQuery>) {
     const { total, wells } = await ctx.repo.listWells({

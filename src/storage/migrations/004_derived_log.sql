@@ -11,7 +11,3 @@ CREATE TABLE derived_log (
 );
 -- The summary is read back only after a crash: no compression on the write path.
 ALTER TABLE derived_log ALTER COLUMN summary SET STORAGE EXTERNAL;
-
--- Derived rows are updated in place about once a second: room on the page keeps those updates HOT.
-ALTER TABLE telemetry_hourly SET (fillfactor = 70);
-ALTER TABLE well_latest SET (fillfactor = 50);
