@@ -152,6 +152,17 @@ describe.each(ADAPTERS)('crash safety with a real server process (%s)', (adapter
       for (const ts of tss) if (!stored.has(ts)) missing.push(`${well}@${iso(ts)}`);
     }
     expect(missing.slice(0, 20), `${missing.length} of ${ackedTotal} acknowledged readings lost`).toEqual([]);
+    // The hourly roll-up (merged off the write path, from a log the killed process left behind) counts every
+    // stored reading exactly once.
+    for (const well of Object.keys(load.acked)) {
+      const raw = (await storedTimestamps(second.baseUrl, well, base)).size;
+      const r = await fetch(
+        `${second.baseUrl}/api/v1/telemetry/wells/${well}/history?from=${iso(base - 3_600_000)}&to=${iso(Date.now() + 3_600_000)}&interval=1h`,
+        { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } },
+      );
+      const rolled = ((await r.json()) as { telemetry: { samples: number }[] }).telemetry.reduce((n, b) => n + b.samples, 0);
+      expect(rolled, `roll-up of ${well}`).toBe(raw);
+    }
 
     // SIGTERM: readings accepted just before it are stored, and the process exits cleanly.
     const lastWell = 'CR-TERM';
