@@ -128,6 +128,17 @@ new Gauge({
   },
 });
 
+new Gauge({
+  name: 'esp_derived_backlog_batches',
+  help: 'Stored batches whose hourly roll-up and latest-reading contribution is not merged yet (merged about once a second)',
+  registers: [registry],
+  collect() {
+    let n = 0;
+    for (const ctx of sources) n += ctx.repo.derivedBacklog();
+    this.set(n);
+  },
+});
+
 new Counter({
   name: 'esp_diagnoses_total',
   help: 'Diagnoses stored by the engine, by diagnosis code',

@@ -110,6 +110,8 @@ export interface Repository {
   // telemetry
   /** Idempotent bulk insert, unknown wells registered on the way; returns how many rows were new. */
   insertReadings(readings: Reading[]): Promise<number>;
+  /** Batches stored by this process whose roll-up and latest-reading contribution is not merged yet. */
+  derivedBacklog(): number;
   latestReading(wellId: string): Promise<Reading | null>;
   /** Readings in [from, to) oldest first, at most `limit`, after `afterTs` when paging. */
   history(wellId: string, range: TimeRange, limit: number, afterTs?: number): Promise<Reading[]>;

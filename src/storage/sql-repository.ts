@@ -415,6 +415,10 @@ export class SqlRepository implements Repository {
     return creating;
   }
 
+  derivedBacklog(): number {
+    return this.derived.heldBatches;
+  }
+
   async insertReadings(readings: Reading[]): Promise<number> {
     if (!readings.length) return 0;
     await this.ensurePartitions(readings);

@@ -64,6 +64,7 @@ describe.each(ADAPTERS)('operations (%s)', (adapter) => {
       'esp_readings_ingested_total',
       'esp_readings_rejected_total',
       'esp_ingest_queue_depth',
+      'esp_derived_backlog_batches',
       'esp_ingest_commit_duration_seconds_bucket',
       'esp_diagnoses_total',
       'esp_active_alarms',
