@@ -4,7 +4,7 @@ import type { Diagnosis, Severity, StoredDiagnosis } from '../domain/diagnosis.j
 import { CHANNELS, type ChannelValues, type Reading } from '../domain/reading.js';
 import { NAMEPLATE_FIELDS, type Well, type WellNameplate } from '../domain/well.js';
 import { ConflictError } from '../domain/errors.js';
-import { DEFAULT_DERIVED_OPTIONS, DerivedState, SUMMARY_OF_INS, decodeSummary, encodeSummary, summarise, type DerivedOptions, type Summary } from './derived.js';
+import { DEFAULT_DERIVED_OPTIONS, DerivedState, SUMMARY_OF_INS, decodeSummary, encodeLog, summarise, type DerivedOptions, type Summary } from './derived.js';
 import { READING_COLUMNS, encodeCopyBinary } from './copy-format.js';
 import { migrate } from './migrate.js';
 import type { SqlExecutor, SqlRunner, SqlTx } from './sql.js';
@@ -423,7 +423,7 @@ export class SqlRepository implements Repository {
     if (!readings.length) return 0;
     await this.ensurePartitions(readings);
     const summary = summarise(readings);
-    const encoded = encodeSummary(summary);
+    const encoded = encodeLog(readings, summary);
     const unknown = summary.latest.map((r) => r.well_id).filter((id) => !this.knownWells.has(id)).sort();
     let logged: { inserted: number; id: number | null; summary: Summary };
     // A small batch (single readings under light load): one atomic statement, one round trip.
