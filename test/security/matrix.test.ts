@@ -60,6 +60,7 @@ const TABLE: Record<string, Entry> = {
   'GET /api/v1/telemetry/wells/:id/summary': { rule: 'read', call: () => ({ path: '/api/v1/telemetry/wells/W-IN/summary' }) },
   'POST /api/v1/wells': { rule: 'manage_wells', call: (w) => ({ path: '/api/v1/wells', body: { well_id: `NEW-${w}`, name: 'new', field: 'North' } }) },
   'GET /api/v1/wells': { rule: 'read', call: () => ({ path: '/api/v1/wells' }) },
+  'GET /api/v1/fleet/sparklines': { rule: 'read', call: () => ({ path: '/api/v1/fleet/sparklines' }) },
   'GET /api/v1/wells/:id': { rule: 'read', call: () => ({ path: '/api/v1/wells/W-IN' }) },
   'PUT /api/v1/wells/:id': { rule: 'manage_wells', call: (w) => ({ path: `/api/v1/wells/PUT-${w}`, body: { name: 'put', field: 'North' } }) },
   'DELETE /api/v1/wells/:id': { rule: 'manage_wells', call: (w) => ({ path: `/api/v1/wells/DEL-${w}` }) },
