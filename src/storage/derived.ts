@@ -249,9 +249,6 @@ export class DerivedState {
     private readonly onError?: (err: unknown) => void,
   ) {}
 
-  /** The statement that logs a summary inside the batch's transaction ($1 owner, $2 summary); returns id. */
-  static readonly LOG = 'INSERT INTO derived_log (owner, summary) VALUES ($1, $2) RETURNING id';
-
   get heldBatches(): number {
     return this.held.size;
   }
