@@ -78,15 +78,20 @@ function syntheticReadings(prefix: string, wells: number, n: number, base: numbe
  */
 async function rawCopy(db: SqlExecutor, repo: SqlRepository, n: number, base: number): Promise<{ text: number; binary: number }> {
   const rate = async (format: 'text' | 'binary', start: number) => {
-    const readings = syntheticReadings(`COPY-${format}-`, 100, n, start);
+    const readings = syntheticReadings(`COPY-${format}-${start}-`, 100, n, start);
     await repo.insertReadings(readings.slice(0, 1)); // creates the day's partition
     const data = format === 'text' ? encodeCopyText(readings.slice(1)) : encodeCopyBinary(readings.slice(1));
     const t0 = performance.now();
     await db.transaction((tx) => tx.copyIn('telemetry', READING_COLUMNS, data));
     return (n - 1) / ((performance.now() - t0) / 1000);
   };
-  const text = await rate('text', base);
-  const binary = await rate('binary', base + 86_400_000);
+  // Best of three of each (a fresh day each time): the ceiling, not one unlucky moment on a shared machine.
+  let text = 0;
+  let binary = 0;
+  for (let i = 0; i < 3; i++) {
+    text = Math.max(text, await rate('text', base + 2 * i * 86_400_000));
+    binary = Math.max(binary, await rate('binary', base + (2 * i + 1) * 86_400_000));
+  }
   return { text, binary };
 }
 
@@ -150,8 +155,8 @@ async function benchStore(store: 'postgres' | 'pglite', rows: Row[], info: Recor
   const copyRows = QUICK ? 50_000 : 200_000;
   const copy = await rawCopy(db, repo, copyRows, base - 2 * 86_400_000);
   const copyRate = Math.max(copy.text, copy.binary);
-  rows.push({ store, scenario: 'raw COPY, text format', readings: copyRows, seconds: 0, perSecond: copy.text, note: 'COPY into telemetry, one transaction' });
-  rows.push({ store, scenario: 'raw COPY, binary format', readings: copyRows, seconds: 0, perSecond: copy.binary, note: `one transaction; the faster of the two is the baseline below` });
+  rows.push({ store, scenario: 'raw COPY, text format', readings: copyRows, seconds: 0, perSecond: copy.text, note: 'COPY into telemetry, one transaction, best of 3' });
+  rows.push({ store, scenario: 'raw COPY, binary format', readings: copyRows, seconds: 0, perSecond: copy.binary, note: `one transaction, best of 3; the faster format is the baseline below` });
   log(`${store}: raw COPY ${fmt(copy.text)} rows/s text, ${fmt(copy.binary)} binary`);
 
   const mqttPort = await freePort();
@@ -233,14 +238,7 @@ async function main(): Promise<void> {
     node: process.version,
     pglite: (JSON.parse(readFileSync(new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url), 'utf8')) as { version: string }).version,
   };
-  const rows: Row[] = [];
-  for (const store of STORES) {
-    try {
-      await benchStore(store, rows, info);
-    } catch (err) {
-      log(`${store}: skipped (${(err as Error).message})`);
-    }
-  }
+  // The engine first, on a quiet machine (after the store runs, PostgreSQL's autovacuum may still be busy).
   let engine = '';
   try {
     if (process.env.BENCH_ENGINE === '0') throw new Error('BENCH_ENGINE=0');
@@ -252,6 +250,14 @@ async function main(): Promise<void> {
     }
   } catch (err) {
     log(`engine bench not run: ${(err as Error).message}`);
+  }
+  const rows: Row[] = [];
+  for (const store of STORES) {
+    try {
+      await benchStore(store, rows, info);
+    } catch (err) {
+      log(`${store}: skipped (${(err as Error).message})`);
+    }
   }
   let fleet = '';
   try {
@@ -282,8 +288,8 @@ async function main(): Promise<void> {
   the diagnosis service on every committed reading, the embedded MQTT broker). The load generators run in a
   worker thread (their own event loop; the machine's cores are shared by server, generator and PostgreSQL).
 - **raw COPY**: one \`COPY telemetry FROM STDIN\` (PostgreSQL, pg-copy-streams) or \`COPY … FROM '/dev/blob'\`
-  (PGlite) of pre-encoded rows, in the same run, into the same table, in text and in binary format; the faster
-  (binary) is the ceiling for any ingest path and the denominator of the percentages.
+  (PGlite) of pre-encoded rows, in the same run, into the same table, in text and in binary format, best of three
+  each; the faster (binary) is the ceiling for any ingest path and the denominator of the percentages.
 - **HTTP batch**: \`POST /api/v1/telemetry/batch\` with 1000 readings per request, 8 keep-alive clients; the
   request bodies are built before the clock starts. After it, the hourly roll-up (merged off the write path)
   is checked against the raw rows: "roll-up exact" means every stored reading is counted once.

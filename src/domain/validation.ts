@@ -5,6 +5,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { CHANNELS, CHANNEL_SPECS, WELL_ID_PATTERN, type Channel, type Reading } from './reading.js';
 import type { FieldError } from './errors.js';
+import { parseCanonicalTimestamp } from './timestamp.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
@@ -82,6 +83,9 @@ export type WellInput = Static<typeof WellInputSchema>;
 export function createBodyAjv(): Ajv {
   const ajv = new Ajv({ allErrors: true, coerceTypes: false, strict: false, useDefaults: false });
   addFormats(ajv);
+  // The canonical form is checked from its characters; anything else by ajv-formats' own RFC 3339 check.
+  const general = (ajv.formats['date-time'] as { validate: (s: string) => boolean }).validate;
+  ajv.addFormat('date-time', { type: 'string', validate: (s: string) => !Number.isNaN(parseCanonicalTimestamp(s)) || general(s) });
   return ajv;
 }
 
@@ -161,7 +165,8 @@ export function toReading(input: ReadingInput, opts: ReadingCheckOptions): Readi
   if (input.timestamp === undefined) ts = opts.now;
   else if (typeof input.timestamp === 'number') ts = input.timestamp;
   else {
-    ts = Date.parse(input.timestamp);
+    ts = parseCanonicalTimestamp(input.timestamp);
+    if (Number.isNaN(ts)) ts = Date.parse(input.timestamp);
     if (Number.isNaN(ts)) return 'must be an ISO 8601 date-time with zone, or epoch milliseconds';
   }
   if (ts > opts.now + opts.maxFutureSkewMs) return 'is in the future (check the gateway clock)';

@@ -21,29 +21,36 @@ export function encodeCopyBinary(readings: readonly Reading[]): Buffer {
     for (const c of CHANNELS) if (r[c] !== null) size += 8;
   }
   const b = Buffer.allocUnsafe(size);
+  // DataView writes compile to plain stores; Buffer's writeXxxBE methods check their arguments on every call.
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
   let o = SIGNATURE.copy(b, 0);
-  o = b.writeInt32BE(0, o); // flags
-  o = b.writeInt32BE(0, o); // header extension length
+  v.setInt32(o, 0); // flags
+  v.setInt32(o + 4, 0); // header extension length
+  o += 8;
   for (const r of readings) {
-    o = b.writeInt16BE(FIELDS, o);
+    v.setInt16(o, FIELDS);
     const id = ids.get(r.well_id)!;
-    o = b.writeInt32BE(id.length, o);
-    o += id.copy(b, o);
+    v.setInt32(o + 2, id.length);
+    o += 6 + id.copy(b, o + 6);
     const us = (r.ts - PG_EPOCH_MS) * 1000;
     const hi = Math.floor(us / 4294967296);
-    o = b.writeInt32BE(8, o);
-    o = b.writeInt32BE(hi, o);
-    o = b.writeUInt32BE(us - hi * 4294967296, o);
+    v.setInt32(o, 8);
+    v.setInt32(o + 4, hi);
+    v.setUint32(o + 8, us - hi * 4294967296);
+    o += 12;
     for (const c of CHANNELS) {
-      const v = r[c];
-      if (v === null) o = b.writeInt32BE(-1, o);
-      else {
-        o = b.writeInt32BE(8, o);
-        o = b.writeDoubleBE(v, o);
+      const x = r[c];
+      if (x === null) {
+        v.setInt32(o, -1);
+        o += 4;
+      } else {
+        v.setInt32(o, 8);
+        v.setFloat64(o + 4, x);
+        o += 12;
       }
     }
   }
-  b.writeInt16BE(-1, o); // trailer
+  v.setInt16(o, -1); // trailer
   return b;
 }
 
