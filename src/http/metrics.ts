@@ -239,10 +239,11 @@ export function routeLabel(req: FastifyRequest): string {
 
 /** Request counters and latency, and the public GET /metrics. */
 export async function metricsPlugin(app: FastifyInstance): Promise<void> {
-  app.addHook('onResponse', async (req, reply) => {
+  app.addHook('onResponse', (req, reply, done) => {
     const labels = { method: req.method, route: routeLabel(req), status: String(reply.statusCode) };
     metrics.httpRequests.inc(labels);
     metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    done();
   });
   app.addHook('onError', async (_req, _reply, err) => {
     const code = (err as { code?: string }).code;

@@ -40,8 +40,11 @@ export async function buildServer(ctx: AppContext, ext: ServerExtensions = {}): 
     return503OnClosing: true,
   });
 
-  app.addHook('onRequest', async (req, reply) => {
+  // Hooks on every request are written in callback style: an async hook costs a promise and a turn of the
+  // microtask queue, which adds up at thousands of requests a second.
+  app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
+    done();
   });
 
   const bodyAjv = createBodyAjv();

@@ -40,13 +40,15 @@ async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promise<void
   const metrics = metricsOf(ctx);
 
   // Count what the core HTTP ingest routes accept and refuse.
-  app.addHook('onResponse', async (req, reply) => {
+  app.addHook('onResponse', (req, reply, done) => {
     const url = req.routeOptions.url;
-    if (url !== '/api/v1/telemetry/ingest' && url !== '/api/v1/telemetry/batch') return;
-    const body = req.body as { readings?: unknown[] } | undefined;
-    const n = url.endsWith('/batch') ? (Array.isArray(body?.readings) ? body.readings.length : 0) : 1;
-    if (reply.statusCode === 201) metrics.accepted('http', n);
-    else if (reply.statusCode === 400 || reply.statusCode === 403) metrics.rejected('http', n, reply.statusCode === 403 ? 'scope' : 'invalid');
+    if (url === '/api/v1/telemetry/ingest' || url === '/api/v1/telemetry/batch') {
+      const body = req.body as { readings?: unknown[] } | undefined;
+      const n = url.endsWith('/batch') ? (Array.isArray(body?.readings) ? body.readings.length : 0) : 1;
+      if (reply.statusCode === 201) metrics.accepted('http', n);
+      else if (reply.statusCode === 400 || reply.statusCode === 403) metrics.rejected('http', n, reply.statusCode === 403 ? 'scope' : 'invalid');
+    }
+    done();
   });
 
   app.get<{ Querystring: Static<typeof RejectedQuery> }>(

@@ -104,13 +104,17 @@ export class AuditLog {
 export function registerAuditHook(app: FastifyInstance, audit: AuditLog): void {
   app.decorateRequest('audit', null);
   // onSend (not onResponse): the entry is stored before the client sees the answer.
-  app.addHook('onSend', async (req, reply, payload) => {
+  app.addHook('onSend', (req, reply, payload, done) => {
     const route = req.routeOptions?.url;
-    if (!MUTATING.has(req.method) || !route || !route.startsWith('/api/v1/') || skipped(route)) return payload;
     const status = reply.statusCode;
     // Successful writes, and writes refused for lack of rights (someone tried).
-    if (status >= 400 && status !== 403) return payload;
-    if (status === 403 && !req.principal) return payload;
+    if (!MUTATING.has(req.method) || !route || !route.startsWith('/api/v1/') || skipped(route) || (status >= 400 && status !== 403) || (status === 403 && !req.principal)) {
+      return done(null, payload);
+    }
+    record(req, route, status).then(() => done(null, payload), (err: Error) => done(err));
+  });
+
+  async function record(req: FastifyRequest, route: string, status: number): Promise<void> {
     const params = req.params as Record<string, unknown> | undefined;
     const given = req.audit;
     const target =
@@ -129,6 +133,5 @@ export function registerAuditHook(app: FastifyInstance, audit: AuditLog): void {
       status,
       details,
     });
-    return payload;
-  });
+  }
 }

@@ -230,29 +230,36 @@ export function securityModule(): Module {
     // or moved after start (by any process) are judged correctly.
     const base = ctx.fieldOf.bind(ctx);
     ctx.fieldOf = (wellId) => (overlay.has(wellId) ? overlay.get(wellId) : base(wellId));
-    server.addHook('preHandler', async (req) => {
+    server.addHook('preHandler', (req, _reply, done) => {
       const p = req.principal;
-      if (p?.kind !== 'device-key' || !p.scope?.field || req.method !== 'POST') return;
-      const ids = wellIdsOf(req.body);
-      if (!ids.length) return;
-      const fields = await s.service.store.fieldsOf(ids);
-      if (overlay.size > 100_000) overlay.clear();
-      for (const id of ids) overlay.set(id, fields.get(id) ?? null);
+      const ids = p?.kind === 'device-key' && p.scope?.field && req.method === 'POST' ? wellIdsOf(req.body) : [];
+      if (!ids.length) return done();
+      s.service.store.fieldsOf(ids).then((fields) => {
+        if (overlay.size > 100_000) overlay.clear();
+        for (const id of ids) overlay.set(id, fields.get(id) ?? null);
+        done();
+      }, done);
     });
     // Well writes refresh the map (and the cache forgets deleted wells) before the client gets its answer.
-    server.addHook('onSend', async (req, reply, payload) => {
+    server.addHook('onSend', (req, reply, payload, done) => {
       const route = req.routeOptions?.url;
-      if (reply.statusCode >= 300 || !route?.startsWith('/api/v1/wells') || !['POST', 'PUT', 'DELETE'].includes(req.method)) return payload;
-      const id = (req.params as { id?: string })?.id ?? (req.body as { well_id?: string } | undefined)?.well_id;
-      if (typeof id !== 'string') return payload;
-      try {
+      const id =
+        reply.statusCode < 300 && route?.startsWith('/api/v1/wells') && ['POST', 'PUT', 'DELETE'].includes(req.method)
+          ? ((req.params as { id?: string })?.id ?? (req.body as { well_id?: string } | undefined)?.well_id)
+          : undefined;
+      if (typeof id !== 'string') return done(null, payload);
+      const refresh = async () => {
         const fields = await s.service.store.fieldsOf([id]);
         overlay.set(id, fields.get(id) ?? null);
         if (req.method === 'DELETE') await s.cache.delete(id);
-      } catch (err) {
-        req.log.warn({ err }, 'could not refresh the well field map');
-      }
-      return payload;
+      };
+      refresh().then(
+        () => done(null, payload),
+        (err: unknown) => {
+          req.log.warn({ err }, 'could not refresh the well field map');
+          done(null, payload);
+        },
+      );
     });
 
     // ---- latest readings cache, fed by the pipeline's commits (newest by timestamp wins).
