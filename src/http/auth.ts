@@ -1,10 +1,10 @@
 // Who is calling and what they may do. Credentials come as `Authorization: Bearer <token>` or
 // `X-API-Key: <key>` (or `?access_token=` for EventSource, which cannot set headers). Resolvers are tried in
 // order: the admin key, then whatever the security module registers (user tokens, device keys).
-import * as crypto from 'node:crypto';
-import { timingSafeEqual, createHash } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AuthenticationError, AuthorizationError } from '../domain/errors.js';
+import { sha256 } from '../security/crypto.js';
 
 export const ROLES = ['admin', 'engineer', 'viewer', 'device'] as const;
 export type Role = (typeof ROLES)[number];
@@ -40,15 +40,9 @@ declare module 'fastify' {
   }
 }
 
-/** SHA-256; the one-shot `crypto.hash` (Node ≥ 20.12) costs less than half a Hash object, once per request. */
-const digest: (s: string) => Buffer =
-  typeof (crypto as { hash?: unknown }).hash === 'function'
-    ? (s) => (crypto as unknown as { hash(alg: string, data: string, enc: 'buffer'): Buffer }).hash('sha256', s, 'buffer')
-    : (s) => createHash('sha256').update(s).digest();
-
 /** Constant-time comparison of two secrets of any length. */
 export function secretEquals(a: string, b: string): boolean {
-  return timingSafeEqual(digest(a), digest(b));
+  return timingSafeEqual(sha256(a), sha256(b));
 }
 
 export function credentialOf(req: FastifyRequest): string | null {
@@ -68,9 +62,9 @@ export class Authenticator {
   private readonly resolvers: CredentialResolver[] = [];
 
   constructor(adminKey: string) {
-    const adminDigest = digest(adminKey);
+    const adminDigest = sha256(adminKey);
     this.resolvers.push(async (credential) =>
-      timingSafeEqual(digest(credential), adminDigest) ? { kind: 'admin-key', name: 'admin-key', role: 'admin' } : null,
+      timingSafeEqual(sha256(credential), adminDigest) ? { kind: 'admin-key', name: 'admin-key', role: 'admin' } : null,
     );
   }
 
