@@ -59,6 +59,20 @@ export async function openTestDatabase(kind: AdapterKind): Promise<TestDatabase>
   };
 }
 
+/**
+ * A second repository on the same database, as another process opens it: its own pool on PostgreSQL; on the
+ * embedded store (one process only) the same connection with its own state (partition cache, derived-table
+ * owner, known wells). `close` leaves the test database to its own close.
+ */
+export function openSecondRepository(db: TestDatabase, poolMax = 4): { repo: SqlRepository; close(): Promise<void> } {
+  if (db.url) {
+    const repo = new SqlRepository(new PostgresExecutor({ url: db.url, poolMax, statementTimeoutMs: 30_000, retries: 1 }));
+    return { repo, close: () => repo.close() };
+  }
+  const repo = new SqlRepository((db.repo as SqlRepository).executor);
+  return { repo, close: () => repo.derived.close() };
+}
+
 export function tempDir(prefix = 'esp-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }

@@ -1,7 +1,7 @@
 // Embedded executor: PostgreSQL compiled to WASM, in-process, persisted in DATA_DIR. Same SQL as the server.
 import { mkdirSync } from 'node:fs';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
-import type { QueryResult, SqlExecutor, SqlTx } from './sql.js';
+import { copyFormat, type QueryResult, type SqlExecutor, type SqlTx } from './sql.js';
 
 function wrap(db: PGlite | Transaction): SqlTx {
   return {
@@ -13,8 +13,7 @@ function wrap(db: PGlite | Transaction): SqlTx {
       await db.exec(sql);
     },
     async copyIn(table: string, columns: readonly string[], data: string | Buffer): Promise<void> {
-      const format = typeof data === 'string' ? '' : ' WITH (FORMAT binary)';
-      await db.query(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob'${format}`, [], { blob: new Blob([data]) });
+      await db.query(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob'${copyFormat(data)}`, [], { blob: new Blob([data]) });
     },
   };
 }

@@ -5,7 +5,7 @@ import pgCopy from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { ConnectionError, DatabaseError } from '../domain/errors.js';
-import type { QueryResult, SqlExecutor, SqlTx } from './sql.js';
+import { copyFormat, type QueryResult, type SqlExecutor, type SqlTx } from './sql.js';
 
 // int8 (counts, bigserial ids) as numbers: ids stay far below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -60,9 +60,8 @@ function wrap(client: pg.PoolClient | pg.Pool): SqlTx {
       await client.query(sql);
     },
     async copyIn(table: string, columns: readonly string[], data: string | Buffer): Promise<void> {
-      const format = typeof data === 'string' ? '' : ' WITH (FORMAT binary)';
       const stream = (client as pg.PoolClient).query(
-        pgCopy.from(`COPY ${table} (${columns.join(', ')}) FROM STDIN${format}`),
+        pgCopy.from(`COPY ${table} (${columns.join(', ')}) FROM STDIN${copyFormat(data)}`),
       );
       await pipeline(Readable.from([data]), stream);
     },

@@ -21,6 +21,11 @@ export interface SqlTx extends SqlRunner {
   copyIn(table: string, columns: readonly string[], data: string | Buffer): Promise<void>;
 }
 
+/** The COPY option for `copyIn` data: text format for a string, binary for bytes. */
+export function copyFormat(data: string | Buffer): string {
+  return typeof data === 'string' ? '' : ' WITH (FORMAT binary)';
+}
+
 export interface SqlExecutor extends SqlRunner {
   readonly kind: 'postgres' | 'pglite';
   transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T>;

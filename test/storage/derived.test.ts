@@ -4,10 +4,9 @@
 // nothing counted twice.
 import { afterEach, describe, expect, it } from 'vitest';
 import { CHANNELS, type Reading } from '../../src/domain/reading.js';
-import { PostgresExecutor } from '../../src/storage/postgres.js';
 import type { SqlExecutor } from '../../src/storage/sql.js';
 import { SqlRepository } from '../../src/storage/sql-repository.js';
-import { ADAPTERS, openTestDatabase, type TestDatabase } from '../helpers.js';
+import { ADAPTERS, openSecondRepository, openTestDatabase, type TestDatabase } from '../helpers.js';
 
 const HOUR = 3_600_000;
 const BASE = Date.UTC(2026, 9, 1, 0, 0, 0);
@@ -114,14 +113,9 @@ describe.each(ADAPTERS)('derived tables (%s)', (kind) => {
     expect(before.stored.size).toBe(0);
 
     // Another process starts: it merges every row it finds from other owners.
-    let other: SqlRepository;
-    if (kind === 'postgres') {
-      other = new SqlRepository(new PostgresExecutor({ url: db.url!, poolMax: 2, statementTimeoutMs: 30_000, retries: 1 }));
-      extra.push(() => other.close());
-    } else {
-      other = new SqlRepository(writer.executor); // same embedded database, a second owner
-      extra.push(() => other.derived.close());
-    }
+    const second = openSecondRepository(db, 2);
+    extra.push(second.close);
+    const other = second.repo;
     await other.derived.sync();
     expect(await logRows(writer.executor)).toBe(0);
     await expectDerivedEqualsRaw(writer.executor);

@@ -2,9 +2,8 @@
 // day at the same moment: every batch must be stored, none refused because another created the partition.
 import { afterEach, describe, expect, it } from 'vitest';
 import { CHANNELS, type Reading } from '../../src/domain/reading.js';
-import { PostgresExecutor } from '../../src/storage/postgres.js';
 import { SqlRepository } from '../../src/storage/sql-repository.js';
-import { ADAPTERS, openTestDatabase, type TestDatabase } from '../helpers.js';
+import { ADAPTERS, openSecondRepository, openTestDatabase, type TestDatabase } from '../helpers.js';
 
 const DAY = 86_400_000;
 
@@ -27,13 +26,10 @@ describe.each(ADAPTERS)('partitions on demand (%s)', (kind) => {
 
   it('stores every batch when writers and processes reach new days at once', async () => {
     db = await openTestDatabase(kind);
-    const repos = [db.repo as SqlRepository];
-    if (kind === 'postgres') {
-      // A second process: its own pool, its own idea of which partitions exist.
-      const other = new SqlRepository(new PostgresExecutor({ url: db.url!, poolMax: 8, statementTimeoutMs: 30_000, retries: 1 }));
-      extra.push(() => other.close());
-      repos.push(other);
-    }
+    // A second process: its own idea of which partitions exist (and on PostgreSQL its own pool).
+    const other = openSecondRepository(db, 8);
+    extra.push(other.close);
+    const repos = [db.repo as SqlRepository, other.repo];
     const firstDay = Math.floor(Date.UTC(2026, 6, 1) / DAY);
     const writes: Promise<number>[] = [];
     for (let d = 0; d < 3; d++) {

@@ -17,6 +17,12 @@ const ListQuery = Type.Object({
   include: Type.Optional(Type.String({ description: '`sparkline`: hourly average flow over the last 24 h' })),
 });
 
+/** The sparklines' window: `hours` whole hours up to the end of the current one. */
+function lastHours(hours: number): { from: number; to: number } {
+  const to = Math.ceil(Date.now() / 3_600_000) * 3_600_000;
+  return { from: to - hours * 3_600_000, to };
+}
+
 export async function wellRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.post<{ Body: Static<typeof WellInputSchema> }>(
     '/api/v1/wells',
@@ -66,8 +72,7 @@ export async function wellRoutes(app: FastifyInstance, ctx: AppContext): Promise
       const hours = req.query.hours ?? 24;
       const field = req.query.field;
       const load = async () => {
-        const to = Math.ceil(Date.now() / 3_600_000) * 3_600_000;
-        const from = to - hours * 3_600_000;
+        const { from, to } = lastHours(hours);
         const lines = await ctx.repo.flowSparklines(await ctx.repo.wellIds(field), { from, to }, 3600);
         return JSON.stringify({
           success: true,
@@ -93,13 +98,7 @@ export async function wellRoutes(app: FastifyInstance, ctx: AppContext): Promise
       offset: q.offset ?? 0,
     });
     if (q.include?.split(',').includes('sparkline') && wells.length) {
-      const now = Date.now();
-      const to = Math.ceil(now / 3_600_000) * 3_600_000;
-      const lines = await ctx.repo.flowSparklines(
-        wells.map((w) => w.well_id),
-        { from: to - 24 * 3_600_000, to },
-        3600,
-      );
+      const lines = await ctx.repo.flowSparklines(wells.map((w) => w.well_id), lastHours(24), 3600);
       return { success: true, count: wells.length, total, wells: wells.map((w) => ({ ...w, sparkline: lines.get(w.well_id) ?? [] })) };
     }
     return { success: true, count: wells.length, total, wells };
