@@ -231,6 +231,22 @@ function table(rows: Row[]): string {
   return [head, ...rows.map((r) => `| ${r.store} | ${r.scenario} | ${fmt(r.readings)} | **${fmt(r.perSecond)}** | ${r.lost ?? '–'} | ${r.note} |`)].join('\n');
 }
 
+/** An optional part of the run: its summary line, or '' when `envVar=0` or when it cannot run here. */
+async function optionalPart(label: string, envVar: string, run: () => Promise<string>): Promise<string> {
+  if (process.env[envVar] === '0') {
+    log(`${label} not run: ${envVar}=0`);
+    return '';
+  }
+  try {
+    const line = await run();
+    log(line.replace(/\*/g, ''));
+    return line;
+  } catch (err) {
+    log(`${label} not run: ${(err as Error).message}`);
+    return '';
+  }
+}
+
 async function main(): Promise<void> {
   const info: Record<string, string> = {
     cpus: `${availableParallelism()} × ${cpus()[0]?.model ?? 'unknown'}`,
@@ -239,18 +255,10 @@ async function main(): Promise<void> {
     pglite: (JSON.parse(readFileSync(new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url), 'utf8')) as { version: string }).version,
   };
   // The engine first, on a quiet machine (after the store runs, PostgreSQL's autovacuum may still be busy).
-  let engine = '';
-  try {
-    if (process.env.BENCH_ENGINE === '0') throw new Error('BENCH_ENGINE=0');
-    const mod = (await import('./engine-bench.js')) as { benchEngine?: () => Promise<{ readingsPerSecond: number; wells: number; readings: number }> };
-    if (mod.benchEngine) {
-      const e = await mod.benchEngine();
-      engine = `Diagnostic engine (pure, one core): **${fmt(e.readingsPerSecond)} readings/s** over ${fmt(e.readings)} readings of ${fmt(e.wells)} wells.`;
-      log(engine.replace(/\*/g, ''));
-    }
-  } catch (err) {
-    log(`engine bench not run: ${(err as Error).message}`);
-  }
+  let engine = await optionalPart('engine bench', 'BENCH_ENGINE', async () => {
+    const e = await (await import('./engine-bench.js')).benchEngine();
+    return `Diagnostic engine (pure, one core): **${fmt(e.readingsPerSecond)} readings/s** over ${fmt(e.readings)} readings of ${fmt(e.wells)} wells.`;
+  });
   const rows: Row[] = [];
   for (const store of STORES) {
     try {
@@ -259,18 +267,10 @@ async function main(): Promise<void> {
       log(`${store}: skipped (${(err as Error).message})`);
     }
   }
-  let fleet = '';
-  try {
-    if (process.env.BENCH_FLEET === '0') throw new Error('BENCH_FLEET=0');
-    const mod = (await import('./fleet-render.js')) as { benchFleetRender?: () => Promise<{ wells: number; msToFirstRows: number; msToAllData: number }> };
-    if (mod.benchFleetRender) {
-      const f = await mod.benchFleetRender();
-      fleet = `Dashboard fleet page, ${fmt(f.wells)} wells, headless Chromium: first rows **${fmt(f.msToFirstRows)} ms**, all data applied **${fmt(f.msToAllData)} ms** after sign-in (median of 3; target < 1000 ms).`;
-      log(fleet.replace(/\*/g, ''));
-    }
-  } catch (err) {
-    log(`fleet render bench not run: ${(err as Error).message}`);
-  }
+  const fleet = await optionalPart('fleet render bench', 'BENCH_FLEET', async () => {
+    const f = await (await import('./fleet-render.js')).benchFleetRender();
+    return `Dashboard fleet page, ${fmt(f.wells)} wells, headless Chromium: first rows **${fmt(f.msToFirstRows)} ms**, all data applied **${fmt(f.msToAllData)} ms** after sign-in (median of 3; target < 1000 ms).`;
+  });
   if (fleet) engine = engine ? `${engine}\n\n${fleet}` : fleet;
   const t = table(rows);
   process.stdout.write('\n' + t + '\n\n' + (engine ? engine + '\n' : ''));

@@ -16,8 +16,8 @@ const HOUR_MS = 3_600_000;
 const CHANNEL_LIST = CHANNELS.join(', ');
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export const HOUR_BIN = `date_bin('1 hour', ts, TIMESTAMPTZ '1970-01-01 00:00:00+00')`;
-export const ROLLUP_COLUMNS = CHANNELS.map((c) => `${c}_n, ${c}_sum, ${c}_min, ${c}_max`).join(', ');
+const HOUR_BIN = `date_bin('1 hour', ts, TIMESTAMPTZ '1970-01-01 00:00:00+00')`;
+const ROLLUP_COLUMNS = CHANNELS.map((c) => `${c}_n, ${c}_sum, ${c}_min, ${c}_max`).join(', ');
 
 const ROLLUP_MERGE =
   'samples = h.samples + EXCLUDED.samples, ' +
@@ -29,7 +29,7 @@ const ROLLUP_MERGE =
 const LATEST_MERGE = `ts = EXCLUDED.ts, ${CHANNELS.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`;
 
 /** One well-hour of a summary: reading count, then per channel non-null count, sum, min, max. */
-export interface HourAgg {
+interface HourAgg {
   wellId: string;
   hour: number;
   samples: number;
@@ -102,7 +102,7 @@ export function summarise(readings: readonly Reading[]): Summary {
  * The log row: {"h": [[well, hourMs, samples, n, sum, min, max (per channel)…]…], "l": [[well, tsMs, values…]…]}.
  * SUMMARY_OF_INS below builds exactly this in SQL.
  */
-export function encodeSummary(s: Summary): string {
+function encodeSummary(s: Summary): string {
   const h = s.hours.map((x) => {
     const row: unknown[] = [x.wellId, x.hour, x.samples];
     for (let c = 0; c < K; c++) row.push(x.n[c], x.sum[c], x.min[c], x.max[c]);
