@@ -30,7 +30,8 @@ const MQTT_SECONDS = Number(process.env.BENCH_MQTT_SECONDS ?? (QUICK ? 6 : 60));
 const PG_URL = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SCENARIOS = process.env.BENCH_SCENARIOS?.split(',').map((s) => s.trim());
 const want = (name: string) => !SCENARIOS || SCENARIOS.includes(name);
-const STORES = (process.env.BENCH_STORES ?? 'postgres,pglite').split(',').map((s) => s.trim()) as ('postgres' | 'pglite')[];
+const STORES = (process.env.BENCH_STORES ?? 'postgres,pglite').split(',').map((s) => s.trim()).filter(Boolean);
+for (const s of STORES) if (s !== 'postgres' && s !== 'pglite') throw new Error(`BENCH_STORES: unknown store "${s}" (postgres, pglite)`);
 
 interface Row {
   store: string;
@@ -260,7 +261,7 @@ async function main(): Promise<void> {
     return `Diagnostic engine (pure, one core): **${fmt(e.readingsPerSecond)} readings/s** over ${fmt(e.readings)} readings of ${fmt(e.wells)} wells.`;
   });
   const rows: Row[] = [];
-  for (const store of STORES) {
+  for (const store of STORES as ('postgres' | 'pglite')[]) {
     try {
       await benchStore(store, rows, info);
     } catch (err) {
