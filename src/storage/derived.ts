@@ -10,11 +10,11 @@
 import { randomUUID } from 'node:crypto';
 import { CHANNELS, type Reading } from '../domain/reading.js';
 import type { SqlExecutor, SqlRunner } from './sql.js';
+import { iso } from './values.js';
 
 const K = CHANNELS.length;
 const HOUR_MS = 3_600_000;
 const CHANNEL_LIST = CHANNELS.join(', ');
-const iso = (ms: number) => new Date(ms).toISOString();
 
 const HOUR_BIN = `date_bin('1 hour', ts, TIMESTAMPTZ '1970-01-01 00:00:00+00')`;
 const ROLLUP_COLUMNS = CHANNELS.map((c) => `${c}_n, ${c}_sum, ${c}_min, ${c}_max`).join(', ');

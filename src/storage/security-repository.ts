@@ -5,6 +5,7 @@ import { ConflictError, ConnectionError } from '../domain/errors.js';
 import type { Repository } from './repository.js';
 import type { SqlExecutor } from './sql.js';
 import { SqlRepository } from './sql-repository.js';
+import { toIso, toIsoOrNull } from './values.js';
 
 type Row = Record<string, unknown>;
 
@@ -68,8 +69,6 @@ export interface AuditQuery {
   before?: number;
 }
 
-const toIso = (v: unknown): string => (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
-const toIsoOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : toIso(v));
 
 function jsonValue<T>(v: unknown): T | null {
   if (v === null || v === undefined) return null;

@@ -7,6 +7,7 @@ import { ConflictError } from '../domain/errors.js';
 import { DEFAULT_DERIVED_OPTIONS, DerivedState, SUMMARY_OF_INS, decodeSummary, encodeLog, summarise, type DerivedOptions, type Summary } from './derived.js';
 import { READING_COLUMNS, encodeCopyBinary } from './copy-format.js';
 import { migrate } from './migrate.js';
+import { iso, num, toIso, toIsoOrNull, toMs } from './values.js';
 import type { SqlExecutor, SqlRunner, SqlTx } from './sql.js';
 import type {
   AlarmQuery,
@@ -29,10 +30,6 @@ const DAY_MS = 86_400_000;
 /** Up to this many readings, a batch is written by one statement instead of COPY (round trips dominate). */
 const SMALL_BATCH = 256;
 const CHANNEL_LIST = CHANNELS.join(', ');
-const iso = (ms: number) => new Date(ms).toISOString();
-const toIso = (v: unknown): string => (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
-const toMs = (v: unknown): number => (v instanceof Date ? v.getTime() : Date.parse(String(v)));
-const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 function partitionName(day: number): string {
   return `telemetry_p${iso(day * DAY_MS).slice(0, 10).replace(/-/g, '')}`;
@@ -108,7 +105,6 @@ function rowToDiagnosis(r: Row): StoredDiagnosis {
 }
 
 function rowToAlarm(r: Row): Alarm {
-  const opt = (v: unknown) => (v === null || v === undefined ? null : toIso(v));
   return {
     id: Number(r.id),
     well_id: String(r.well_id),
@@ -119,10 +115,10 @@ function rowToAlarm(r: Row): Alarm {
     evidence: (r.evidence as Alarm['evidence']) ?? [],
     raised_at: toIso(r.raised_at),
     reading_ts: toIso(r.reading_ts),
-    acknowledged_at: opt(r.acknowledged_at),
+    acknowledged_at: toIsoOrNull(r.acknowledged_at),
     acknowledged_by: (r.acknowledged_by as string | null) ?? null,
     ack_note: (r.ack_note as string | null) ?? null,
-    cleared_at: opt(r.cleared_at),
+    cleared_at: toIsoOrNull(r.cleared_at),
   };
 }
 
