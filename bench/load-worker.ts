@@ -6,6 +6,7 @@
 import { connect, type Socket } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import mqtt from 'mqtt';
+import { cpuSnapshot, type CpuSnapshot } from './cpu.js';
 
 export interface LoadJob {
   kind: 'http-single' | 'http-batch' | 'mqtt';
@@ -34,6 +35,8 @@ export interface LoadResult {
   statuses: Record<string, number>;
   elapsedMs: number;
   latencyMs: { p50: number; p99: number };
+  /** CPU counters at the start and the end of the timed window. */
+  cpu: { before: CpuSnapshot; after: CpuSnapshot };
 }
 
 const job = workerData as LoadJob;
@@ -129,6 +132,7 @@ async function main(): Promise<LoadResult> {
   // CPU from the server under test (single readings are cheap enough to build on the fly).
   const prebuilt = job.kind === 'http-batch' && job.total !== undefined ? Array.from({ length: Math.ceil(job.total / job.batchSize) }, buildRequest).reverse() : null;
   const started = performance.now();
+  const cpuBefore = cpuSnapshot();
   const deadline = job.durationMs ? started + job.durationMs : Infinity;
   let issued = 0;
   /** `n` consecutive readings of one well (an MQTT message carries one well). */
@@ -217,9 +221,10 @@ async function main(): Promise<LoadResult> {
     );
     await Promise.all(clients.map((c) => c.endAsync()));
   }
+  const cpuAfter = cpuSnapshot();
   latencies.sort((a, b) => a - b);
   const q = (p: number) => (latencies.length ? Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] * 10) / 10 : 0);
-  return { acked, ackedByWell, errors, statuses, elapsedMs: performance.now() - started, latencyMs: { p50: q(0.5), p99: q(0.99) } };
+  return { acked, ackedByWell, errors, statuses, elapsedMs: performance.now() - started, latencyMs: { p50: q(0.5), p99: q(0.99) }, cpu: { before: cpuBefore, after: cpuAfter } };
 }
 
 main().then(

@@ -21,6 +21,8 @@ import { PgliteExecutor } from '../src/storage/pglite.js';
 import { PostgresExecutor } from '../src/storage/postgres.js';
 import type { SqlExecutor } from '../src/storage/sql.js';
 import { SqlRepository } from '../src/storage/sql-repository.js';
+import { cpuNote } from './cpu.js';
+import { startFloorServer } from './floor.js';
 import type { LoadJob, LoadResult } from './load-worker.js';
 
 const KEY = 'bench-admin-key-0123456789abcdef0123456789';
@@ -62,6 +64,13 @@ function runLoad(job: LoadJob): Promise<LoadResult> {
   });
 }
 
+/** A load run with the CPU it cost, by consumer (server thread, generator, other threads, PostgreSQL). */
+async function measuredLoad(job: LoadJob, store: string): Promise<LoadResult & { cpuNote: string }> {
+  const res = await runLoad(job);
+  const note = cpuNote(res.cpu.before, res.cpu.after, res.acked, store === 'postgres');
+  return { ...res, cpuNote: note ? `; ${note}` : '' };
+}
+
 function syntheticReadings(prefix: string, wells: number, n: number, base: number): Reading[] {
   const out: Reading[] = [];
   for (let i = 0; i < n; i++) {
@@ -94,6 +103,28 @@ async function rawCopy(db: SqlExecutor, repo: SqlRepository, n: number, base: nu
     binary = Math.max(binary, await rate('binary', base + (2 * i + 1) * 86_400_000));
   }
   return { text, binary };
+}
+
+/**
+ * Raw COPY in the shape of the HTTP batch scenario: `total` pre-encoded rows in transactions of `perTx` rows,
+ * `clients` at once. What the database itself takes at that request size, with no HTTP or JSON in front.
+ */
+async function rawCopyBatches(db: SqlExecutor, repo: SqlRepository, total: number, perTx: number, clients: number, start: number, wells: number): Promise<number> {
+  const readings = syntheticReadings(`COPYB-${start}-`, wells, total, start);
+  await repo.insertReadings(syntheticReadings(`COPYB-${start}-first-`, 1, 1, start)); // the day's partition
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < total; i += perTx) chunks.push(encodeCopyBinary(readings.slice(i, i + perTx)));
+  chunks.reverse();
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      for (let c = chunks.pop(); c; c = chunks.pop()) {
+        const data = c;
+        await db.transaction((tx) => tx.copyIn('telemetry', READING_COLUMNS, data));
+      }
+    }),
+  );
+  return total / ((performance.now() - t0) / 1000);
 }
 
 async function countByWell(db: SqlExecutor, prefix: string): Promise<Map<string, number>> {
@@ -159,6 +190,11 @@ async function benchStore(store: 'postgres' | 'pglite', rows: Row[], info: Recor
   rows.push({ store, scenario: 'raw COPY, text format', readings: copyRows, seconds: 0, perSecond: copy.text, note: 'COPY into telemetry, one transaction, best of 3' });
   rows.push({ store, scenario: 'raw COPY, binary format', readings: copyRows, seconds: 0, perSecond: copy.binary, note: `one transaction, best of 3; the faster format is the baseline below` });
   log(`${store}: raw COPY ${fmt(copy.text)} rows/s text, ${fmt(copy.binary)} binary`);
+  const WELLS = Number(process.env.BENCH_WELLS ?? 200);
+  const batchTotal = QUICK ? 100_000 : 300_000;
+  const copyShaped = await rawCopyBatches(db, repo, batchTotal, 1000, 8, base - 8 * 86_400_000, WELLS);
+  rows.push({ store, scenario: 'raw COPY, 1000 rows/transaction, 8 clients', readings: batchTotal, seconds: 0, perSecond: copyShaped, note: `binary; the database alone at the HTTP batch request size: ${((copyShaped / copyRate) * 100).toFixed(0)}% of one COPY` });
+  log(`${store}: raw COPY in 1000-row transactions ${fmt(copyShaped)} rows/s`);
 
   const mqttPort = await freePort();
   const config = loadConfig(
@@ -172,6 +208,8 @@ async function benchStore(store: 'postgres' | 'pglite', rows: Row[], info: Recor
       LOG_FORMAT: 'json',
       RATE_LIMIT_PER_MINUTE: '10000000',
       TELEMETRY_RETENTION_DAYS: '3650',
+      // The pipeline's knobs (INGEST_WRITERS, INGEST_COMMIT_BATCH, ...) may be set for a run to compare them.
+      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('INGEST_'))),
     },
     'bench',
   );
@@ -181,8 +219,7 @@ async function benchStore(store: 'postgres' | 'pglite', rows: Row[], info: Recor
   const common = { host: '127.0.0.1', key: KEY, base, batchSize: 1000, perMessage: 1, window: 200 };
   // Warm state: every well of every scenario has been seen once (the diagnosis service loads a well's state on
   // its first reading after start-up; a long-running server has done that long ago).
-  const WELLS = Number(process.env.BENCH_WELLS ?? 200);
-  for (const prefix of ['HB-', 'HS-', 'MS-', 'MA-']) {
+  for (const prefix of ['HB-', 'HS-', 'MS-', 'MA-', 'FB-', 'FS-']) {
     await app.ctx.pipeline.submit(syntheticReadings(prefix, WELLS, WELLS, base - 3_600_000));
   }
   await app.ctx.diagnosis.flush();
@@ -190,34 +227,48 @@ async function benchStore(store: 'postgres' | 'pglite', rows: Row[], info: Recor
   try {
     // HTTP batch: 1000 readings per request.
     if (want('http-batch')) {
-      const total = QUICK ? 100_000 : 300_000;
-      const res = await runLoad({ ...common, kind: 'http-batch', port, concurrency: 8, total, wellPrefix: 'HB-', wells: WELLS });
+      const res = await measuredLoad({ ...common, kind: 'http-batch', port, concurrency: 8, total: batchTotal, wellPrefix: 'HB-', wells: WELLS }, store);
       const rate = res.acked / (res.elapsedMs / 1000);
       const derived = await derivedConsistent(repo, 'HB-');
-      rows.push({ store, scenario: 'HTTP batch (1000/request, 8 clients)', readings: res.acked, seconds: res.elapsedMs / 1000, perSecond: rate, note: `${((rate / copyRate) * 100).toFixed(0)}% of raw COPY; p50 ${res.latencyMs.p50} ms/request; roll-up ${derived}`, lost: await lost(db, 'HB-', res) });
+      rows.push({ store, scenario: 'HTTP batch (1000/request, 8 clients)', readings: res.acked, seconds: res.elapsedMs / 1000, perSecond: rate, note: `${((rate / copyRate) * 100).toFixed(0)}% of raw COPY (${((rate / copyShaped) * 100).toFixed(0)}% of COPY in 1000-row transactions); p50 ${res.latencyMs.p50} ms/request; roll-up ${derived}${res.cpuNote}`, lost: await lost(db, 'HB-', res) });
       log(`${store}: HTTP batch ${fmt(rate)} readings/s`);
     }
     // HTTP single readings, 64 keep-alive clients.
     if (want('http-single')) {
-      const res = await runLoad({ ...common, kind: 'http-single', port, concurrency: 64, durationMs: HTTP_SECONDS * 1000, wellPrefix: 'HS-', wells: WELLS });
+      const res = await measuredLoad({ ...common, kind: 'http-single', port, concurrency: 64, durationMs: HTTP_SECONDS * 1000, wellPrefix: 'HS-', wells: WELLS }, store);
       const rate = res.acked / (res.elapsedMs / 1000);
-      rows.push({ store, scenario: 'HTTP single reading (64 clients)', readings: res.acked, seconds: res.elapsedMs / 1000, perSecond: rate, note: `p50 ${res.latencyMs.p50} ms, p99 ${res.latencyMs.p99} ms; 503s ${res.statuses['503'] ?? 0}`, lost: await lost(db, 'HS-', res) });
+      rows.push({ store, scenario: 'HTTP single reading (64 clients)', readings: res.acked, seconds: res.elapsedMs / 1000, perSecond: rate, note: `p50 ${res.latencyMs.p50} ms, p99 ${res.latencyMs.p99} ms; 503s ${res.statuses['503'] ?? 0}${res.cpuNote}`, lost: await lost(db, 'HS-', res) });
       log(`${store}: HTTP single ${fmt(rate)} readings/s`);
     }
     // MQTT QoS 1, single readings per message.
     if (want('mqtt-single')) {
-      const res = await runLoad({ ...common, kind: 'mqtt', port: mqttPort, concurrency: 8, durationMs: MQTT_SECONDS * 1000, wellPrefix: 'MS-', wells: WELLS, perMessage: 1, window: 200 });
+      const res = await measuredLoad({ ...common, kind: 'mqtt', port: mqttPort, concurrency: 8, durationMs: MQTT_SECONDS * 1000, wellPrefix: 'MS-', wells: WELLS, perMessage: 1, window: 200 }, store);
       const rate = res.acked / (res.elapsedMs / 1000);
-      rows.push({ store, scenario: `MQTT QoS 1, 1 reading/message (8 conns × 200 in flight, ${MQTT_SECONDS} s)`, readings: res.acked, seconds: res.elapsedMs / 1000, perSecond: rate, note: `PUBACK after commit: p50 ${res.latencyMs.p50} ms, p99 ${res.latencyMs.p99} ms`, lost: await lost(db, 'MS-', res) });
+      rows.push({ store, scenario: `MQTT QoS 1, 1 reading/message (8 conns × 200 in flight, ${MQTT_SECONDS} s)`, readings: res.acked, seconds: res.elapsedMs / 1000, perSecond: rate, note: `PUBACK after commit: p50 ${res.latencyMs.p50} ms, p99 ${res.latencyMs.p99} ms${res.cpuNote}`, lost: await lost(db, 'MS-', res) });
       log(`${store}: MQTT single ${fmt(rate)} readings/s`);
     }
     // MQTT QoS 1, arrays of 10 readings per message.
     if (want('mqtt-array')) {
       const secs = Math.max(5, Math.round(MQTT_SECONDS / 4));
-      const res = await runLoad({ ...common, kind: 'mqtt', port: mqttPort, concurrency: 4, durationMs: secs * 1000, wellPrefix: 'MA-', wells: WELLS, perMessage: 10, window: 100 });
+      const res = await measuredLoad({ ...common, kind: 'mqtt', port: mqttPort, concurrency: 4, durationMs: secs * 1000, wellPrefix: 'MA-', wells: WELLS, perMessage: 10, window: 100 }, store);
       const rate = res.acked / (res.elapsedMs / 1000);
-      rows.push({ store, scenario: `MQTT QoS 1, 10 readings/message (4 conns × 100 in flight, ${secs} s)`, readings: res.acked, seconds: res.elapsedMs / 1000, perSecond: rate, note: `p50 ${res.latencyMs.p50} ms, p99 ${res.latencyMs.p99} ms`, lost: await lost(db, 'MA-', res) });
+      rows.push({ store, scenario: `MQTT QoS 1, 10 readings/message (4 conns × 100 in flight, ${secs} s)`, readings: res.acked, seconds: res.elapsedMs / 1000, perSecond: rate, note: `p50 ${res.latencyMs.p50} ms, p99 ${res.latencyMs.p99} ms${res.cpuNote}`, lost: await lost(db, 'MA-', res) });
       log(`${store}: MQTT arrays ${fmt(rate)} readings/s`);
+    }
+    // The floor (bench/floor.ts): the same two HTTP loads against the least a durable HTTP ingest server does.
+    if (want('floor')) {
+      const floor = await startFloorServer(db, store === 'postgres' ? config.telemetry.writers : 1);
+      try {
+        const b = await measuredLoad({ ...common, kind: 'http-batch', port: floor.port, concurrency: 8, total: batchTotal, wellPrefix: 'FB-', wells: WELLS }, store);
+        const bRate = b.acked / (b.elapsedMs / 1000);
+        rows.push({ store, scenario: 'floor: HTTP batch (1000/request, 8 clients)', readings: b.acked, seconds: b.elapsedMs / 1000, perSecond: bRate, note: `node:http + JSON.parse + group-committed COPY, nothing else: ${((bRate / copyRate) * 100).toFixed(0)}% of raw COPY${b.cpuNote}`, lost: await lost(db, 'FB-', b) });
+        const s1 = await measuredLoad({ ...common, kind: 'http-single', port: floor.port, concurrency: 64, durationMs: HTTP_SECONDS * 1000, wellPrefix: 'FS-', wells: WELLS }, store);
+        const sRate = s1.acked / (s1.elapsedMs / 1000);
+        rows.push({ store, scenario: 'floor: HTTP single reading (64 clients)', readings: s1.acked, seconds: s1.elapsedMs / 1000, perSecond: sRate, note: `p50 ${s1.latencyMs.p50} ms, p99 ${s1.latencyMs.p99} ms${s1.cpuNote}`, lost: await lost(db, 'FS-', s1) });
+        log(`${store}: floor batch ${fmt(bRate)}, single ${fmt(sRate)} readings/s`);
+      } finally {
+        await floor.close();
+      }
     }
   } finally {
     await app.stop();
