@@ -342,6 +342,17 @@ async function main(): Promise<void> {
 - **raw COPY**: one \`COPY telemetry FROM STDIN\` (PostgreSQL, pg-copy-streams) or \`COPY … FROM '/dev/blob'\`
   (PGlite) of pre-encoded rows, in the same run, into the same table, in text and in binary format, best of three
   each; the faster (binary) is the ceiling for any ingest path and the denominator of the percentages.
+- **raw COPY, 1000 rows/transaction, 8 clients**: the same pre-encoded binary rows, in the HTTP batch
+  scenario's shape (300 000 rows in 1000-row transactions, 8 at once): what the database itself takes at that
+  request size, with no HTTP or JSON in front.
+- **floor** (\`bench/floor.ts\`): the two HTTP loads against the least a durable HTTP ingest server does on the
+  same machine: node:http, one JSON.parse, group commit through the same executor (binary COPY, or one unnest
+  INSERT for small batches), 201 after the commit; no authentication, validation, rate limits, metrics, derived
+  tables or diagnosis. What any server written for this machine could reach, as a yardstick for the platform.
+- **CPU µs/reading** (notes): CPU time read from \`/proc\` over each scenario's timed window, per acknowledged
+  reading: the server's event-loop thread, the load generator's thread, the rest of the process (V8's GC and
+  compiler helpers, libuv pool), all PostgreSQL processes; and the share of the machine left idle or stolen by
+  the hypervisor. The three consumers share the two cores.
 - **HTTP batch**: \`POST /api/v1/telemetry/batch\` with 1000 readings per request, 8 keep-alive clients; the
   request bodies are built before the clock starts. After it, the hourly roll-up (merged off the write path)
   is checked against the raw rows: "roll-up exact" means every stored reading is counted once.
