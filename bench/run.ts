@@ -218,7 +218,8 @@ async function benchStore(store: 'postgres' | 'pglite', rows: Row[], info: Recor
   const port = app.port;
   const common = { host: '127.0.0.1', key: KEY, base, batchSize: 1000, perMessage: 1, window: 200 };
   // Warm state: every well of every scenario has been seen once (the diagnosis service loads a well's state on
-  // its first reading after start-up; a long-running server has done that long ago).
+  // its first reading after start-up; a long-running server has done that long ago). The floor's wells are
+  // registered here too: the floor server writes readings only.
   for (const prefix of ['HB-', 'HS-', 'MS-', 'MA-', 'FB-', 'FS-']) {
     await app.ctx.pipeline.submit(syntheticReadings(prefix, WELLS, WELLS, base - 3_600_000));
   }
