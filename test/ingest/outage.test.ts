@@ -113,7 +113,9 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('database outage (postgres)', ()
     const afterCount = () => [...acked.values()].reduce((n, s) => n + s.size, 0);
     const mark = afterCount();
     while (afterCount() < mark + 200 && Date.now() < deadline) await sleep(100);
-    expect(afterCount()).toBeGreaterThan(mark + 200);
+    // On failure, say where ingest stood (writers busy, queued readings, failed batches, MQTT refusals).
+    const where = () => JSON.stringify({ pipeline: t.app.ctx.pipeline.stats, depth: t.app.ctx.pipeline.depth, mqtt: t.app.ctx.ingestMetrics!.mqtt, statuses: Object.fromEntries(statuses) });
+    expect(afterCount(), `no acknowledgements after recovery: ${where()}`).toBeGreaterThan(mark + 200);
     running = false;
     await Promise.all(httpLoops);
     const waitAcks = Date.now() + 10_000;
