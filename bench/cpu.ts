@@ -1,8 +1,9 @@
 // Where a scenario's CPU goes, read from /proc (Linux): the process's main thread (the server's event loop),
 // the load generator's thread (the worker reads its own), the rest of this process (libuv pool, GC helpers),
-// every PostgreSQL process, and the machine's idle share. The generator takes both snapshots itself, at the
-// ends of its timed window, so building request bodies beforehand is not counted. On two cores shared by all of them,
-// these say which one bounds a scenario. Elsewhere (no /proc) every figure is null and the notes omit it.
+// every PostgreSQL process, and the machine's idle and stolen shares. On two cores shared by all of them, these
+// say which one bounds a scenario. The generator takes both snapshots itself, at the ends of its timed window,
+// so building request bodies beforehand is not counted. Without /proc the thread figures are null and the
+// notes omit them.
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 
@@ -32,11 +33,6 @@ function statSeconds(path: string): { comm: string; seconds: number } | null {
   } catch {
     return null;
   }
-}
-
-/** CPU seconds of the calling thread (worker threads included), or null. */
-export function threadSeconds(): number | null {
-  return statSeconds('/proc/thread-self/stat')?.seconds ?? null;
 }
 
 function postgresSeconds(): number | null {
@@ -76,7 +72,7 @@ export function cpuSnapshot(): CpuSnapshot {
   const m = machineTimes();
   return {
     mainThread: statSeconds(`/proc/self/task/${process.pid}/stat`)?.seconds ?? null,
-    thread: threadSeconds(),
+    thread: statSeconds('/proc/thread-self/stat')?.seconds ?? null,
     process: statSeconds('/proc/self/stat')?.seconds ?? null,
     postgres: postgresSeconds(),
     machineIdle: m.idle,
@@ -87,8 +83,7 @@ export function cpuSnapshot(): CpuSnapshot {
 
 /**
  * "CPU µs/reading: server thread 5.1, generator 3.2, other threads 0.6, PostgreSQL 6.4; machine idle 21 %,
- * stolen by the hypervisor 4 %", or
- * '' without /proc. Both snapshots were taken by the generator's thread.
+ * stolen by the hypervisor 4 %", or '' without /proc. Both snapshots were taken by the generator's thread.
  */
 export function cpuNote(a: CpuSnapshot, b: CpuSnapshot, readings: number, withPostgres: boolean): string {
   if (a.mainThread === null || b.mainThread === null || a.thread === null || b.thread === null || a.process === null || b.process === null || !readings) return '';
