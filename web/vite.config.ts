@@ -12,6 +12,8 @@ export default defineConfig({
   base: '/',
   publicDir: 'public',
   plugins: [preact({ devToolsEnabled: false, prefreshEnabled: false })],
+  // The server's wire shapes (src/domain) are imported as they are, never copied: `@domain/surveillance`.
+  resolve: { alias: [{ find: /^@domain\//, replacement: fileURLToPath(new URL('../src/domain/', import.meta.url)) }] },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -27,7 +27,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export function ensureWebBuild(): 'fresh' | 'rebuilt' {
   const web = (p: string) => join(ROOT, 'web', p);
   const built = newest(web('dist/index.html'));
-  const sources = Math.max(newest(web('src')), newest(web('index.html')), newest(web('vite.config.ts')), newest(web('public')));
+  // The dashboard also imports the server's wire shapes from src/domain.
+  const sources = Math.max(newest(web('src')), newest(web('index.html')), newest(web('vite.config.ts')), newest(web('public')), newest(join(ROOT, 'src', 'domain')));
   if (built >= sources) return 'fresh';
   execSync('npx vite build --config web/vite.config.ts --logLevel warn', { cwd: ROOT, stdio: 'inherit' });
   return 'rebuilt';

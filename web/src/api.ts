@@ -1,6 +1,20 @@
 // Thin client for the v1 HTTP API: adds the bearer token, renews it once on 401, maps errors.
 import { logout, refresh, token } from './auth';
-import type { Alarm, AlarmStatus, Diagnosis, HistoryResponse, Severity, User, Well } from './types';
+import type {
+  Alarm,
+  AlarmStatus,
+  Diagnosis,
+  Forecast,
+  HistoryResponse,
+  PumpEvent,
+  PumpEventType,
+  ReferencePeriod,
+  ReliabilityGroupBy,
+  ReliabilityReport,
+  Severity,
+  User,
+  Well,
+} from './types';
 
 export class ApiError extends Error {
   constructor(
@@ -62,7 +76,8 @@ async function json<T>(method: string, path: string, opts: { query?: Query; body
 export const api = {
   me: (signal?: AbortSignal) => json<{ user: User }>('GET', '/auth/me', { signal }),
 
-  wells: (signal?: AbortSignal) => json<{ count: number; total: number; wells: Well[] }>('GET', '/wells', { query: { limit: 20000 }, signal }),
+  wells: (signal?: AbortSignal, sort?: 'time_to_limit') =>
+    json<{ count: number; total: number; wells: Well[] }>('GET', '/wells', { query: { limit: 20000, sort }, signal }),
 
   sparklines: (signal?: AbortSignal) =>
     json<{ hours: number; sparklines: Record<string, (number | null)[]> }>('GET', '/fleet/sparklines', { query: { hours: 24 }, signal }),
@@ -90,6 +105,27 @@ export const api = {
     json<{ count: number; alarms: Alarm[] }>('GET', '/alarms', { query: q, signal }),
 
   ack: (id: number, note: string) => json<{ alarm: Alarm }>('POST', `/alarms/${id}/ack`, { body: { note } }),
+
+  forecast: (id: string, horizonDays: number, signal?: AbortSignal) =>
+    json<{ success: boolean } & Forecast>('GET', `/wells/${encodeURIComponent(id)}/forecast`, { query: { horizon_days: horizonDays }, signal }),
+
+  reference: (id: string, signal?: AbortSignal) =>
+    json<{ well_id: string; reference: ReferencePeriod | null }>('GET', `/wells/${encodeURIComponent(id)}/reference`, { signal }),
+
+  setReference: (id: string, from: string, to: string) =>
+    json<{ well_id: string; reference: ReferencePeriod | null }>('PUT', `/wells/${encodeURIComponent(id)}/reference`, { body: { from, to } }),
+
+  /** Back to the learned (auto) reference. */
+  resetReference: (id: string) => call('DELETE', `/wells/${encodeURIComponent(id)}/reference`).then(() => undefined),
+
+  events: (id: string, signal?: AbortSignal) =>
+    json<{ well_id: string; events: PumpEvent[] }>('GET', `/wells/${encodeURIComponent(id)}/events`, { signal }),
+
+  addEvent: (id: string, e: { type: PumpEventType; at: string; pump_model?: string; reason?: string }) =>
+    json<{ event: PumpEvent }>('POST', `/wells/${encodeURIComponent(id)}/events`, { body: e }),
+
+  reliability: (groupBy: ReliabilityGroupBy, signal?: AbortSignal) =>
+    json<{ success: boolean } & ReliabilityReport>('GET', '/reliability', { query: { group_by: groupBy }, signal }),
 };
 
 export function errorText(e: unknown): string {

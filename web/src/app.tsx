@@ -7,6 +7,7 @@ import { startLive } from './live';
 import { Alarms } from './pages/Alarms';
 import { Fleet } from './pages/Fleet';
 import { Login } from './pages/Login';
+import { Reliability } from './pages/Reliability';
 import { Well } from './pages/Well';
 import { useRoute } from './router';
 
@@ -23,7 +24,13 @@ export function App(): JSX.Element {
 
   useEffect(() => {
     document.title =
-      route.page === 'well' ? `${route.id} · ESP IoT Platform` : route.page === 'alarms' ? 'Alarms · ESP IoT Platform' : 'Fleet · ESP IoT Platform';
+      route.page === 'well'
+        ? `${route.id} · ESP IoT Platform`
+        : route.page === 'alarms'
+          ? 'Alarms · ESP IoT Platform'
+          : route.page === 'reliability'
+            ? 'Reliability · ESP IoT Platform'
+            : 'Fleet · ESP IoT Platform';
   }, [route]);
 
   if (!s) return <Login />;
@@ -47,6 +54,9 @@ export function App(): JSX.Element {
           <a href="#/alarms" aria-current={route.page === 'alarms' ? 'page' : undefined}>
             Alarms
           </a>
+          <a href="#/reliability" aria-current={route.page === 'reliability' ? 'page' : undefined} data-testid="nav-reliability">
+            Reliability
+          </a>
         </nav>
         <div class="spacer" />
         <LiveIndicator />
@@ -61,6 +71,7 @@ export function App(): JSX.Element {
         {route.page === 'fleet' ? <Fleet /> : null}
         {route.page === 'well' ? <Well key={route.id} id={route.id} /> : null}
         {route.page === 'alarms' ? <Alarms /> : null}
+        {route.page === 'reliability' ? <Reliability /> : null}
         {route.page === 'notfound' ? (
           <section class="page">
             <h1>Page not found</h1>

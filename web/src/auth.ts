@@ -155,3 +155,8 @@ function scheduleRefresh(): void {
 }
 
 scheduleRefresh();
+
+/** Engineers and admins change a well's surveillance settings (reference period, pump events); viewers read. */
+export function canEdit(): boolean {
+  return !!current && current.user.role !== 'viewer';
+}

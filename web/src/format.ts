@@ -52,3 +52,26 @@ export function codeLabel(code: string | null | undefined): string {
     .map((w, i) => (ACRONYMS.has(w) ? w : i === 0 ? w.charAt(0) + w.slice(1).toLowerCase() : w.toLowerCase()))
     .join(' ');
 }
+
+const df = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: '2-digit' });
+
+/** The calendar day of `iso` ("02 Dec 2026"). */
+export function date(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? iso : df.format(t);
+}
+
+/** A duration in days: "0.4 d", "12 d", "1,234 d". */
+export function days(v: number | null | undefined): string {
+  if (v == null || !Number.isFinite(v)) return '—';
+  return `${num(v, Math.abs(v) < 10 ? 1 : 0)} d`;
+}
+
+/** "value (low–high)" with the same digits, for an estimate and its interval. */
+export function interval(value: number | null | undefined, low: number | null | undefined, high: number | null | undefined, digits = 0, unit = ''): string {
+  if (value == null || !Number.isFinite(value)) return '—';
+  const u = unit ? ` ${unit}` : '';
+  if (low == null || high == null || !Number.isFinite(low) || !Number.isFinite(high)) return `${num(value, digits)}${u}`;
+  return `${num(value, digits)}${u} (${num(low, digits)}–${num(high, digits)})`;
+}

@@ -1,4 +1,24 @@
 // Shapes of the HTTP API (v1) as the dashboard receives them. Timestamps are ISO strings.
+// Early warning and run life shapes are the server's own (src/domain/surveillance.ts), re-exported here.
+import type { TrendChannel } from '@domain/surveillance';
+
+export type {
+  Estimate,
+  Forecast,
+  ForecastChannel,
+  ForecastPoint,
+  ForecastWarning,
+  PumpEvent,
+  PumpEventType,
+  ReferencePeriod,
+  ReliabilityGroup,
+  ReliabilityGroupBy,
+  ReliabilityReport,
+  RunLife,
+  SurvivalPoint,
+  TrendChannel,
+} from '@domain/surveillance';
+export { PUMP_EVENT_TYPES, RELIABILITY_GROUPS, TREND_CHANNELS } from '@domain/surveillance';
 
 export const CHANNELS = [
   'flow_rate',
@@ -57,6 +77,15 @@ export interface Well {
   status: WellStatus | null;
   latest: LatestReading | null;
   sparkline?: (number | null)[];
+  /** The earliest limit the well's trends reach within the forecast horizon (null: none heading to a limit). */
+  forecast?: FleetForecast | null;
+}
+
+/** A fleet item's forecast summary, for surveillance by exception. */
+export interface FleetForecast {
+  channel: TrendChannel;
+  time_to_limit_days: number;
+  expected_at: string;
 }
 
 export interface Agg {

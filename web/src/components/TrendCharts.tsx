@@ -1,5 +1,7 @@
 // Synchronised uPlot trend charts: one per channel, shared cursor, drag-to-zoom on any chart zooms all of them
-// (the parent refetches a finer range), dashed lines for nameplate limits, min–max band around the average.
+// (the parent refetches a finer range), dashed lines for nameplate limits, min–max band around the average,
+// and optionally a forecast (projection line with its low–high band), shaded periods (the well's reference) and
+// vertical markers (now, expected time to a limit).
 import type { JSX } from 'preact';
 import { useEffect, useMemo, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
@@ -12,18 +14,48 @@ export interface Limit {
   color: string;
 }
 
+/**
+ * Values aligned with the shared x column. `null` breaks a line (a gap in the data); `undefined` is a point
+ * that only exists for another series (history vs forecast) and the line is drawn across it.
+ */
+export type Column = (number | null | undefined)[];
+
+export interface Forecast {
+  value: Column;
+  low: Column;
+  high: Column;
+  color: string;
+}
+
+/** A vertical marker at `at` (seconds since epoch). */
+export interface Marker {
+  at: number;
+  label: string;
+  color: string;
+}
+
+/** A shaded period (seconds since epoch), shared by every chart. */
+export interface Region {
+  from: number;
+  to: number;
+  label: string;
+  color: string;
+}
+
 export interface ChartSpec {
   id: string;
   title: string;
   unit: string;
   color: string;
   digits: number;
-  avg: (number | null)[];
+  avg: Column;
   /** Optional min/max per bucket, drawn as a band. */
-  min?: (number | null)[];
-  max?: (number | null)[];
+  min?: Column;
+  max?: Column;
   limits?: Limit[];
   dashed?: boolean;
+  forecast?: Forecast;
+  markers?: Marker[];
 }
 
 export interface TrendChartsProps {
@@ -36,6 +68,7 @@ export interface TrendChartsProps {
   onZoom: (from: number, to: number) => void;
   onReset?: () => void;
   loading?: boolean;
+  regions?: Region[];
 }
 
 let seq = 0;
@@ -45,7 +78,7 @@ export function TrendCharts(p: TrendChartsProps): JSX.Element {
   return (
     <div class={`charts${p.loading ? ' loading' : ''}`} data-testid="trend-charts" aria-busy={p.loading ? 'true' : 'false'}>
       {p.charts.map((c) => (
-        <Chart key={c.id} spec={c} xs={p.xs} from={p.from} to={p.to} syncKey={syncKey} onZoom={p.onZoom} onReset={p.onReset} />
+        <Chart key={c.id} spec={c} xs={p.xs} from={p.from} to={p.to} syncKey={syncKey} onZoom={p.onZoom} onReset={p.onReset} regions={p.regions} />
       ))}
     </div>
   );
@@ -59,6 +92,7 @@ interface ChartProps {
   syncKey: string;
   onZoom: (from: number, to: number) => void;
   onReset?: () => void;
+  regions?: Region[];
 }
 
 const HEIGHT = 170;
@@ -71,7 +105,7 @@ function tickLabels(splits: number[]): string[] {
   return splits.map((v) => num(v, digits));
 }
 
-function stats(values: (number | null)[]): { lo: number; hi: number; last: number | null } {
+function stats(values: Column): { lo: number; hi: number; last: number | null } {
   let lo = Infinity;
   let hi = -Infinity;
   let last: number | null = null;
@@ -84,7 +118,22 @@ function stats(values: (number | null)[]): { lo: number; hi: number; last: numbe
   return { lo, hi, last };
 }
 
-function Chart({ spec, xs, from, to, syncKey, onZoom, onReset }: ChartProps): JSX.Element {
+/** Min and max of the finite values of some columns. */
+function extent(cols: (Column | undefined)[]): { lo: number; hi: number } {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const c of cols) {
+    if (!c) continue;
+    for (const v of c) {
+      if (v == null || !Number.isFinite(v)) continue;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
+  return { lo, hi };
+}
+
+function Chart({ spec, xs, from, to, syncKey, onZoom, onReset, regions }: ChartProps): JSX.Element {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const range = useRef({ from, to });
@@ -95,12 +144,20 @@ function Chart({ spec, xs, from, to, syncKey, onZoom, onReset }: ChartProps): JS
   reset.current = onReset;
   const limits = useRef(spec.limits ?? []);
   limits.current = spec.limits ?? [];
+  const markers = useRef(spec.markers ?? []);
+  markers.current = spec.markers ?? [];
+  const shaded = useRef(regions ?? []);
+  shaded.current = regions ?? [];
   const banded = !!(spec.min && spec.max);
+  const fc = spec.forecast;
+  const forecasted = !!fc;
+  const fcColor = fc?.color ?? spec.color;
 
-  const data = useMemo<uPlot.AlignedData>(
-    () => (banded ? [xs, spec.avg, spec.min!, spec.max!] : [xs, spec.avg]),
-    [xs, spec.avg, spec.min, spec.max, banded],
-  );
+  const data = useMemo<uPlot.AlignedData>(() => {
+    const d: uPlot.AlignedData = banded ? [xs, spec.avg, spec.min!, spec.max!] : [xs, spec.avg];
+    if (fc) d.push(fc.value, fc.low, fc.high);
+    return d;
+  }, [xs, spec.avg, spec.min, spec.max, banded, fc]);
 
   useEffect(() => {
     const el = host.current!;
@@ -116,6 +173,17 @@ function Chart({ spec, xs, from, to, syncKey, onZoom, onReset }: ChartProps): JS
         { label: 'max', stroke: faint, width: 0.75, value: (_u, v) => fmt(v), points: { show: false } },
       );
     }
+    const fcAt = series.length;
+    if (forecasted) {
+      series.push(
+        { label: 'forecast', stroke: fcColor, width: 2, dash: [8, 4], value: (_u, v) => fmt(v), points: { show: false } },
+        { label: 'low', stroke: `${fcColor}88`, width: 0.75, value: (_u, v) => fmt(v), points: { show: false } },
+        { label: 'high', stroke: `${fcColor}88`, width: 0.75, value: (_u, v) => fmt(v), points: { show: false } },
+      );
+    }
+    const bands: uPlot.Band[] = [];
+    if (banded) bands.push({ series: [3, 2], fill: `${spec.color}22` });
+    if (forecasted) bands.push({ series: [fcAt + 2, fcAt + 1], fill: `${fcColor}2e` });
     const opts: uPlot.Options = {
       width: Math.max(200, el.clientWidth),
       height: HEIGHT,
@@ -130,14 +198,22 @@ function Chart({ spec, xs, from, to, syncKey, onZoom, onReset }: ChartProps): JS
       scales: {
         x: { time: true, range: () => [range.current.from, range.current.to] },
         y: {
-          range: (_u, dmin, dmax) => {
-            let lo = dmin;
-            let hi = dmax;
-            if (lo == null || hi == null || !Number.isFinite(lo) || !Number.isFinite(hi)) {
+          range: (u) => {
+            // The measured series and the projection set the scale; the forecast band may widen it by at most
+            // half again (an exponential model's upper bound would otherwise flatten the history).
+            const measured = u.data.slice(1, forecasted ? fcAt : undefined) as Column[];
+            let { lo, hi } = extent(forecasted ? [...measured, u.data[fcAt] as Column] : measured);
+            if (!Number.isFinite(lo) || !Number.isFinite(hi)) {
               lo = 0;
               hi = 1;
             }
-            const span = Math.max(hi - lo, Math.abs(hi) * 0.1, 1e-6);
+            let span = Math.max(hi - lo, Math.abs(hi) * 0.1, 1e-6);
+            if (forecasted) {
+              const band = extent([u.data[fcAt + 1] as Column, u.data[fcAt + 2] as Column]);
+              if (Number.isFinite(band.lo)) lo = Math.min(lo, Math.max(band.lo, lo - span / 2));
+              if (Number.isFinite(band.hi)) hi = Math.max(hi, Math.min(band.hi, hi + span / 2));
+              span = Math.max(hi - lo, Math.abs(hi) * 0.1, 1e-6);
+            }
             for (const l of limits.current) {
               if (l.value >= lo - span && l.value <= hi + span) {
                 lo = Math.min(lo, l.value);
@@ -153,8 +229,30 @@ function Chart({ spec, xs, from, to, syncKey, onZoom, onReset }: ChartProps): JS
         { ...AXIS, size: 58, values: (_u, splits) => tickLabels(splits) },
       ],
       series,
-      bands: banded ? [{ series: [3, 2], fill: `${spec.color}22` }] : undefined,
+      bands: bands.length ? bands : undefined,
       hooks: {
+        drawAxes: [
+          (u) => {
+            // Shaded periods sit under the series.
+            const ctx = u.ctx;
+            const dpr = uPlot.pxRatio;
+            const { left, top, width, height } = u.bbox;
+            for (const r of shaded.current) {
+              const x0 = Math.max(left, u.valToPos(r.from, 'x', true));
+              const x1 = Math.min(left + width, u.valToPos(r.to, 'x', true));
+              if (!(x1 > x0)) continue;
+              ctx.save();
+              ctx.fillStyle = r.color;
+              ctx.fillRect(x0, top, x1 - x0, height);
+              ctx.fillStyle = '#4a5565';
+              ctx.textAlign = 'left';
+              ctx.textBaseline = 'top';
+              ctx.font = `${10.5 * dpr}px system-ui, sans-serif`;
+              if (x1 - x0 > 40 * dpr) ctx.fillText(r.label, x0 + 3 * dpr, top + 3 * dpr, x1 - x0 - 6 * dpr);
+              ctx.restore();
+            }
+          },
+        ],
         setSelect: [
           (u) => {
             if (u.select.width > 5) {
@@ -188,6 +286,27 @@ function Chart({ spec, xs, from, to, syncKey, onZoom, onReset }: ChartProps): JS
               ctx.fillText(l.label, left + 4 * dpr, y - 4 * dpr);
               ctx.restore();
             }
+            for (const m of markers.current) {
+              const x = Math.round(u.valToPos(m.at, 'x', true));
+              if (x < left || x > left + width) continue;
+              ctx.save();
+              ctx.strokeStyle = m.color;
+              ctx.lineWidth = dpr;
+              ctx.setLineDash([2 * dpr, 3 * dpr]);
+              ctx.beginPath();
+              ctx.moveTo(x, top);
+              ctx.lineTo(x, top + height);
+              ctx.stroke();
+              ctx.fillStyle = m.color;
+              ctx.font = `${11 * dpr}px system-ui, sans-serif`;
+              ctx.textBaseline = 'top';
+              // Labels near the right edge go on the left of their line.
+              const w = ctx.measureText(m.label).width;
+              const right = x + 4 * dpr + w <= left + width;
+              ctx.textAlign = right ? 'left' : 'right';
+              ctx.fillText(m.label, right ? x + 4 * dpr : x - 4 * dpr, top + 14 * dpr);
+              ctx.restore();
+            }
           },
         ],
       },
@@ -209,7 +328,7 @@ function Chart({ spec, xs, from, to, syncKey, onZoom, onReset }: ChartProps): JS
     };
     // Recreate only when the chart's shape changes; data and range are pushed below.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [spec.id, banded, syncKey]);
+  }, [spec.id, banded, forecasted, fcColor, syncKey]);
 
   useEffect(() => {
     plot.current?.setData(data);
@@ -219,13 +338,19 @@ function Chart({ spec, xs, from, to, syncKey, onZoom, onReset }: ChartProps): JS
     plot.current?.setScale('x', { min: from, max: to });
   }, [from, to]);
 
+  // Limits, markers and shaded periods are drawn from refs: redraw when they change without new data.
+  const overlays = JSON.stringify([spec.limits, spec.markers, regions]);
+  useEffect(() => {
+    plot.current?.redraw(false);
+  }, [overlays]);
+
   const s = stats(spec.avg);
   const summary =
     s.last == null
       ? `${spec.title}: no data in this range`
       : `${spec.title}: latest ${num(s.last, spec.digits)} ${spec.unit}, range ${num(s.lo, spec.digits)} to ${num(s.hi, spec.digits)} ${spec.unit}`;
   return (
-    <figure class="chart" data-testid="trend-chart" data-channel={spec.id}>
+    <figure class="chart" data-testid="trend-chart" data-channel={spec.id} data-forecast={forecasted ? 'true' : undefined}>
       <figcaption>
         <span class="chart-title">
           <span class="swatch" style={{ background: spec.color }} aria-hidden="true" />

@@ -1,16 +1,18 @@
-// Fleet: every well, its status colour, diagnosis, last reading age, key values and a 24 h flow sparkline.
+// Fleet: every well, its status colour, diagnosis, earliest expected limit, last reading age, key values and a
+// 24 h flow sparkline. Sorting by the earliest expected limit (surveillance by exception) uses the server's order.
 import type { JSX } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { Sparkline } from '../components/Sparkline';
 import { SeverityBadge } from '../components/SeverityBadge';
 import { VirtualList } from '../components/VirtualList';
+import { api, errorText, isAbort } from '../api';
 import { loadFleet, useFleet } from '../fleet';
-import { age, ageSeconds, codeLabel, num } from '../format';
+import { age, ageSeconds, codeLabel, date, num } from '../format';
 import { navigate, wellHref } from '../router';
 import { LEVEL_COLOR, LEVEL_LABEL, LEVEL_RANK, LEVELS, wellLevel } from '../severity';
-import type { Level, Well } from '../types';
+import type { FleetForecast, Level, TrendChannel, Well } from '../types';
 
-type Key = 'level' | 'well' | 'field' | 'diagnosis' | 'since' | 'age' | 'flow' | 'pip' | 'current' | 'temp' | 'freq';
+type Key = 'level' | 'well' | 'field' | 'diagnosis' | 'limit' | 'since' | 'age' | 'flow' | 'pip' | 'current' | 'temp' | 'freq';
 
 interface Col {
   key: Key;
@@ -25,6 +27,7 @@ const COLS: Col[] = [
   { key: 'well', label: 'Well' },
   { key: 'field', label: 'Field', cls: 'c-field' },
   { key: 'diagnosis', label: 'Diagnosis' },
+  { key: 'limit', label: 'To limit', cls: 'c-limit' },
   { key: 'since', label: 'Since', cls: 'c-since' },
   { key: 'age', label: 'Last seen', num: true },
   { key: 'flow', label: 'Flow', unit: 'bbl/d', num: true },
@@ -34,8 +37,31 @@ const COLS: Col[] = [
   { key: 'freq', label: 'Freq', unit: 'Hz', num: true, cls: 'c-freq' },
 ];
 
-function sortValue(w: Well, k: Key): number | string | null {
+const LIMIT_CHANNEL: Record<TrendChannel, string> = {
+  flow_rate: 'Flow',
+  motor_current: 'Current',
+  torque: 'Torque',
+  pip: 'PIP',
+  motor_temp: 'Motor T',
+  vibration: 'Vibration',
+};
+const LIMIT_CHANNEL_LONG: Record<TrendChannel, string> = {
+  flow_rate: 'normalised flow',
+  motor_current: 'motor current',
+  torque: 'torque',
+  pip: 'intake pressure',
+  motor_temp: 'motor temperature',
+  vibration: 'vibration',
+};
+
+/** The server's rank of the wells by earliest expected limit (only wells heading to one). */
+type LimitOrder = Map<string, number>;
+
+function sortValue(w: Well, k: Key, order: LimitOrder | null): number | string | null {
   switch (k) {
+    case 'limit':
+      if (!w.forecast) return null;
+      return order?.get(w.well_id) ?? w.forecast.time_to_limit_days;
     case 'level':
       return LEVEL_RANK[wellLevel(w)];
     case 'well':
@@ -63,9 +89,9 @@ function sortValue(w: Well, k: Key): number | string | null {
 
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
 
-function compare(a: Well, b: Well, k: Key, dir: 1 | -1): number {
-  const va = sortValue(a, k);
-  const vb = sortValue(b, k);
+function compare(a: Well, b: Well, k: Key, dir: 1 | -1, order: LimitOrder | null): number {
+  const va = sortValue(a, k, order);
+  const vb = sortValue(b, k, order);
   // Missing values always last, whatever the direction.
   if (va == null || vb == null) {
     if (va == null && vb == null) return collator.compare(a.well_id, b.well_id);
@@ -85,6 +111,27 @@ export function Fleet(): JSX.Element {
   const [level, setLevel] = useState<Level | ''>('');
   const [sort, setSort] = useState<{ key: Key; dir: 1 | -1 }>({ key: 'level', dir: -1 });
   const [now, setNow] = useState(Date.now());
+  const [limitOrder, setLimitOrder] = useState<LimitOrder | null>(null);
+  const [limitErr, setLimitErr] = useState('');
+
+  // Sorted by the earliest expected limit: ask the server for its order (and fresh forecasts) each time.
+  const byLimit = sort.key === 'limit';
+  useEffect(() => {
+    if (!byLimit) return;
+    const ac = new AbortController();
+    setLimitErr('');
+    api.wells(ac.signal, 'time_to_limit').then(
+      (r) => {
+        const m: LimitOrder = new Map();
+        r.wells.forEach((w, i) => {
+          if (w.forecast) m.set(w.well_id, i);
+        });
+        setLimitOrder(m);
+      },
+      (e) => !isAbort(e) && setLimitErr(errorText(e)),
+    );
+    return () => ac.abort();
+  }, [byLimit, fleet.loadMs]);
 
   useEffect(() => {
     const t = setInterval(() => setNow(Date.now()), 5000);
@@ -117,12 +164,14 @@ export function Fleet(): JSX.Element {
         (w.status?.summary ?? '').toLowerCase().includes(q)
       );
     });
-    out.sort((a, b) => compare(a, b, sort.key, sort.dir));
+    const order = sort.key === 'limit' ? limitOrder : null;
+    out.sort((a, b) => compare(a, b, sort.key, sort.dir, order));
     return out;
-  }, [fleet.wells, text, field, level, sort]);
+  }, [fleet.wells, text, field, level, sort, limitOrder]);
 
   const onSort = (key: Key) =>
     setSort((s) => (s.key === key ? { key, dir: s.dir === 1 ? -1 : 1 } : { key, dir: key === 'level' ? -1 : 1 }));
+  const sortPreset = sort.key === 'limit' && sort.dir === 1 ? 'limit' : sort.key === 'level' && sort.dir === -1 ? 'level' : 'column';
 
   const header = (
     <div role="row" aria-rowindex={1} class="fleet-grid vhead-row">
@@ -207,6 +256,22 @@ export function Fleet(): JSX.Element {
             ))}
           </select>
         </label>
+        <label>
+          <span>Sort</span>
+          <select
+            value={sortPreset}
+            onChange={(e) => setSort(e.currentTarget.value === 'limit' ? { key: 'limit', dir: 1 } : { key: 'level', dir: -1 })}
+            data-testid="fleet-sort"
+          >
+            <option value="level">Status, worst first</option>
+            <option value="limit">Earliest expected limit</option>
+            {sortPreset === 'column' ? (
+              <option value="column" disabled>
+                By column
+              </option>
+            ) : null}
+          </select>
+        </label>
         <p class="shown" aria-live="polite" data-testid="fleet-shown">
           {fleet.loading && !fleet.wells.length
             ? 'Loading wells…'
@@ -220,6 +285,11 @@ export function Fleet(): JSX.Element {
       {fleet.error ? (
         <p class="error" role="alert">
           Could not load the fleet: {fleet.error}
+        </p>
+      ) : null}
+      {limitErr ? (
+        <p class="error" role="alert">
+          Could not load the order by expected limit: {limitErr}
         </p>
       ) : null}
 
@@ -263,6 +333,9 @@ function FleetCells({ w, now }: { w: Well; now: number }): JSX.Element {
         {w.status ? codeLabel(w.status.diagnosis) : '—'}
         {w.status ? <span class="sub">{Math.round(w.status.confidence * 100)} %</span> : null}
       </div>
+      <div role="gridcell" class="c-limit">
+        <LimitBadge f={w.forecast ?? null} />
+      </div>
       <div role="gridcell" class="c-since">
         {w.status ? age(w.status.since, now) : '—'}
       </div>
@@ -288,5 +361,23 @@ function FleetCells({ w, now }: { w: Well; now: number }): JSX.Element {
         <Sparkline values={w.sparkline} color={lvl === 'nodata' ? LEVEL_COLOR.nodata : '#2f5f98'} label={`Flow, last 24 hours, ${w.well_id}`} />
       </div>
     </>
+  );
+}
+
+/** Channel and days to its limit, coloured by urgency (a week: red; two weeks: orange; later: amber). */
+function LimitBadge({ f }: { f: FleetForecast | null }): JSX.Element {
+  if (!f) return <span class="muted">—</span>;
+  const d = f.time_to_limit_days;
+  const urgency = d <= 7 ? 'critical' : d <= 14 ? 'high' : 'medium';
+  return (
+    <span
+      class={`limit-badge sev-${urgency}`}
+      title={`${LIMIT_CHANNEL_LONG[f.channel]} expected to reach its limit around ${date(f.expected_at)}`}
+      data-testid="limit-badge"
+      data-channel={f.channel}
+      data-days={d}
+    >
+      {LIMIT_CHANNEL[f.channel]} <strong>{num(d, d < 10 ? 1 : 0)} d</strong>
+    </span>
   );
 }

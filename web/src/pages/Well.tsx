@@ -1,27 +1,45 @@
-// Well page: status, latest values, synchronised trend charts, diagnosis timeline with evidence, nameplate,
-// the well's alarms, CSV export. Live readings extend the charts while a preset range (ending now) is shown.
+// Well page: status, latest values, synchronised trend charts (with the forecast and its band, and the reference
+// period shaded), forecast / early warning, diagnosis timeline with evidence, reference period, nameplate, pump
+// events, the well's alarms, CSV export. Live readings extend the charts while a preset range (ending now) is shown.
 import type { JSX } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { upsert, sortAlarms } from '../alarms';
 import { api, errorText, isAbort } from '../api';
 import { AlarmList } from '../components/AlarmList';
 import { DiagnosisTimeline } from '../components/DiagnosisTimeline';
+import { ForecastPanel } from '../components/ForecastPanel';
 import { Nameplate } from '../components/Nameplate';
+import { PumpEvents } from '../components/PumpEvents';
+import { ReferenceEditor } from '../components/ReferenceEditor';
 import { SeverityBadge } from '../components/SeverityBadge';
-import { TrendCharts, type ChartSpec, type Limit } from '../components/TrendCharts';
+import { TrendCharts, type ChartSpec, type Limit, type Marker, type Region } from '../components/TrendCharts';
 import { CHANNEL_META, normalisedFlow } from '../channels';
 import { fleetWell, withDiagnosis, withReading } from '../fleet';
-import { age, codeLabel, dateTime, num, pct } from '../format';
+import { FORECAST_CHART, overlayForecast, type ForecastOverlay } from '../forecast';
+import { age, codeLabel, date, dateTime, num, pct } from '../format';
 import { appendReadings, chooseInterval, intervalSeconds, toColumns } from '../history';
 import { useLive } from '../live';
 import { wellLevel } from '../severity';
-import { CHANNELS, type Alarm, type Diagnosis, type HistoryBucket, type Well as WellT } from '../types';
+import {
+  CHANNELS,
+  type Alarm,
+  type Diagnosis,
+  type Forecast,
+  type HistoryBucket,
+  type PumpEvent,
+  type ReferencePeriod,
+  type Well as WellT,
+} from '../types';
 
 const PRESETS = { '1h': 3600, '6h': 6 * 3600, '24h': 86400, '7d': 7 * 86400, '30d': 30 * 86400 } as const;
 type Preset = keyof typeof PRESETS;
 
 /** What the user chose: a preset range ending now (follows live data) or a fixed range from zooming (ms). */
 type Sel = { preset: Preset } | { preset: null; from: number; to: number };
+
+const HORIZONS = [7, 14, 30, 60, 90] as const;
+/** The projection and its band: one hue for every channel, apart from the history's colours. */
+const FORECAST_COLOR = '#7b2cbf';
 
 export function Well({ id }: { id: string }): JSX.Element {
   const [well, setWell] = useState<WellT | null>(() => fleetWell(id) ?? null);
@@ -37,6 +55,18 @@ export function Well({ id }: { id: string }): JSX.Element {
   const [exporting, setExporting] = useState(false);
   const [msg, setMsg] = useState('');
   const fetched = useRef<{ from: number; to: number } | null>(null);
+  const [horizon, setHorizon] = useState<number>(30);
+  const [showForecast, setShowForecast] = useState(true);
+  const [forecast, setForecast] = useState<Forecast | null>(null);
+  const [fcLoading, setFcLoading] = useState(false);
+  const [fcErr, setFcErr] = useState('');
+  const [fcRev, setFcRev] = useState(0);
+  const [reference, setReference] = useState<ReferencePeriod | null>(null);
+  const [refLoading, setRefLoading] = useState(true);
+  const [refErr, setRefErr] = useState('');
+  const [events, setEvents] = useState<PumpEvent[]>([]);
+  const [evLoading, setEvLoading] = useState(true);
+  const [evErr, setEvErr] = useState('');
 
   const range = useMemo(() => {
     if (sel.preset) return { from: now - PRESETS[sel.preset] * 1000, to: now };
@@ -58,17 +88,75 @@ export function Well({ id }: { id: string }): JSX.Element {
       (rs) => setAlarms(sortAlarms(rs.flatMap((r) => r.alarms))),
       (e) => !isAbort(e) && setMsg(`Alarms: ${errorText(e)}`),
     );
+    setReference(null);
+    setRefLoading(true);
+    setRefErr('');
+    api.reference(id, ac.signal).then(
+      (r) => {
+        setReference(r.reference);
+        setRefLoading(false);
+      },
+      (e) => {
+        if (isAbort(e)) return;
+        setRefErr(errorText(e));
+        setRefLoading(false);
+      },
+    );
+    setEvents([]);
+    setEvLoading(true);
+    setEvErr('');
+    api.events(id, ac.signal).then(
+      (r) => {
+        setEvents(r.events);
+        setEvLoading(false);
+      },
+      (e) => {
+        if (isAbort(e)) return;
+        setEvErr(errorText(e));
+        setEvLoading(false);
+      },
+    );
     return () => ac.abort();
   }, [id]);
+
+  // Forecast: per well and horizon, again after the reference changes (trends are judged against it), and every
+  // 10 minutes (it moves with the daily aggregates, not with each reading).
+  useEffect(() => {
+    const ac = new AbortController();
+    setFcLoading(true);
+    setFcErr('');
+    api
+      .forecast(id, horizon, ac.signal)
+      .then((f) => {
+        setForecast(f);
+        setFcLoading(false);
+      })
+      .catch((e) => {
+        if (isAbort(e)) return;
+        setFcErr(errorText(e));
+        setFcLoading(false);
+      });
+    const t = setTimeout(() => setFcRev((r) => r + 1), 10 * 60_000);
+    return () => {
+      ac.abort();
+      clearTimeout(t);
+    };
+  }, [id, horizon, fcRev]);
 
   // History: whenever the chosen range changes (presets are re-anchored at "now" when chosen).
   useEffect(() => {
     const ac = new AbortController();
     const t = Date.now();
     const from = sel.preset ? t - PRESETS[sel.preset] * 1000 : sel.from;
-    const to = sel.preset ? t : sel.to;
-    const iv = chooseInterval((to - from) / 1000);
+    // A range zoomed into the forecast has no history past now.
+    const to = sel.preset ? t : Math.min(sel.to, t);
+    const iv = chooseInterval(((sel.preset ? t : sel.to) - from) / 1000);
     if (sel.preset) setNow(t);
+    if (to <= from) {
+      setBuckets([]);
+      setLoading(false);
+      return;
+    }
     setLoading(true);
     setHistErr('');
     api
@@ -122,7 +210,31 @@ export function Well({ id }: { id: string }): JSX.Element {
 
   const base = well?.base_frequency_hz ?? 60;
   const cols = useMemo(() => toColumns(buckets, intervalSeconds(interval), base), [buckets, interval, base]);
-  const charts = useMemo(() => buildCharts(cols, well, base), [cols, well?.well_id, well?.updated_at, base]);
+  const drawForecast = showForecast && !!forecast && forecast.channels.length > 0;
+  const overlay = useMemo(
+    () => overlayForecast(cols.xs, drawForecast ? forecast!.channels : [], () => FORECAST_COLOR),
+    [cols, forecast, drawForecast],
+  );
+  const charts = useMemo(
+    () => buildCharts(cols, well, base, overlay, drawForecast ? forecast : null),
+    [cols, well?.well_id, well?.updated_at, base, overlay, forecast, drawForecast],
+  );
+  const regions = useMemo<Region[]>(
+    () =>
+      reference
+        ? [
+            {
+              from: Date.parse(reference.from) / 1000,
+              to: Date.parse(reference.to) / 1000,
+              label: reference.source === 'engineer' ? 'reference (engineer)' : 'reference (auto)',
+              color: 'rgba(46, 125, 50, 0.10)',
+            },
+          ]
+        : [],
+    [reference],
+  );
+  // A preset range ending now runs on to the end of the projection; a zoomed range is shown as chosen.
+  const chartTo = sel.preset && overlay.end != null ? Math.max(range.to / 1000, overlay.end) : range.to / 1000;
 
   const onZoom = (fromS: number, toS: number) => {
     if (toS - fromS < 60) {
@@ -218,8 +330,23 @@ export function Well({ id }: { id: string }): JSX.Element {
         <span class="range-text" aria-live="polite" data-testid="range-text">
           {dateTime(new Date(range.from).toISOString())} – {sel.preset ? 'now' : dateTime(new Date(range.to).toISOString())} · {interval} buckets ·{' '}
           {buckets.length} points{loading ? ' · loading…' : ''}
+          {sel.preset && overlay.end != null ? ` · forecast to ${date(new Date(overlay.end * 1000).toISOString())}` : ''}
         </span>
         <span class="hint muted">Drag across a chart to zoom; double-click to go back to 24 h.</span>
+        <label class="inline-check">
+          <input type="checkbox" checked={showForecast} onChange={(e) => setShowForecast(e.currentTarget.checked)} data-testid="show-forecast" />
+          Forecast
+        </label>
+        <label class="inline-select">
+          <span>Horizon</span>
+          <select value={horizon} onChange={(e) => setHorizon(Number(e.currentTarget.value))} data-testid="forecast-horizon">
+            {HORIZONS.map((h) => (
+              <option key={h} value={h}>
+                {h} d
+              </option>
+            ))}
+          </select>
+        </label>
         <button type="button" onClick={() => void exportCsv()} disabled={exporting} data-testid="export-csv">
           {exporting ? 'Exporting…' : 'Export CSV'}
         </button>
@@ -236,14 +363,17 @@ export function Well({ id }: { id: string }): JSX.Element {
       ) : null}
 
       <TrendCharts
-        xs={cols.xs}
+        xs={overlay.xs}
         charts={charts}
         from={range.from / 1000}
-        to={range.to / 1000}
+        to={chartTo}
         onZoom={onZoom}
         onReset={() => setSel({ preset: '24h' })}
         loading={loading}
+        regions={regions}
       />
+
+      <ForecastPanel forecast={forecast} loading={fcLoading} error={fcErr} horizonDays={horizon} />
 
       <div class="well-lower">
         <section class="panel" aria-labelledby="diag-title">
@@ -251,12 +381,24 @@ export function Well({ id }: { id: string }): JSX.Element {
           <DiagnosisTimeline key={id} items={diags} from={range.from / 1000} to={range.to / 1000} />
         </section>
         <div class="side">
+          <ReferenceEditor
+            wellId={id}
+            reference={reference}
+            loading={refLoading}
+            error={refErr}
+            onChanged={(r) => {
+              setReference(r);
+              setFcRev((v) => v + 1);
+            }}
+          />
           <section class="panel" aria-labelledby="np-title">
             <h2 id="np-title">Nameplate</h2>
             {well ? <Nameplate well={well} /> : <p class="muted">Loading…</p>}
           </section>
         </div>
       </div>
+
+      <PumpEvents wellId={id} events={events} loading={evLoading} error={evErr} onAdded={(e) => setEvents((cur) => [e, ...cur.filter((c) => c.id !== e.id)])} />
 
       <section class="panel" aria-labelledby="walarms-title">
         <h2 id="walarms-title">Alarms on this well</h2>
@@ -288,8 +430,29 @@ function Tile({ label, value, unit, title }: { label: string; value: string; uni
 /** Limit line colours, dark enough for their labels to read on white. */
 const LIMIT_COLOR = { amber: '#a86f00', orange: '#c24e00', red: '#c62828' } as const;
 
-function buildCharts(cols: ReturnType<typeof toColumns>, well: WellT | null, base: number): ChartSpec[] {
+function buildCharts(cols: ReturnType<typeof toColumns>, well: WellT | null, base: number, overlay: ForecastOverlay, forecast: Forecast | null): ChartSpec[] {
   const lim = (value: number | null | undefined, label: string, color: string): Limit[] => (value != null ? [{ value, label, color }] : []);
+  const at = overlay.place;
+  // Per chart: the forecast's limit (when not already drawn from the nameplate) and when the projection meets it.
+  const fcLimits = new Map<string, Limit[]>();
+  const fcMarkers = new Map<string, Marker[]>();
+  const generated = forecast ? Date.parse(forecast.generated_at) / 1000 : null;
+  for (const c of forecast?.channels ?? []) {
+    const chart = FORECAST_CHART[c.channel];
+    fcLimits.set(chart, [{ value: c.limit, label: `limit (${c.limit_source})`, color: LIMIT_COLOR.red }]);
+    const marks: Marker[] = [{ at: generated!, label: 'now', color: '#4a5565' }];
+    if (c.time_to_limit_days != null) {
+      marks.push({ at: generated! + c.time_to_limit_days * 86_400, label: `limit in ${num(c.time_to_limit_days, c.time_to_limit_days < 10 ? 1 : 0)} d`, color: LIMIT_COLOR.red });
+    }
+    fcMarkers.set(chart, marks);
+  }
+  const withForecast = (spec: ChartSpec): ChartSpec => {
+    const fc = overlay.forecasts.get(spec.id);
+    if (!fc) return spec;
+    const own = spec.limits ?? [];
+    const extra = (fcLimits.get(spec.id) ?? []).filter((l) => !own.some((o) => Math.abs(o.value - l.value) <= 1e-6 * Math.max(1, Math.abs(l.value))));
+    return { ...spec, forecast: fc, limits: [...own, ...extra], markers: fcMarkers.get(spec.id) };
+  };
   const limits: Partial<Record<(typeof CHANNELS)[number], Limit[]>> = {
     pip: lim(well?.bubble_point_psi, 'bubble point', LIMIT_COLOR.amber),
     motor_current: lim(well?.rated_current_a, 'rated', LIMIT_COLOR.orange),
@@ -299,21 +462,21 @@ function buildCharts(cols: ReturnType<typeof toColumns>, well: WellT | null, bas
   const specs: ChartSpec[] = [];
   for (const c of CHANNELS) {
     const m = CHANNEL_META[c];
-    specs.push({ id: c, title: m.label, unit: m.unit, color: m.color, digits: m.digits, avg: cols.avg[c], min: cols.min[c], max: cols.max[c], limits: limits[c] });
+    specs.push(withForecast({ id: c, title: m.label, unit: m.unit, color: m.color, digits: m.digits, avg: at(cols.avg[c]), min: at(cols.min[c]), max: at(cols.max[c]), limits: limits[c] }));
     if (c === 'flow_rate') {
-      specs.push({
+      specs.push(withForecast({
         id: 'flow_normalised',
         title: `Flow normalised to ${num(base)} Hz`,
         unit: 'bbl/d',
         color: '#0b5cad',
         digits: 0,
         dashed: true,
-        avg: cols.flowNorm,
+        avg: at(cols.flowNorm),
         limits: [
           ...lim(well?.min_flow_bpd ?? (well?.rated_flow_bpd != null ? well.rated_flow_bpd * 0.7 : null), 'min recommended', LIMIT_COLOR.amber),
           ...lim(well?.max_flow_bpd ?? (well?.rated_flow_bpd != null ? well.rated_flow_bpd * 1.25 : null), 'max recommended', LIMIT_COLOR.amber),
         ],
-      });
+      }));
     }
   }
   return specs;
