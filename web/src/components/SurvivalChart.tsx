@@ -94,10 +94,10 @@ export function SurvivalChart({ group }: { group: ReliabilityGroup }): JSX.Eleme
         { ...AXIS, size: 50, values: (_u, sp) => sp.map((v) => `${Math.round(v * 100)} %`) },
       ],
       series: [
-        { value: (_u, v) => (v == null ? '—' : `${num(v)} d`) },
+        { label: 'Run life', value: (_u, v) => (v == null ? '—' : `${num(v)} d`) },
         { label: 'Kaplan–Meier', stroke: KM_COLOR, width: 2, paths: stepped, value: (_u, v) => fmt(v), points: { show: false } },
-        { label: 'low', stroke: `${KM_COLOR}66`, width: 0.75, paths: stepped, value: (_u, v) => fmt(v), points: { show: false } },
-        { label: 'high', stroke: `${KM_COLOR}66`, width: 0.75, paths: stepped, value: (_u, v) => fmt(v), points: { show: false } },
+        { label: '95 % low', stroke: `${KM_COLOR}66`, width: 0.75, paths: stepped, value: (_u, v) => fmt(v), points: { show: false } },
+        { label: '95 % high', stroke: `${KM_COLOR}66`, width: 0.75, paths: stepped, value: (_u, v) => fmt(v), points: { show: false } },
         { label: 'Weibull fit', stroke: WEIBULL_COLOR, width: 1.5, dash: [6, 4], value: (_u, v) => fmt(v), points: { show: false }, show: !!group.weibull },
       ],
       bands: [{ series: [3, 2], fill: `${KM_COLOR}22` }],
