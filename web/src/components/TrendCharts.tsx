@@ -345,10 +345,12 @@ function Chart({ spec, xs, from, to, syncKey, onZoom, onReset, regions }: ChartP
   }, [overlays]);
 
   const s = stats(spec.avg);
+  const projected = fc ? stats(fc.value).last : null;
   const summary =
-    s.last == null
+    (s.last == null
       ? `${spec.title}: no data in this range`
-      : `${spec.title}: latest ${num(s.last, spec.digits)} ${spec.unit}, range ${num(s.lo, spec.digits)} to ${num(s.hi, spec.digits)} ${spec.unit}`;
+      : `${spec.title}: latest ${num(s.last, spec.digits)} ${spec.unit}, range ${num(s.lo, spec.digits)} to ${num(s.hi, spec.digits)} ${spec.unit}`) +
+    (projected != null ? `; forecast ${num(projected, spec.digits)} ${spec.unit} at the horizon` : '');
   return (
     <figure class="chart" data-testid="trend-chart" data-channel={spec.id} data-forecast={forecasted ? 'true' : undefined}>
       <figcaption>
