@@ -10,6 +10,7 @@ import { DiagnosisService } from './ingest/diagnosis-service.js';
 import { EventHub } from './ingest/events.js';
 import { IngestPipeline } from './ingest/pipeline.js';
 import { HttpAlarmWebhook } from './ingest/webhook.js';
+import { RunEventService } from './ingest/run-events.js';
 import { Authenticator } from './http/auth.js';
 import type { AppContext, DependencyCheck } from './http/context.js';
 import { presentReading } from './http/present.js';
@@ -91,8 +92,10 @@ export class App {
       warmupWindowMs: 48 * 3_600_000,
       webhook: config.telemetry.alarmWebhookUrl ? new HttpAlarmWebhook(config.telemetry.alarmWebhookUrl, log) : undefined,
     });
+    const runEvents = new RunEventService(repo, log);
     pipeline.onCommit((readings) => {
       diagnosis.onCommitted(readings);
+      runEvents.onCommitted(readings);
       events.readings(readings);
     });
     this.ctx = {
@@ -102,6 +105,7 @@ export class App {
       pipeline,
       validator: new ReadingValidator(),
       diagnosis,
+      runEvents,
       events,
       authenticator: new Authenticator(this.adminKey.key),
       dependencies: [
@@ -203,6 +207,7 @@ export class App {
       }
       await this.ctx.pipeline.drain();
       await this.ctx.diagnosis.flush();
+      await this.ctx.runEvents.flush();
       if (this.ownsRepo) await this.ctx.repo.close();
       this.log.info('stopped');
     })();

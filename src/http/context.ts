@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import type { ReadingValidator } from '../domain/validation.js';
 import type { IngestPipeline } from '../ingest/pipeline.js';
 import type { DiagnosisService } from '../ingest/diagnosis-service.js';
+import type { RunEventService } from '../ingest/run-events.js';
 import type { EventHub } from '../ingest/events.js';
 import type { IngestMetrics } from '../ingest/metrics.js';
 import type { LatestCache } from '../cache/latest-cache.js';
@@ -26,6 +27,8 @@ export interface AppContext {
   pipeline: IngestPipeline;
   validator: ReadingValidator;
   diagnosis: DiagnosisService;
+  /** Trips and restarts detected from committed readings. */
+  runEvents: RunEventService;
   events: EventHub;
   authenticator: Authenticator;
   dependencies: DependencyCheck[];

@@ -3,6 +3,7 @@ import type { Alarm, AlarmStatus } from '../domain/alarm.js';
 import type { Diagnosis, Severity, StoredDiagnosis } from '../domain/diagnosis.js';
 import type { ChannelValues, Reading } from '../domain/reading.js';
 import type { Well, WellNameplate } from '../domain/well.js';
+import type { Forecast, PumpEvent, PumpEventType, ReferencePeriod } from '../domain/surveillance.js';
 
 export interface WellStatus {
   diagnosis: string;
@@ -19,9 +20,18 @@ export interface LatestReading extends ChannelValues {
   timestamp: string;
 }
 
+/** The stored forecast's earliest expected limit, as the fleet list carries it. */
+export interface FleetForecast {
+  channel: string;
+  /** Days from now (0 when already due). */
+  time_to_limit_days: number;
+  expected_at: string;
+}
+
 export interface FleetWell extends Well {
   status: WellStatus | null;
   latest: LatestReading | null;
+  forecast: FleetForecast | null;
 }
 
 export interface WellListQuery {
@@ -30,6 +40,29 @@ export interface WellListQuery {
   q?: string;
   limit: number;
   offset: number;
+  /** `time_to_limit`: earliest expected limit first (wells without one last), then by id. Default: by id. */
+  sort?: 'well_id' | 'time_to_limit';
+}
+
+export interface NewPumpEvent {
+  well_id: string;
+  type: PumpEventType;
+  at: number;
+  pump_model: string | null;
+  reason: string | null;
+}
+
+export interface PumpEventQuery {
+  well_id?: string;
+  from?: number;
+  to?: number;
+  types?: PumpEventType[];
+  limit: number;
+}
+
+/** A pump event with the well's field (run-life grouping). */
+export interface FieldPumpEvent extends PumpEvent {
+  field: string | null;
 }
 
 export interface TimeRange {
@@ -142,6 +175,33 @@ export interface Repository {
   // rejected device messages
   insertRejected(items: RejectedMessage[]): Promise<void>;
   listRejected(limit: number): Promise<StoredRejected[]>;
+
+  // early warning and run life
+  /** The stored reference period (engineer's or learned), if any. */
+  getReference(wellId: string): Promise<ReferencePeriod | null>;
+  setReference(wellId: string, from: number, to: number, source: ReferencePeriod['source'], by: string | null): Promise<ReferencePeriod>;
+  /** Forgets the stored reference (only a learned one when `source` is 'auto'); true when one was removed. */
+  clearReference(wellId: string, source?: ReferencePeriod['source']): Promise<boolean>;
+  insertPumpEvent(e: NewPumpEvent): Promise<PumpEvent>;
+  /** Events in [from, to), oldest first; the newest `limit` when more match. */
+  listPumpEvents(q: PumpEventQuery): Promise<PumpEvent[]>;
+  /** Every event of the given types, with the well's field, by well then time (run-life analysis). */
+  pumpEventsForRunLife(types: PumpEventType[]): Promise<FieldPumpEvent[]>;
+  /**
+   * Makes the detected trips/starts of a well in (after, through] exactly `events` (null bounds: open);
+   * returns how many were added and removed. Manual events are never touched.
+   */
+  replaceDetectedEvents(
+    wellId: string,
+    after: number | null,
+    through: number | null,
+    events: { type: PumpEventType; at: number }[],
+  ): Promise<{ inserted: PumpEvent[]; deleted: number }>;
+  /** Stores a well's latest forecast and its earliest expected limit (for the fleet sort). */
+  putForecast(forecast: Forecast): Promise<void>;
+  getForecast(wellId: string): Promise<Forecast | null>;
+  /** Wells whose stored forecast is missing or older than `before` and that have readings after it, oldest first. */
+  wellsNeedingForecast(before: number, limit: number): Promise<string[]>;
 
   // retention
   /** Drops telemetry partitions wholly older than the cutoff; returns their names. */
