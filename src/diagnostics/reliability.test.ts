@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { digamma, fitWeibull, kaplanMeier, lnGamma, survivalAt, weibullMean, weibullSurvival, type Lifetime } from './reliability.js';
+import {
+  buildRunLives,
+  digamma,
+  fitWeibull,
+  kaplanMeier,
+  lnGamma,
+  reliabilityReport,
+  survivalAt,
+  weibullMean,
+  weibullSurvival,
+  type Lifetime,
+  type RunLifeEvent,
+} from './reliability.js';
 
 // Freireich et al. (1963), 6-MP arm of the leukaemia remission trial (weeks; * = censored), the textbook
 // Kaplan–Meier example (Kalbfleisch & Prentice; Klein & Moeschberger; Collett).
@@ -150,5 +162,80 @@ describe('Weibull maximum likelihood', () => {
     expect(fitWeibull([])).toBeNull();
     expect(fitWeibull([{ time: 10, failed: true }, { time: 20, failed: false }])).toBeNull();
     expect(fitWeibull([{ time: 10, failed: true }, { time: 10, failed: true }, { time: 30, failed: false }])).toBeNull();
+  });
+});
+
+describe('run lives and the reliability report', () => {
+  const D = 86_400_000;
+  const t0 = Date.UTC(2024, 0, 1);
+  const ev = (well_id: string, type: RunLifeEvent['type'], day: number, extra: Partial<RunLifeEvent> = {}): RunLifeEvent => ({
+    well_id,
+    type,
+    at: t0 + day * D,
+    pump_model: null,
+    field: 'North',
+    source: 'manual',
+    ...extra,
+  });
+
+  it('builds runs: install → failure (failed), install → pull (censored), re-install without pull, still running', () => {
+    const now = t0 + 1000 * D;
+    const runs = buildRunLives(
+      [
+        ev('A', 'install', 0, { pump_model: 'X' }),
+        ev('A', 'failure', 400),
+        ev('A', 'pull', 410),
+        ev('A', 'install', 420, { pump_model: 'Y' }),
+        ev('B', 'trip', 5), // before any install: belongs to no run
+        ev('B', 'install', 10, { pump_model: 'X' }),
+        ev('B', 'trip', 20, { source: 'detected' }),
+        ev('B', 'stop', 30),
+        ev('B', 'trip', 30 + 0.01, { source: 'detected' }), // the posted stop, seen in the data
+        ev('B', 'install', 110, { pump_model: 'X' }),
+      ],
+      now,
+    );
+    const summary = runs.map((r) => [r.well_id, r.pump_model, Math.round(r.days), r.failed, r.end_at === null, r.trips]);
+    expect(summary).toEqual([
+      ['A', 'X', 400, true, false, 0],
+      ['A', 'Y', 580, false, true, 0],
+      ['B', 'X', 100, false, false, 1],
+      ['B', 'X', 890, false, true, 0],
+    ]);
+  });
+
+  it('groups by pump model and field with counts, curve from 1, fits and trips per month', () => {
+    const now = t0 + 2000 * D;
+    const events: RunLifeEvent[] = [];
+    // Model X: failures at 100..900 days on 9 wells, 3 still running; model Y: one censored run.
+    for (let i = 0; i < 12; i++) {
+      events.push(ev(`X${i}`, 'install', 0, { pump_model: 'X', field: i % 2 ? 'North' : 'South' }));
+      if (i < 9) events.push(ev(`X${i}`, 'failure', 100 * (i + 1)));
+      if (i === 0) for (let k = 0; k < 5; k++) events.push(ev('X0', 'trip', 10 + k, { source: 'detected' }));
+    }
+    events.push(ev('Y0', 'install', 1500, { pump_model: 'Y', field: null }));
+    const byModel = reliabilityReport(events, 'pump_model', now);
+    expect(byModel.group_by).toBe('pump_model');
+    expect(byModel.groups.map((g) => g.group)).toEqual(['X', 'Y']);
+    const x = byModel.groups[0];
+    expect([x.installs, x.failures, x.censored]).toEqual([12, 9, 3]);
+    expect(x.kaplan_meier[0]).toEqual({ t_days: 0, survival: 1, low: 1, high: 1, at_risk: 12, events: 0 });
+    expect(x.kaplan_meier[1].survival).toBeCloseTo(11 / 12, 10);
+    expect(x.weibull!.shape.low).toBeLessThan(x.weibull!.shape.value);
+    expect(x.weibull!.shape.high).toBeGreaterThan(x.weibull!.shape.value);
+    expect(x.mtbf_days!.low).toBeLessThan(x.mtbf_days!.value);
+    expect(x.survival_365!.value).toBeGreaterThan(0.5);
+    expect(x.survival_365!.value).toBeLessThan(0.9);
+    // 5 trips over 9×(100..900 days) + 3×2000 days of running.
+    const runDays = 100 * 45 + 3 * 2000;
+    expect(x.trips_per_month).toBeCloseTo(5 / (runDays / (365.25 / 12)), 8);
+    const y = byModel.groups[1];
+    expect([y.installs, y.failures, y.weibull, y.mtbf_days, y.survival_365]).toEqual([1, 0, null, null, null]);
+    const byField = reliabilityReport(events, 'field', now);
+    expect(byField.groups.map((g) => [g.group, g.installs])).toEqual([
+      ['North', 6],
+      ['South', 6],
+      ['unassigned', 1],
+    ]);
   });
 });

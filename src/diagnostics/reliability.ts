@@ -3,7 +3,15 @@
 // Wald intervals from the observed information. No statistics library on npm is both maintained and covers
 // censored Weibull fits with intervals, so the estimators are written here, small, and checked against
 // published values in reliability.test.ts.
-import type { Estimate, SurvivalPoint } from '../domain/surveillance.js';
+import type {
+  Estimate,
+  PumpEventType,
+  ReliabilityGroup,
+  ReliabilityGroupBy,
+  ReliabilityReport,
+  RunLife,
+  SurvivalPoint,
+} from '../domain/surveillance.js';
 
 /** One unit's life: `time` until failure (`failed`) or until it was last seen working (censored). */
 export interface Lifetime {
@@ -207,4 +215,117 @@ export function weibullSurvival(fit: WeibullFit, t: number, z = Z95): Estimate {
   const se = deltaSe(fit, Math.log(t) - lnEta, -beta);
   const s = (x: number) => Math.exp(-Math.exp(x));
   return { value: s(g), low: s(g + z * se), high: s(g - z * se) };
+}
+
+// ------------------------------------------------------------------------------------------------ run lives
+
+export interface RunLifeEvent {
+  well_id: string;
+  type: PumpEventType;
+  /** Epoch ms. */
+  at: number;
+  pump_model: string | null;
+  field: string | null;
+  source: 'manual' | 'detected';
+}
+
+const DAY_MS = 86_400_000;
+const MONTH_DAYS = 365.25 / 12;
+/** A detected trip this close to a posted stop, pull, trip or failure is that event, not another trip. */
+const SAME_EVENT_MS = 3_600_000;
+
+interface Run extends RunLife {
+  pump_model: string | null;
+  field: string | null;
+  trips: number;
+}
+
+/**
+ * Run lives from pump events (sorted by well, then time): an install starts a run; a failure ends it as failed;
+ * a pull ends it as censored (pulled while working) unless it already failed; a new install without a pull
+ * ends the previous run censored. A run still going is censored at `now`. Trips inside a run are counted with
+ * it; a detected trip within an hour of a posted stop, pull, trip or failure is that event, not another one.
+ */
+export function buildRunLives(events: readonly RunLifeEvent[], now: number): Run[] {
+  const runs: Run[] = [];
+  const byWell = new Map<string, RunLifeEvent[]>();
+  for (const e of events) {
+    let list = byWell.get(e.well_id);
+    if (!list) byWell.set(e.well_id, (list = []));
+    list.push(e);
+  }
+  for (const [wellId, list] of byWell) {
+    list.sort((a, b) => a.at - b.at);
+    const posted = list.filter((e) => e.source === 'manual' && e.type !== 'install' && e.type !== 'start').map((e) => e.at);
+    let open: (Run & { start: number }) | null = null;
+    const close = (end: number, failed: boolean) => {
+      if (!open) return;
+      open.end_at = new Date(end).toISOString();
+      open.days = Math.max(0, (end - open.start) / DAY_MS);
+      open.failed = failed;
+      const { start: _start, ...run } = open;
+      runs.push(run);
+      open = null;
+    };
+    for (const e of list) {
+      if (e.type === 'install') {
+        close(e.at, false);
+        open = { well_id: wellId, install_at: new Date(e.at).toISOString(), end_at: null, days: 0, failed: false, pump_model: e.pump_model, field: e.field, trips: 0, start: e.at };
+      } else if (e.type === 'failure') {
+        close(e.at, true);
+      } else if (e.type === 'pull') {
+        close(e.at, false);
+      } else if (e.type === 'trip' && open) {
+        if (e.source === 'detected' && posted.some((t) => Math.abs(t - e.at) <= SAME_EVENT_MS)) continue;
+        open.trips++;
+      }
+    }
+    if (open) {
+      const o: Run & { start: number } = open;
+      o.days = Math.max(0, (now - o.start) / DAY_MS);
+      const { start: _start, ...run } = o;
+      runs.push(run);
+    }
+  }
+  return runs;
+}
+
+/** Per group (pump model or field): counts, run lives, Kaplan–Meier, Weibull, MTBF, survival at 365 days, trips. */
+export function reliabilityReport(events: readonly RunLifeEvent[], groupBy: ReliabilityGroupBy, now: number): ReliabilityReport {
+  const runs = buildRunLives(events, now);
+  const groups = new Map<string, Run[]>();
+  for (const r of runs) {
+    const key = (groupBy === 'pump_model' ? r.pump_model : r.field) ?? (groupBy === 'pump_model' ? 'unknown' : 'unassigned');
+    let list = groups.get(key);
+    if (!list) groups.set(key, (list = []));
+    list.push(r);
+  }
+  const out: ReliabilityGroup[] = [];
+  for (const [group, list] of [...groups].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+    const lives: Lifetime[] = list.map((r) => ({ time: r.days, failed: r.failed }));
+    const km = kaplanMeier(lives);
+    const curve: SurvivalPoint[] = [
+      { t_days: 0, survival: 1, low: 1, high: 1, at_risk: lives.length, events: 0 },
+      ...km.map(({ std_err: _se, ...p }) => p),
+    ];
+    const fit = fitWeibull(lives);
+    const failures = list.filter((r) => r.failed).length;
+    const runDays = list.reduce((a, r) => a + r.days, 0);
+    let survival365: Estimate | null = null;
+    if (fit) survival365 = weibullSurvival(fit, 365);
+    else if (lives.some((l) => l.time >= 365)) survival365 = survivalAt(curve, 365);
+    out.push({
+      group,
+      installs: list.length,
+      failures,
+      censored: list.length - failures,
+      run_lives: list.map(({ well_id, install_at, end_at, days, failed }) => ({ well_id, install_at, end_at, days, failed })),
+      kaplan_meier: curve,
+      weibull: fit ? { shape: fit.shape, scale_days: fit.scale } : null,
+      mtbf_days: fit ? weibullMean(fit) : null,
+      survival_365: survival365,
+      trips_per_month: runDays > 0 ? list.reduce((a, r) => a + r.trips, 0) / (runDays / MONTH_DAYS) : null,
+    });
+  }
+  return { group_by: groupBy, generated_at: new Date(now).toISOString(), groups: out };
 }

@@ -44,6 +44,24 @@ export interface WellListQuery {
   sort?: 'well_id' | 'time_to_limit';
 }
 
+export interface StoredReference {
+  period: ReferencePeriod;
+  /** The engine's learned statistics over the period (opaque JSON), when computed. */
+  learned: unknown | null;
+  /** Auto references: the earliest reading when it was learned (older data arriving later means relearn). */
+  basis_from: number | null;
+  set_by: string | null;
+}
+
+export interface NewReference {
+  from: number;
+  to: number;
+  source: ReferencePeriod['source'];
+  by: string | null;
+  learned: unknown | null;
+  basis_from: number | null;
+}
+
 export interface NewPumpEvent {
   well_id: string;
   type: PumpEventType;
@@ -177,9 +195,10 @@ export interface Repository {
   listRejected(limit: number): Promise<StoredRejected[]>;
 
   // early warning and run life
-  /** The stored reference period (engineer's or learned), if any. */
-  getReference(wellId: string): Promise<ReferencePeriod | null>;
-  setReference(wellId: string, from: number, to: number, source: ReferencePeriod['source'], by: string | null): Promise<ReferencePeriod>;
+  /** The stored reference period (engineer's or learned), if any, with the engine's statistics over it. */
+  getReference(wellId: string): Promise<StoredReference | null>;
+  /** Stores a reference; a learned (auto) one never replaces an engineer's. Returns what is stored after. */
+  setReference(wellId: string, ref: NewReference): Promise<StoredReference>;
   /** Forgets the stored reference (only a learned one when `source` is 'auto'); true when one was removed. */
   clearReference(wellId: string, source?: ReferencePeriod['source']): Promise<boolean>;
   insertPumpEvent(e: NewPumpEvent): Promise<PumpEvent>;
@@ -197,10 +216,12 @@ export interface Repository {
     through: number | null,
     events: { type: PumpEventType; at: number }[],
   ): Promise<{ inserted: PumpEvent[]; deleted: number }>;
+  /** Timestamp of the well's earliest stored reading (hour resolution), or null. */
+  firstReadingTs(wellId: string): Promise<number | null>;
   /** Stores a well's latest forecast and its earliest expected limit (for the fleet sort). */
   putForecast(forecast: Forecast): Promise<void>;
   getForecast(wellId: string): Promise<Forecast | null>;
-  /** Wells whose stored forecast is missing or older than `before` and that have readings after it, oldest first. */
+  /** Wells without a stored forecast, or whose forecast was computed before `before` and that have readings newer than it saw; stalest first. */
   wellsNeedingForecast(before: number, limit: number): Promise<string[]>;
 
   // retention

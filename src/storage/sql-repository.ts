@@ -17,6 +17,8 @@ import type {
   FleetForecast,
   FleetWell,
   NewPumpEvent,
+  NewReference,
+  StoredReference,
   PumpEventQuery,
   LatestReading,
   RaiseAlarm,
@@ -108,8 +110,14 @@ function rowToPumpEvent(r: Row): PumpEvent {
   };
 }
 
-function rowToReference(r: Row): ReferencePeriod {
-  return { from: toIso(r.ref_from), to: toIso(r.ref_to), source: r.source as ReferencePeriod['source'] };
+function rowToStoredReference(r: Row): StoredReference {
+  const learned = r.learned === null || r.learned === undefined ? null : typeof r.learned === 'string' ? JSON.parse(r.learned) : r.learned;
+  return {
+    period: { from: toIso(r.ref_from), to: toIso(r.ref_to), source: r.source as ReferencePeriod['source'] },
+    learned,
+    basis_from: r.basis_from === null || r.basis_from === undefined ? null : toMs(r.basis_from),
+    set_by: (r.set_by as string | null) ?? null,
+  };
 }
 
 const DAY_S = 86_400;
@@ -784,28 +792,37 @@ export class SqlRepository implements Repository {
 
   // ---------------------------------------------------------------- early warning and run life
 
-  async getReference(wellId: string): Promise<ReferencePeriod | null> {
-    const r = await this.db.query<Row>('SELECT ref_from, ref_to, source FROM well_reference WHERE well_id = $1', [wellId]);
-    return r.rows.length ? rowToReference(r.rows[0]) : null;
+  async getReference(wellId: string): Promise<StoredReference | null> {
+    const r = await this.db.query<Row>('SELECT * FROM well_reference WHERE well_id = $1', [wellId]);
+    return r.rows.length ? rowToStoredReference(r.rows[0]) : null;
   }
 
-  async setReference(
-    wellId: string,
-    from: number,
-    to: number,
-    source: ReferencePeriod['source'],
-    by: string | null,
-  ): Promise<ReferencePeriod> {
-    // A learned reference never replaces an engineer's.
+  async setReference(wellId: string, ref: NewReference): Promise<StoredReference> {
     const r = await this.db.query<Row>(
-      `INSERT INTO well_reference (well_id, ref_from, ref_to, source, set_by) VALUES ($1, $2::timestamptz, $3::timestamptz, $4, $5)
+      `INSERT INTO well_reference (well_id, ref_from, ref_to, source, set_by, learned, basis_from)
+       VALUES ($1, $2::timestamptz, $3::timestamptz, $4, $5, $6::jsonb, $7::timestamptz)
        ON CONFLICT (well_id) DO UPDATE SET ref_from = EXCLUDED.ref_from, ref_to = EXCLUDED.ref_to, source = EXCLUDED.source,
-         set_by = EXCLUDED.set_by, updated_at = now()
+         set_by = EXCLUDED.set_by, learned = EXCLUDED.learned, basis_from = EXCLUDED.basis_from, updated_at = now()
        WHERE EXCLUDED.source = 'engineer' OR well_reference.source = 'auto'
-       RETURNING ref_from, ref_to, source`,
-      [wellId, iso(from), iso(to), source, by],
+       RETURNING *`,
+      [
+        wellId,
+        iso(ref.from),
+        iso(ref.to),
+        ref.source,
+        ref.by,
+        ref.learned === null ? null : JSON.stringify(ref.learned),
+        ref.basis_from === null ? null : iso(ref.basis_from),
+      ],
     );
-    return r.rows.length ? rowToReference(r.rows[0]) : (await this.getReference(wellId))!;
+    return r.rows.length ? rowToStoredReference(r.rows[0]) : (await this.getReference(wellId))!;
+  }
+
+  async firstReadingTs(wellId: string): Promise<number | null> {
+    await this.derived.sync();
+    const r = await this.db.query<{ t: unknown }>('SELECT min(hour) AS t FROM telemetry_hourly WHERE well_id = $1', [wellId]);
+    const t = r.rows[0]?.t;
+    return t === null || t === undefined ? null : toMs(t);
   }
 
   async clearReference(wellId: string, source?: ReferencePeriod['source']): Promise<boolean> {
@@ -885,8 +902,8 @@ export class SqlRepository implements Repository {
     await this.db.query(
       `INSERT INTO well_forecast (well_id, generated_at, channel, expected_at, forecast)
        VALUES ($1, $2::timestamptz, $3, $4::timestamptz, $5::jsonb)
-       ON CONFLICT (well_id) DO UPDATE SET generated_at = EXCLUDED.generated_at, channel = EXCLUDED.channel,
-         expected_at = EXCLUDED.expected_at, forecast = EXCLUDED.forecast
+       ON CONFLICT (well_id) DO UPDATE SET generated_at = EXCLUDED.generated_at, computed_at = now(),
+         channel = EXCLUDED.channel, expected_at = EXCLUDED.expected_at, forecast = EXCLUDED.forecast
        WHERE well_forecast.generated_at <= EXCLUDED.generated_at`,
       [f.well_id, f.generated_at, first?.channel ?? null, first ? iso(first.at) : null, JSON.stringify(f)],
     );
@@ -903,8 +920,8 @@ export class SqlRepository implements Repository {
     await this.derived.sync();
     const r = await this.db.query<{ well_id: string }>(
       `SELECT l.well_id FROM well_latest l LEFT JOIN well_forecast f ON f.well_id = l.well_id
-       WHERE f.well_id IS NULL OR (f.generated_at < $1::timestamptz AND l.ts > f.generated_at - interval '1 day')
-       ORDER BY f.generated_at NULLS FIRST, l.well_id LIMIT $2`,
+       WHERE f.well_id IS NULL OR (f.computed_at < $1::timestamptz AND l.ts > f.generated_at)
+       ORDER BY f.computed_at NULLS FIRST, l.well_id LIMIT $2`,
       [iso(before), limit],
     );
     return r.rows.map((x) => x.well_id);

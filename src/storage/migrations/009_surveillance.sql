@@ -9,6 +9,10 @@ CREATE TABLE well_reference (
   ref_to     timestamptz NOT NULL,
   source     text NOT NULL CHECK (source IN ('engineer', 'auto')),
   set_by     text,
+  -- The engine's statistics over the period (channel medians and scatter), so trends are judged against it
+  -- after the period has left the look-back window; and the first reading they were learned after (auto).
+  learned    jsonb,
+  basis_from timestamptz,
   updated_at timestamptz NOT NULL DEFAULT now(),
   CHECK (ref_from < ref_to)
 );
@@ -33,7 +37,9 @@ CREATE UNIQUE INDEX pump_events_detected_uq ON pump_events (well_id, type, at) W
 -- every well per request. `channel`/`expected_at`: the channel expected at its limit first (null if none).
 CREATE TABLE well_forecast (
   well_id      text PRIMARY KEY,
+  -- As of the newest reading it saw; computed_at: when it was computed (the background refresh's clock).
   generated_at timestamptz NOT NULL,
+  computed_at  timestamptz NOT NULL DEFAULT now(),
   channel      text,
   expected_at  timestamptz,
   forecast     jsonb NOT NULL
