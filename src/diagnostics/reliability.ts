@@ -313,7 +313,7 @@ export function reliabilityReport(events: readonly RunLifeEvent[], groupBy: Reli
     const runDays = list.reduce((a, r) => a + r.days, 0);
     let survival365: Estimate | null = null;
     if (fit) survival365 = weibullSurvival(fit, 365);
-    else if (lives.some((l) => l.time >= 365)) survival365 = survivalAt(curve, 365);
+    else if (failures > 0 && lives.some((l) => l.time >= 365)) survival365 = survivalAt(curve, 365);
     out.push({
       group,
       installs: list.length,
