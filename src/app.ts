@@ -11,6 +11,7 @@ import { EventHub } from './ingest/events.js';
 import { IngestPipeline } from './ingest/pipeline.js';
 import { HttpAlarmWebhook } from './ingest/webhook.js';
 import { RunEventService } from './ingest/run-events.js';
+import { SurveillanceService } from './ingest/surveillance.js';
 import { Authenticator } from './http/auth.js';
 import type { AppContext, DependencyCheck } from './http/context.js';
 import { presentReading } from './http/present.js';
@@ -106,6 +107,7 @@ export class App {
       validator: new ReadingValidator(),
       diagnosis,
       runEvents,
+      surveillance: new SurveillanceService(repo, log, { refreshMs: config.telemetry.forecastRefreshMs, batch: 20, tickMs: 60_000 }),
       events,
       authenticator: new Authenticator(this.adminKey.key),
       dependencies: [
@@ -160,6 +162,7 @@ export class App {
     }
     for (const t of this.transports) await t.start();
     this.scheduleRetention();
+    this.ctx.surveillance.start();
     this.ctx.startedAt = Date.now();
   }
 
@@ -189,6 +192,7 @@ export class App {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       for (const t of this.timers) clearInterval(t);
+      await this.ctx.surveillance.stop();
       for (const t of this.transports) {
         await t.stop().catch((err) => this.log.warn({ err, transport: t.name }, 'transport stop failed'));
       }
