@@ -16,6 +16,8 @@ import type { Repository } from '../storage/repository.js';
 const NEIGHBOURS = 32;
 /** Readings of one window read per query. */
 const PAGE = 50_000;
+/** An open upper bound both stores parse (year 9999). */
+const FAR_FUTURE = Date.UTC(9999, 0, 1);
 
 interface WellRunState {
   /** Newest reading seen (ts) and its known state; null until loaded from storage. */
@@ -93,7 +95,7 @@ export class RunEventService {
     }
     const known = (r: Reading) => runState(r, s.stopCurrentA) !== null;
     const before = (await this.repo.recentHistory(wellId, { from: 0, to: from }, NEIGHBOURS)).reverse().find(known) ?? null;
-    const after = (await this.repo.history(wellId, { from: to + 1, to: 8.64e15 }, NEIGHBOURS)).find(known) ?? null;
+    const after = (await this.repo.history(wellId, { from: to + 1, to: FAR_FUTURE }, NEIGHBOURS)).find(known) ?? null;
     const window: Reading[] = [];
     const end = (after?.ts ?? to) + 1;
     for (let cursor: number | undefined; ; ) {
