@@ -194,11 +194,21 @@ export function buildSeries(p: WellParams, sorted: readonly Reading[], noLoadA?:
     for (let j = 1; j < buckets.length; j++) {
       const df = buckets[j].f - buckets[j - 1].f;
       const dy = buckets[j].y[c] - buckets[j - 1].y[c];
-      if (Math.abs(df) >= 1 && Number.isFinite(dy)) ratios.push(dy / df);
+      if (Math.abs(df) < 1 || !Number.isFinite(dy)) continue;
+      // A degradation under way also moves the channel between the two aggregates: take out the local drift
+      // (median change between neighbouring aggregates at a steady speed).
+      const drift: number[] = [];
+      for (let i = Math.max(1, j - 5); i <= Math.min(buckets.length - 1, j + 5); i++) {
+        if (i === j || Math.abs(buckets[i].f - buckets[i - 1].f) >= 0.5) continue;
+        const d = buckets[i].y[c] - buckets[i - 1].y[c];
+        if (Number.isFinite(d)) drift.push(d);
+      }
+      ratios.push((dy - (drift.length >= 2 ? median(drift) : 0)) / df);
     }
     if (ratios.length) speedCoef[c] = median(ratios);
   }
-  const fNow = buckets.length ? buckets[buckets.length - 1].f : fb;
+  // Values are reported at the drive's present speed (the newest samples, not the newest day's median).
+  const fNow = samples.length ? median(samples.slice(-6).map((x) => x.f)) : fb;
   return { p, i0, bucketMs, buckets, speedCoef, fNow };
 }
 
@@ -283,6 +293,9 @@ interface TrendFit extends ChannelTrend {
   /** Days relative to now and values of the fit segment (after the detected onset). */
   xs: number[];
   ys: number[];
+  /** The whole window (days relative to now, values). */
+  allX: number[];
+  allY: number[];
   /** Median of the newest three aggregates. */
   recent: number;
   /** (recent − reference) / reference scatter. */
@@ -365,6 +378,10 @@ function fitChannel(s: Series, ref: Reference | null, c: number, now: number, ma
   const segX = xs.slice(k0);
   const segY = ys.slice(k0);
   const ts = theilSen(segX, segY);
+  // Flat, then a trend: the test over the whole window is diluted by the flat part (and by any wander in it), the
+  // test over the segment after the detected onset is not; the segment was picked from the data, so its p-value
+  // is penalised.
+  const p = k0 > 0 ? Math.min(mk.p, Math.min(1, 4 * mannKendall(segY).p)) : mk.p;
   const resid = segY.map((y, i) => y - ts.intercept - ts.slope * segX[i]);
   const residualSigma = MAD_TO_SIGMA * median(resid.map(Math.abs));
   const recent = median(ys.slice(-3));
@@ -382,16 +399,16 @@ function fitChannel(s: Series, ref: Reference | null, c: number, now: number, ma
   const total = refValue !== null ? Math.abs(recent - refValue) : 0;
   const stepShare = total > 0 ? Math.min(1, maxJump / total) : 0;
   const segDays = segX[segX.length - 1] - segX[0];
-  const sameSign = Math.sign(ts.low) === Math.sign(ts.high) && ts.low !== 0 && Math.sign(ts.slope) === Math.sign(mk.s);
+  const sameSign = Math.sign(ts.low) === Math.sign(ts.high) && ts.low !== 0;
   const material = Math.abs(ts.slope) * Math.max(segDays, 1) >= 2 * residualSigma;
-  const significant = mk.p < TREND_ALPHA && sameSign && material;
+  const significant = p < TREND_ALPHA && sameSign && material;
   const digits = c === C_VIB ? 5 : 4;
   return {
     channel,
     slope_per_day: round(ts.slope, digits + 1),
     slope_per_day_low: round(ts.low, digits + 1),
     slope_per_day_high: round(ts.high, digits + 1),
-    p_value: round(mk.p, 6),
+    p_value: round(p, 6),
     significant,
     days: round(xs[n - 1] - xs[0], 2),
     points: n,
@@ -401,6 +418,8 @@ function fitChannel(s: Series, ref: Reference | null, c: number, now: number, ma
     c,
     xs: segX,
     ys: segY,
+    allX: xs,
+    allY: ys,
     recent,
     z,
     stepShare,
@@ -591,28 +610,43 @@ function timeTo(pr: Projection, limit: number, rate: number): number | null {
   return t >= 0 ? t : null;
 }
 
-/** Linear or exponential growth, whichever fits the fit segment better (exponential must earn it clearly). */
-function chooseModel(t: TrendFit, rising: boolean): Projection {
+/**
+ * Linear or exponential growth, whichever fits better where the forecast starts (the fit segment after the onset).
+ * Exponential growth above a floor, y = floor + A·e^{k·t} (bearing wear), is fitted on the whole window (its flat
+ * early part belongs to the model) with the floor searched on a grid; it must beat the linear fit clearly.
+ */
+function chooseModel(t: TrendFit, rising: boolean, refValue: number | null, refScatter: number): Projection {
   const lin: Projection = { model: 'linear', floor: 0, y0: t.intercept, rate: t.slope_per_day, rateLow: t.slope_per_day_low, rateHigh: t.slope_per_day_high };
-  if (!rising || t.ys.length < 7) return lin;
-  const mad = (pred: (x: number) => number): number => median(t.ys.map((y, i) => Math.abs(y - pred(t.xs[i]))));
-  // Judge on the newer half (where the models differ most and the forecast starts).
-  const half = Math.floor(t.ys.length / 2);
-  const recentMad = (pred: (x: number) => number): number => median(t.ys.slice(half).map((y, i) => Math.abs(y - pred(t.xs[half + i]))));
-  const linPred = (x: number): number => lin.y0 + lin.rate * x;
+  if (!rising || t.ys.length < 6) return lin;
+  const noise = Math.max(refScatter, t.residualSigma, 1e-9);
   let best = lin;
-  let bestScore = mad(linPred) + recentMad(linPred);
+  let bestErr = Infinity;
+  // Floors: the healthy reference level (wear adds a growing part on top of it) and a grid below the segment.
   const ymin = Math.min(...t.ys);
-  for (const frac of [0, 0.5, 0.8, 0.9]) {
-    const floor = frac * ymin;
-    if (ymin - floor <= 0) continue;
-    const ls = t.ys.map((y) => Math.log(y - floor));
-    const ts = theilSen(t.xs, ls);
-    if (!(ts.slope > 0)) continue;
-    const pred = (x: number): number => floor + Math.exp(ts.intercept + ts.slope * x);
-    const score = mad(pred) + recentMad(pred);
-    if (score < 0.8 * bestScore) {
-      bestScore = score;
+  const floors: number[] = [];
+  if (refValue !== null && refValue > 0) floors.push(refValue, refValue - noise);
+  if (ymin > 0) for (let frac = 1; frac >= 0.004; frac *= 0.75) floors.push(ymin * (1 - frac));
+  for (const floor of floors) {
+    // The segment's points clearly above the floor (the growing part), newest first back to the last one that is not.
+    let i0 = t.ys.length;
+    while (i0 > 0 && t.ys[i0 - 1] - floor > 2 * noise) i0--;
+    const xs = t.xs.slice(i0);
+    const ys = t.ys.slice(i0);
+    if (ys.length < 6) continue;
+    const h = Math.floor(xs.length / 2);
+    const older = theilSen(xs.slice(0, h + 1), ys.slice(0, h + 1));
+    const newer = theilSen(xs.slice(h), ys.slice(h));
+    // Exponential growth accelerates: the newer half must climb clearly faster than the older half.
+    if (!(newer.slope > 1.3 * older.slope && newer.low > older.slope)) continue;
+    const ts = theilSen(xs, ys.map((y) => Math.log(y - floor)));
+    if (!(ts.slope > 0) || !(ts.low > 0)) continue;
+    const ln = theilSen(xs, ys);
+    const errOf = (pred: (x: number) => number): number => median(ys.map((y, i) => Math.abs(y - pred(xs[i]))));
+    const expErr = errOf((x) => floor + Math.exp(ts.intercept + ts.slope * x));
+    const linErr = errOf((x) => ln.intercept + ln.slope * x);
+    const rel = expErr / Math.max(linErr, 1e-12);
+    if (rel < 0.8 && rel < bestErr) {
+      bestErr = rel;
       best = { model: 'exponential', floor, y0: floor + Math.exp(ts.intercept), rate: ts.slope, rateLow: ts.low, rateHigh: ts.high };
     }
   }
@@ -683,7 +717,8 @@ export function forecastWell(well: Partial<WellNameplate> & { well_id?: string }
     if (limitNorm === null) continue;
     const dir = rising ? 1 : -1;
     if (Math.sign(t.slope_per_day) !== dir) continue;
-    const pr = chooseModel(t, rising);
+    const rs = a.reference?.channels[t.channel];
+    const pr = chooseModel(t, rising, t.reference_value, rs?.scatter ?? 0);
     const beyond = dir * (pr.y0 - limitNorm) >= 0;
     const tt = beyond ? 0 : timeTo(pr, limitNorm, pr.rate);
     // The faster end of the slope interval reaches the limit sooner.
