@@ -8,6 +8,7 @@ import type { WellNameplate } from '../src/domain/well.js';
 import { diagnose, DiagnosisStream, learnBaseline } from '../src/diagnostics/index.js';
 import { HANDMADE_CASES } from '../src/diagnostics/testing/handmade.js';
 import { generateScenario, Rng } from '../src/simulator/index.js';
+import { runSlowEval } from './slow-eval.js';
 
 const arg = (name: string, def: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -18,6 +19,13 @@ const SEED = arg('seed', 20250101);
 const STREAM_CASES = arg('stream', 95);
 /** Extra healthy wells (not in the confusion matrix) so the false-alarm rate rests on enough cases. */
 const EXTRA_HEALTHY = arg('healthy', 300);
+/** Slow degradation and early warning (issue 13): wells per slow class, per drift kind, healthy, run-to-failure. */
+const SLOW_PER_CLASS = arg('slow-per-class', 40);
+const SLOW_BACKTEST = arg('slow-backtest', 40);
+const SLOW_HEALTHY = arg('slow-healthy', 100);
+const SLOW_RTF = arg('slow-rtf', 30);
+const SLOW_ONLY = process.argv.includes('--slow-only');
+const NO_SLOW = process.argv.includes('--no-slow');
 
 const MIN = 60_000;
 const INTERVALS = [10_000, MIN, MIN, 5 * MIN, 5 * MIN, 15 * MIN, 15 * MIN, 60 * MIN];
@@ -176,4 +184,11 @@ function report(rows: Row[], secs: number, totalReadings: number, streamRuns: nu
   process.exitCode = macroF1 >= 0.95 && faRate <= 0.01 ? 0 : 1;
 }
 
-run();
+function runSlow(): void {
+  const r = runSlowEval({ seed: SEED, perClass: SLOW_PER_CLASS, backtestPerKind: SLOW_BACKTEST, healthy: SLOW_HEALTHY, runToFailure: SLOW_RTF });
+  console.log(`\nslow degradation and early warning:\n${r.lines.join('\n')}`);
+  if (!r.ok) process.exitCode = 1;
+}
+
+if (!SLOW_ONLY) run();
+if (!NO_SLOW) runSlow();

@@ -10,6 +10,8 @@ import { DiagnosisService } from './ingest/diagnosis-service.js';
 import { EventHub } from './ingest/events.js';
 import { IngestPipeline } from './ingest/pipeline.js';
 import { HttpAlarmWebhook } from './ingest/webhook.js';
+import { RunEventService } from './ingest/run-events.js';
+import { SurveillanceService } from './ingest/surveillance.js';
 import { Authenticator } from './http/auth.js';
 import type { AppContext, DependencyCheck } from './http/context.js';
 import { presentReading } from './http/present.js';
@@ -91,8 +93,10 @@ export class App {
       warmupWindowMs: 48 * 3_600_000,
       webhook: config.telemetry.alarmWebhookUrl ? new HttpAlarmWebhook(config.telemetry.alarmWebhookUrl, log) : undefined,
     });
+    const runEvents = new RunEventService(repo, log);
     pipeline.onCommit((readings) => {
       diagnosis.onCommitted(readings);
+      runEvents.onCommitted(readings);
       events.readings(readings);
     });
     this.ctx = {
@@ -102,6 +106,8 @@ export class App {
       pipeline,
       validator: new ReadingValidator(),
       diagnosis,
+      runEvents,
+      surveillance: new SurveillanceService(repo, log, { refreshMs: config.telemetry.forecastRefreshMs, batch: 20, tickMs: 60_000 }),
       events,
       authenticator: new Authenticator(this.adminKey.key),
       dependencies: [
@@ -156,6 +162,7 @@ export class App {
     }
     for (const t of this.transports) await t.start();
     this.scheduleRetention();
+    this.ctx.surveillance.start();
     this.ctx.startedAt = Date.now();
   }
 
@@ -185,6 +192,7 @@ export class App {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       for (const t of this.timers) clearInterval(t);
+      await this.ctx.surveillance.stop();
       for (const t of this.transports) {
         await t.stop().catch((err) => this.log.warn({ err, transport: t.name }, 'transport stop failed'));
       }
@@ -203,6 +211,7 @@ export class App {
       }
       await this.ctx.pipeline.drain();
       await this.ctx.diagnosis.flush();
+      await this.ctx.runEvents.flush();
       if (this.ownsRepo) await this.ctx.repo.close();
       this.log.info('stopped');
     })();

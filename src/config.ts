@@ -70,6 +70,8 @@ export interface Config {
     alarmWebhookUrl: string | undefined;
     /** Readings older than this are backfill: they update diagnoses but never raise alarms for the past. */
     alarmLiveWindowMs: number;
+    /** Stored forecasts older than this are recomputed in the background (0: only on request). */
+    forecastRefreshMs: number;
   };
 }
 
@@ -192,6 +194,7 @@ export function loadConfig(env: Env = process.env, version = '0.0.0'): Config {
       queueMax: r.int('INGEST_QUEUE_MAX', 200_000, 100, 100_000_000),
       alarmWebhookUrl: r.url('ALARM_WEBHOOK_URL', ['http:', 'https:']),
       alarmLiveWindowMs: r.int('ALARM_LIVE_WINDOW_S', 900, 1, 30 * 86_400) * 1000,
+      forecastRefreshMs: r.int('FORECAST_REFRESH_MIN', 360, 0, 7 * 24 * 60) * 60_000,
     },
   };
 

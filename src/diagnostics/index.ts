@@ -15,3 +15,21 @@ export {
   NO_LOAD_FRACTION,
   type WellParams,
 } from './physics.js';
+export {
+  learnReference,
+  computeTrends,
+  forecastWell,
+  analyseTrends,
+  judgeSlow,
+  trendFindings,
+  REFERENCE_DAYS,
+  TREND_ALPHA,
+  type Reference,
+  type ReferenceOptions,
+  type ReferenceStat,
+  type TrendOptions,
+  type ForecastOptions,
+  type SlowFinding,
+} from './trends.js';
+export { diagnoseHistory, type HistoryOptions, type HistoryDiagnosis } from './history.js';
+export { mannKendall, theilSen, normalCdf } from './trendstats.js';

@@ -4,6 +4,8 @@ import type { Config } from '../config.js';
 import type { ReadingValidator } from '../domain/validation.js';
 import type { IngestPipeline } from '../ingest/pipeline.js';
 import type { DiagnosisService } from '../ingest/diagnosis-service.js';
+import type { RunEventService } from '../ingest/run-events.js';
+import type { SurveillanceService } from '../ingest/surveillance.js';
 import type { EventHub } from '../ingest/events.js';
 import type { IngestMetrics } from '../ingest/metrics.js';
 import type { LatestCache } from '../cache/latest-cache.js';
@@ -26,6 +28,10 @@ export interface AppContext {
   pipeline: IngestPipeline;
   validator: ReadingValidator;
   diagnosis: DiagnosisService;
+  /** Trips and restarts detected from committed readings. */
+  runEvents: RunEventService;
+  /** References, forecasts (stored for the fleet sort) and run-life statistics. */
+  surveillance: SurveillanceService;
   events: EventHub;
   authenticator: Authenticator;
   dependencies: DependencyCheck[];

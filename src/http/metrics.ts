@@ -153,6 +153,18 @@ new Counter({
   },
 });
 
+new Counter({
+  name: 'esp_pump_events_detected_total',
+  help: 'Trips and restarts detected from committed readings (running ⇄ stopped transitions), by type',
+  labelNames: ['type'] as const,
+  registers: [registry],
+  collect() {
+    for (const ctx of sources) {
+      for (const [type, n] of ctx.runEvents.stats.added) this.inc({ type }, delta(ctx, `pumpEvent:${type}`, n));
+    }
+  },
+});
+
 new Gauge({
   name: 'esp_active_alarms',
   help: 'Alarms not yet cleared, by severity',

@@ -13,6 +13,7 @@ import { diagnosticsRoutes } from './routes/diagnostics.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { rootRoutes } from './routes/root.js';
+import { surveillanceRoutes } from './routes/surveillance.js';
 import { telemetryRoutes } from './routes/telemetry.js';
 import { wellRoutes } from './routes/wells.js';
 
@@ -91,6 +92,7 @@ export async function buildServer(ctx: AppContext, ext: ServerExtensions = {}): 
   await diagnosticsRoutes(app, ctx);
   await alarmRoutes(app, ctx, ext.alarmHooks);
   await eventRoutes(app, ctx);
+  await surveillanceRoutes(app, ctx);
   for (const fn of ext.plugins ?? []) await fn(app, ctx);
   return app;
 }

@@ -1,4 +1,4 @@
-export { generateScenario, type Scenario, type ScenarioOptions } from './scenario.js';
+export { generateScenario, generateLongScenario, type Scenario, type ScenarioOptions, type LongKind, type LongScenario, type LongScenarioOptions } from './scenario.js';
 export { FleetSimulator, type FleetOptions } from './fleet.js';
-export { WellModel, randomNameplate, type SimWell, type WellPhysics } from './model.js';
+export { WellModel, randomNameplate, DRIFT_KINDS, type Drift, type DriftKind, type SimWell, type WellPhysics } from './model.js';
 export { Rng } from './rng.js';

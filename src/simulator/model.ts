@@ -42,6 +42,23 @@ export interface FaultState {
   cycleRunning?: boolean;
 }
 
+/**
+ * Slow degradations that run alongside everything else (operator speed steps included) and, unlike faults, do not
+ * change what the pump does otherwise: insulation/cooling decline (linear motor-temperature creep), bearing wear
+ * (vibration growing exponentially), rising load (current creep, e.g. heavier fluid or a dragging rotor).
+ */
+export const DRIFT_KINDS = ['TEMP_CREEP', 'VIBRATION_GROWTH', 'CURRENT_CREEP'] as const;
+export type DriftKind = (typeof DRIFT_KINDS)[number];
+
+export interface Drift {
+  kind: DriftKind;
+  start: number;
+  /** TEMP_CREEP: °C per day; CURRENT_CREEP: fraction of the load per day; VIBRATION_GROWTH: e-folding rate per day. */
+  rate: number;
+  /** VIBRATION_GROWTH: v = v₀·(1 + amp·(e^{rate·days} − 1)). */
+  amp?: number;
+}
+
 export interface WellModelOptions {
   rng: Rng;
   nameplate?: Partial<WellNameplate>;
@@ -85,6 +102,7 @@ export class WellModel {
   private nextOpStep = Infinity;
   private opStepMean: number;
   fault: FaultState | null = null;
+  readonly drifts: Drift[] = [];
   private scheduledStop: { at: number; until: number } | null = null;
   private scheduledStep: { at: number; to: number } | null = null;
 
@@ -145,6 +163,65 @@ export class WellModel {
     this.scheduledStep = { at, to };
   }
 
+  addDrift(d: Drift): void {
+    this.drifts.push(d);
+  }
+
+  /** Multipliers and offsets of the active drifts at ts. */
+  private driftAt(ts: number): { tempAdd: number; vibMul: number; curMul: number } {
+    let tempAdd = 0;
+    let vibMul = 1;
+    let curMul = 1;
+    for (const d of this.drifts) {
+      if (ts < d.start) continue;
+      const days = (ts - d.start) / DAY;
+      if (d.kind === 'TEMP_CREEP') tempAdd += d.rate * days;
+      else if (d.kind === 'VIBRATION_GROWTH') vibMul *= 1 + (d.amp ?? 0.05) * (Math.exp(d.rate * days) - 1);
+      else curMul *= 1 + d.rate * days;
+    }
+    return { tempAdd, vibMul, curMul };
+  }
+
+  /**
+   * Noise-free value of a channel at ts if the drive stays at today's setpoint and the pump keeps running (the
+   * ground truth a forecast is judged against). Flow is given at base frequency (where the nameplate range applies).
+   */
+  nominal(ts: number, channel: 'motor_temp' | 'vibration' | 'motor_current' | 'flow_rate'): number {
+    const ph = this.phys;
+    const fr = this.f / ph.fb;
+    const dr = this.driftAt(ts);
+    const f = this.fault;
+    const prog = f && ts >= f.start ? (f.rampMs <= 0 ? 1 : Math.min(1, (ts - f.start) / f.rampMs)) : 0;
+    const ibase = ph.i0 + ph.iLoad;
+    let cur = ph.i0 + ph.iLoad * fr * fr;
+    if (f?.code === 'PUMP_WEAR') cur *= 1 - prog * 0.05 * f.k[3];
+    if (f?.code === 'SCALE') cur *= 1 + prog * (0.1 + 0.12 * f.k[1]);
+    cur = ph.i0 + (cur - ph.i0) * dr.curMul;
+    if (channel === 'motor_current') return cur;
+    if (channel === 'vibration') return ph.vib0 * (0.6 + 0.4 * fr * fr) * (f?.code === 'PUMP_WEAR' ? 1 + prog * (0.6 + 0.9 * f.k[2]) : 1) * dr.vibMul;
+    let q = ph.q0;
+    if (f?.code === 'PUMP_WEAR') q *= 1 - prog * (0.2 + 0.2 * f.k[0]);
+    if (f?.code === 'SCALE') q *= 1 - prog * (0.15 + 0.2 * f.k[0]);
+    if (channel === 'flow_rate') return q;
+    const cooling = 0.4 + 0.6 * Math.min(1.2, q / ph.q0);
+    return ph.tRes + (ph.tRise * (cur / ibase) ** 2) / cooling + dr.tempAdd + (f?.code === 'SCALE' ? prog * 6 * f.k[2] : 0);
+  }
+
+  /** First time after `from` (scanning hourly up to maxDays) at which the nominal channel crosses limit. */
+  crossing(from: number, channel: 'motor_temp' | 'vibration' | 'motor_current' | 'flow_rate', limit: number, maxDays = 400): number | null {
+    const falling = channel === 'flow_rate';
+    for (let ts = from; ts <= from + maxDays * DAY; ts += HOUR) {
+      const v = this.nominal(ts, channel);
+      if (falling ? v <= limit : v >= limit) return ts;
+    }
+    return null;
+  }
+
+  /** The drive's present setpoint, Hz. */
+  get setpointHz(): number {
+    return this.f;
+  }
+
   injectFault(code: DiagnosisCode, ts: number, rampMs?: number): void {
     const r = this.rng;
     const k = Array.from({ length: 8 }, () => r.next());
@@ -189,7 +266,8 @@ export class WellModel {
       this.f = this.scheduledStep.to;
       this.scheduledStep = null;
     }
-    if (!fault && ts >= this.nextOpStep) {
+    // Operators keep adjusting the speed through slow degradations (never during an acute event).
+    if ((!fault || fault.code === 'PUMP_WEAR' || fault.code === 'SCALE') && ts >= this.nextOpStep) {
       const d = r.uniform(2, 6) * (r.chance(0.5) ? 1 : -1);
       this.f = Math.min(1.08 * ph.fb, Math.max(0.75 * ph.fb, this.f + d));
       this.nextOpStep = this.opStepMean > 0 ? ts + r.exp(this.opStepMean) : Infinity;
@@ -366,6 +444,15 @@ export class WellModel {
           break;
         default:
           break;
+      }
+      if (this.drifts.length) {
+        const dr = this.driftAt(ts);
+        // Current creep raises the load part (and torque with it); heat follows the current below.
+        const load = cur - ph.i0;
+        cur = ph.i0 + load * dr.curMul;
+        tq *= dr.curMul;
+        vib *= dr.vibMul;
+        dTemp += dr.tempAdd;
       }
       // Cooling by flow past the motor (≈ 1 ft/s needed): less flow → hotter.
       const flowFrac = Math.max(0, Math.min(1.2, q / Math.max(1e-6, qExp)));

@@ -3,6 +3,7 @@ import type { Alarm, AlarmStatus } from '../domain/alarm.js';
 import type { Diagnosis, Severity, StoredDiagnosis } from '../domain/diagnosis.js';
 import type { ChannelValues, Reading } from '../domain/reading.js';
 import type { Well, WellNameplate } from '../domain/well.js';
+import type { Forecast, PumpEvent, PumpEventType, ReferencePeriod } from '../domain/surveillance.js';
 
 export interface WellStatus {
   diagnosis: string;
@@ -19,9 +20,18 @@ export interface LatestReading extends ChannelValues {
   timestamp: string;
 }
 
+/** The stored forecast's earliest expected limit, as the fleet list carries it. */
+export interface FleetForecast {
+  channel: string;
+  /** Days from now (0 when already due). */
+  time_to_limit_days: number;
+  expected_at: string;
+}
+
 export interface FleetWell extends Well {
   status: WellStatus | null;
   latest: LatestReading | null;
+  forecast: FleetForecast | null;
 }
 
 export interface WellListQuery {
@@ -30,6 +40,47 @@ export interface WellListQuery {
   q?: string;
   limit: number;
   offset: number;
+  /** `time_to_limit`: earliest expected limit first (wells without one last), then by id. Default: by id. */
+  sort?: 'well_id' | 'time_to_limit';
+}
+
+export interface StoredReference {
+  period: ReferencePeriod;
+  /** The engine's learned statistics over the period (opaque JSON), when computed. */
+  learned: unknown | null;
+  /** Auto references: the earliest reading when it was learned (older data arriving later means relearn). */
+  basis_from: number | null;
+  set_by: string | null;
+}
+
+export interface NewReference {
+  from: number;
+  to: number;
+  source: ReferencePeriod['source'];
+  by: string | null;
+  learned: unknown | null;
+  basis_from: number | null;
+}
+
+export interface NewPumpEvent {
+  well_id: string;
+  type: PumpEventType;
+  at: number;
+  pump_model: string | null;
+  reason: string | null;
+}
+
+export interface PumpEventQuery {
+  well_id?: string;
+  from?: number;
+  to?: number;
+  types?: PumpEventType[];
+  limit: number;
+}
+
+/** A pump event with the well's field (run-life grouping). */
+export interface FieldPumpEvent extends PumpEvent {
+  field: string | null;
 }
 
 export interface TimeRange {
@@ -142,6 +193,36 @@ export interface Repository {
   // rejected device messages
   insertRejected(items: RejectedMessage[]): Promise<void>;
   listRejected(limit: number): Promise<StoredRejected[]>;
+
+  // early warning and run life
+  /** The stored reference period (engineer's or learned), if any, with the engine's statistics over it. */
+  getReference(wellId: string): Promise<StoredReference | null>;
+  /** Stores a reference; a learned (auto) one never replaces an engineer's. Returns what is stored after. */
+  setReference(wellId: string, ref: NewReference): Promise<StoredReference>;
+  /** Forgets the stored reference (only a learned one when `source` is 'auto'); true when one was removed. */
+  clearReference(wellId: string, source?: ReferencePeriod['source']): Promise<boolean>;
+  insertPumpEvent(e: NewPumpEvent): Promise<PumpEvent>;
+  /** Events in [from, to), oldest first; the newest `limit` when more match. */
+  listPumpEvents(q: PumpEventQuery): Promise<PumpEvent[]>;
+  /** Every event of the given types, with the well's field, by well then time (run-life analysis). */
+  pumpEventsForRunLife(types: PumpEventType[]): Promise<FieldPumpEvent[]>;
+  /**
+   * Makes the detected trips/starts of a well in (after, through] exactly `events` (null bounds: open);
+   * returns how many were added and removed. Manual events are never touched.
+   */
+  replaceDetectedEvents(
+    wellId: string,
+    after: number | null,
+    through: number | null,
+    events: { type: PumpEventType; at: number }[],
+  ): Promise<{ inserted: PumpEvent[]; deleted: number }>;
+  /** Timestamp of the well's earliest stored reading (hour resolution), or null. */
+  firstReadingTs(wellId: string): Promise<number | null>;
+  /** Stores a well's latest forecast and its earliest expected limit (for the fleet sort). */
+  putForecast(forecast: Forecast): Promise<void>;
+  getForecast(wellId: string): Promise<Forecast | null>;
+  /** Wells without a stored forecast, or whose forecast was computed before `before` and that have readings newer than it saw; stalest first. */
+  wellsNeedingForecast(before: number, limit: number): Promise<string[]>;
 
   // retention
   /** Drops telemetry partitions wholly older than the cutoff; returns their names. */

@@ -64,6 +64,16 @@ const TABLE: Record<string, Entry> = {
   'GET /api/v1/wells/:id': { rule: 'read', call: () => ({ path: '/api/v1/wells/W-IN' }) },
   'PUT /api/v1/wells/:id': { rule: 'manage_wells', call: (w) => ({ path: `/api/v1/wells/PUT-${w}`, body: { name: 'put', field: 'North' } }) },
   'DELETE /api/v1/wells/:id': { rule: 'manage_wells', call: (w) => ({ path: `/api/v1/wells/DEL-${w}` }) },
+  'GET /api/v1/wells/:id/reference': { rule: 'read', call: () => ({ path: '/api/v1/wells/W-IN/reference' }) },
+  'PUT /api/v1/wells/:id/reference': {
+    rule: 'manage_wells',
+    call: () => ({ path: '/api/v1/wells/W-IN/reference', body: { from: new Date(Date.now() - 20 * 60_000).toISOString(), to: new Date(Date.now() - 5 * 60_000).toISOString() } }),
+  },
+  'DELETE /api/v1/wells/:id/reference': { rule: 'manage_wells', call: () => ({ path: '/api/v1/wells/W-IN/reference' }) },
+  'POST /api/v1/wells/:id/events': { rule: 'manage_wells', call: (w) => ({ path: '/api/v1/wells/W-IN/events', body: { type: 'trip', at: now(), reason: `by ${w}` } }) },
+  'GET /api/v1/wells/:id/events': { rule: 'read', call: () => ({ path: '/api/v1/wells/W-IN/events' }) },
+  'GET /api/v1/wells/:id/forecast': { rule: 'read', call: () => ({ path: '/api/v1/wells/W-IN/forecast' }) },
+  'GET /api/v1/reliability': { rule: 'read', call: () => ({ path: '/api/v1/reliability' }) },
   'POST /api/v1/diagnostics/analyze': {
     rule: 'analyze',
     call: () => ({ path: '/api/v1/diagnostics/analyze', body: { well_id: 'W-IN', telemetry: { flow_rate: 1500, pip: 900, motor_current: 40, motor_temp: 80, vibration: 0.5, vsd_frequency: 60 } } }),

@@ -15,6 +15,11 @@ const ListQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 20_000, default: 1000 })),
   offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
   include: Type.Optional(Type.String({ description: '`sparkline`: hourly average flow over the last 24 h' })),
+  sort: Type.Optional(
+    Type.Union([Type.Literal('well_id'), Type.Literal('time_to_limit')], {
+      description: '`time_to_limit`: earliest expected limit (stored forecast) first; default by id',
+    }),
+  ),
 });
 
 /** The sparklines' window: `hours` whole hours up to the end of the current one. */
@@ -34,6 +39,7 @@ export async function wellRoutes(app: FastifyInstance, ctx: AppContext): Promise
       const { well_id, ...nameplate } = req.body;
       const well = await ctx.repo.createWell(well_id, nameplate as Partial<WellNameplate>);
       ctx.diagnosis.wellUpdated(well_id, well);
+      ctx.runEvents.wellUpdated(well_id, well.rated_current_a);
       await ctx.fleet?.invalidate();
       return reply.status(201).send({ success: true, well });
     },
@@ -45,7 +51,7 @@ export async function wellRoutes(app: FastifyInstance, ctx: AppContext): Promise
     async (req, reply) => {
       const q = req.query;
       if (ctx.fleet) {
-        const key = JSON.stringify([q.field ?? null, q.severity ?? null, q.q ?? null, q.limit ?? 1000, q.offset ?? 0, q.include ?? null]);
+        const key = JSON.stringify([q.field ?? null, q.severity ?? null, q.q ?? null, q.limit ?? 1000, q.offset ?? 0, q.include ?? null, q.sort ?? null]);
         const body = await ctx.fleet.read(key, async () => JSON.stringify(await fleetList(q)));
         return reply.type('application/json; charset=utf-8').send(body);
       }
@@ -96,6 +102,7 @@ export async function wellRoutes(app: FastifyInstance, ctx: AppContext): Promise
       q: q.q,
       limit: q.limit ?? 1000,
       offset: q.offset ?? 0,
+      sort: q.sort,
     });
     if (q.include?.split(',').includes('sparkline') && wells.length) {
       const lines = await ctx.repo.flowSparklines(wells.map((w) => w.well_id), lastHours(24), 3600);
@@ -129,6 +136,7 @@ export async function wellRoutes(app: FastifyInstance, ctx: AppContext): Promise
     async (req, reply) => {
       const { well, created } = await ctx.repo.putWell(req.params.id, req.body as Partial<WellNameplate>);
       ctx.diagnosis.wellUpdated(req.params.id, well);
+      ctx.runEvents.wellUpdated(req.params.id, well.rated_current_a);
       await ctx.fleet?.invalidate();
       return reply.status(created ? 201 : 200).send({ success: true, well });
     },
@@ -142,6 +150,7 @@ export async function wellRoutes(app: FastifyInstance, ctx: AppContext): Promise
     },
     async (req) => {
       await ctx.diagnosis.forgetWell(req.params.id);
+      await ctx.runEvents.forgetWell(req.params.id);
       if (!(await ctx.repo.deleteWell(req.params.id))) {
         throw new NotFoundError(`Unknown well ${req.params.id}`, { well_id: req.params.id });
       }
