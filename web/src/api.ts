@@ -115,8 +115,9 @@ export const api = {
   setReference: (id: string, from: string, to: string) =>
     json<{ well_id: string; reference: ReferencePeriod | null }>('PUT', `/wells/${encodeURIComponent(id)}/reference`, { body: { from, to } }),
 
-  /** Back to the learned (auto) reference. */
-  resetReference: (id: string) => call('DELETE', `/wells/${encodeURIComponent(id)}/reference`).then(() => undefined),
+  /** Back to the learned (auto) reference, which is returned. */
+  resetReference: (id: string) =>
+    json<{ well_id: string; reference: ReferencePeriod | null }>('DELETE', `/wells/${encodeURIComponent(id)}/reference`),
 
   events: (id: string, signal?: AbortSignal) =>
     json<{ well_id: string; events: PumpEvent[] }>('GET', `/wells/${encodeURIComponent(id)}/events`, { signal }),

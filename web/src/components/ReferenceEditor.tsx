@@ -68,8 +68,7 @@ export function ReferenceEditor(p: {
     setBusy(true);
     setMsg(null);
     try {
-      await api.resetReference(p.wellId);
-      const res = await api.reference(p.wellId);
+      const res = await api.resetReference(p.wellId);
       p.onChanged(res.reference);
       setMsg({ text: 'Back to the automatic reference.', error: false });
     } catch (err) {

@@ -177,13 +177,13 @@ function Chart({ spec, xs, from, to, syncKey, onZoom, onReset, regions }: ChartP
     if (forecasted) {
       series.push(
         { label: 'forecast', stroke: fcColor, width: 2, dash: [8, 4], value: (_u, v) => fmt(v), points: { show: false } },
-        { label: 'low', stroke: `${fcColor}88`, width: 0.75, value: (_u, v) => fmt(v), points: { show: false } },
-        { label: 'high', stroke: `${fcColor}88`, width: 0.75, value: (_u, v) => fmt(v), points: { show: false } },
+        { label: 'low', stroke: `${fcColor}99`, width: 1, value: (_u, v) => fmt(v), points: { show: false } },
+        { label: 'high', stroke: `${fcColor}99`, width: 1, value: (_u, v) => fmt(v), points: { show: false } },
       );
     }
     const bands: uPlot.Band[] = [];
     if (banded) bands.push({ series: [3, 2], fill: `${spec.color}22` });
-    if (forecasted) bands.push({ series: [fcAt + 2, fcAt + 1], fill: `${fcColor}2e` });
+    if (forecasted) bands.push({ series: [fcAt + 2, fcAt + 1], fill: `${fcColor}3d` });
     const opts: uPlot.Options = {
       width: Math.max(200, el.clientWidth),
       height: HEIGHT,
