@@ -43,7 +43,15 @@ export function ReferenceEditor(p: {
     setTo(r ? dayValue(lastDay(r.to)) : '');
   }, [r?.from, r?.to]);
 
-  const invalid = !from || !to ? 'Choose the first and the last day.' : from > to ? 'The first day must not be after the last day.' : '';
+  const today = dayValue(new Date().toISOString());
+  const invalid =
+    !from || !to
+      ? 'Choose the first and the last day.'
+      : from > to
+        ? 'The first day must not be after the last day.'
+        : to > today
+          ? 'The reference cannot end in the future.'
+          : '';
 
   const save = async (e: Event) => {
     e.preventDefault();
@@ -54,7 +62,9 @@ export function ReferenceEditor(p: {
     setBusy(true);
     setMsg(null);
     try {
-      const res = await api.setReference(p.wellId, dayStart(from), dayStart(to, 1));
+      // A period ending today ends now: the server takes no reference in the future.
+      const end = new Date(Math.min(Date.parse(dayStart(to, 1)), Date.now())).toISOString();
+      const res = await api.setReference(p.wellId, dayStart(from), end);
       p.onChanged(res.reference);
       setMsg({ text: 'Reference period saved.', error: false });
     } catch (err) {
@@ -112,7 +122,7 @@ export function ReferenceEditor(p: {
           </label>
           <label>
             <span>Last day</span>
-            <input type="date" value={to} min={from || undefined} onInput={(e) => setTo(e.currentTarget.value)} required data-testid="reference-to" />
+            <input type="date" value={to} min={from || undefined} max={today} onInput={(e) => setTo(e.currentTarget.value)} required data-testid="reference-to" />
           </label>
           <div class="ref-actions">
             <button type="submit" class="primary" disabled={busy} data-testid="reference-save">
