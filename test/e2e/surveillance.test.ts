@@ -227,7 +227,8 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('early warning and run life in the das
 
   it('the well page draws the forecast and its band for a drifting well, with the early warning listed', async () => {
     await page.goto(`${t.baseUrl}/#/wells/${FAST.id}`);
-    await page.getByTestId('range-30d').click();
+    // A well heading to a limit opens on 30 days of history beside the projection.
+    await expect.poll(() => page.getByTestId('range-30d').getAttribute('aria-pressed'), { timeout: 20_000 }).toBe('true');
     const chart = page.locator('[data-testid="trend-chart"][data-channel="motor_temp"]');
     await expect.poll(() => chart.getAttribute('data-forecast'), { timeout: 20_000 }).toBe('true');
     await expect.poll(() => page.getByTestId('range-text').textContent()).toMatch(/forecast to/);

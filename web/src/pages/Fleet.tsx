@@ -372,12 +372,12 @@ function LimitBadge({ f }: { f: FleetForecast | null }): JSX.Element {
   return (
     <span
       class={`limit-badge sev-${urgency}`}
-      title={`${LIMIT_CHANNEL_LONG[f.channel]} expected to reach its limit around ${date(f.expected_at)}`}
+      title={`${LIMIT_CHANNEL_LONG[f.channel] ?? f.channel} expected to reach its limit around ${date(f.expected_at)}`}
       data-testid="limit-badge"
       data-channel={f.channel}
       data-days={d}
     >
-      {LIMIT_CHANNEL[f.channel]} <strong>{num(d, d < 10 ? 1 : 0)} d</strong>
+      {LIMIT_CHANNEL[f.channel] ?? f.channel} <strong>{num(d, d < 10 ? 1 : 0)} d</strong>
     </span>
   );
 }

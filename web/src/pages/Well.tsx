@@ -44,7 +44,13 @@ const FORECAST_COLOR = '#7b2cbf';
 export function Well({ id }: { id: string }): JSX.Element {
   const [well, setWell] = useState<WellT | null>(() => fleetWell(id) ?? null);
   const [wellErr, setWellErr] = useState('');
-  const [sel, setSel] = useState<Sel>({ preset: '24h' });
+  const [sel, setSelState] = useState<Sel>({ preset: '24h' });
+  /** Whether the user chose the range (then a forecast arriving does not change it). */
+  const chosen = useRef(false);
+  const setSel = (s: Sel) => {
+    chosen.current = true;
+    setSelState(s);
+  };
   const [now, setNow] = useState(Date.now());
   const [buckets, setBuckets] = useState<HistoryBucket[]>([]);
   const [interval, setIntervalStr] = useState('5m');
@@ -130,6 +136,8 @@ export function Well({ id }: { id: string }): JSX.Element {
       .then((f) => {
         setForecast(f);
         setFcLoading(false);
+        // A well heading to a limit opens on 30 days of history beside the projection (24 h would be a sliver).
+        if (f.channels.length && !chosen.current) setSelState((s) => (s.preset === '24h' ? { preset: '30d' } : s));
       })
       .catch((e) => {
         if (isAbort(e)) return;
