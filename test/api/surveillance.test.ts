@@ -112,6 +112,20 @@ describe.each(ADAPTERS)('early warning and run life API on %s', (kind) => {
     });
   });
 
+  it('learns the reference from the earliest readings even when they arrive last (backfill)', async () => {
+    await post('/api/v1/wells', { well_id: 'REF-2', rated_flow_bpd: 1600, rated_current_a: 50 });
+    const readings = hourly('REF-2', 40);
+    // The newer 25 days first: a reference is learned (and stored) from their start.
+    await batch(readings.slice(15 * 24));
+    const late = (await json(await t().request('/api/v1/wells/REF-2/reference'))).reference;
+    expect(Date.parse(late.from)).toBeGreaterThanOrEqual(Date.parse(readings[15 * 24].timestamp as string));
+    // Then the older 15 days: the reference moves to the well's real first days.
+    await batch(readings.slice(0, 15 * 24));
+    const early = (await json(await t().request('/api/v1/wells/REF-2/reference'))).reference;
+    expect(early.source).toBe('auto');
+    expect(Date.parse(early.from)).toBeLessThan(Date.parse(readings[0].timestamp as string) + 3 * D);
+  });
+
   describe('pump events', () => {
     it('records posted events and lists them with filters', async () => {
       await post('/api/v1/wells', { well_id: 'EV-1' });
@@ -219,6 +233,14 @@ describe.each(ADAPTERS)('early warning and run life API on %s', (kind) => {
         await settle();
       }
       expect(await detected('TRIP-2')).toEqual(want);
+      // The same slices all at once, in another order, without waiting for each other.
+      const rows5 = withStops('TRIP-5', STOPS);
+      const slices5: Record<string, unknown>[][] = [];
+      for (let i = 0; i < rows5.length; i += 7) slices5.push(rows5.slice(i, i + 7));
+      const order5 = slices5.map((_, i) => i).sort((a, b) => ((a * 104729) % 17) - ((b * 104729) % 17));
+      await Promise.all(order5.map((i) => batch(slices5[i])));
+      await settle();
+      expect(await detected('TRIP-5')).toEqual(expected(rows5));
       // Live, one reading per request in order (the in-memory path), on a fresh well.
       const live = withStops('TRIP-3', STOPS);
       for (const r of live) expect((await post('/api/v1/telemetry/ingest', r)).status).toBe(201);
