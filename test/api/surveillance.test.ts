@@ -126,6 +126,37 @@ describe.each(ADAPTERS)('early warning and run life API on %s', (kind) => {
     expect(Date.parse(early.from)).toBeLessThan(Date.parse(readings[0].timestamp as string) + 3 * D);
   });
 
+  it('answers hostile input with 4xx, never 5xx', async () => {
+    await post('/api/v1/wells', { well_id: 'HOST-1' });
+    const calls: [string, string, unknown?][] = [
+      ['PUT', '/api/v1/wells/HOST-1/reference', null],
+      ['PUT', '/api/v1/wells/HOST-1/reference', []],
+      ['PUT', '/api/v1/wells/HOST-1/reference', { from: 1, to: 2 }],
+      ['PUT', '/api/v1/wells/HOST-1/reference', { from: '0000-01-01T00:00:00Z', to: '0001-01-01T00:00:00Z' }],
+      ['PUT', '/api/v1/wells/HOST-1/reference', { from: '2024-01-01T00:00:00Z', to: '2024-01-01T00:00:00Z' }],
+      ['POST', '/api/v1/wells/HOST-1/events', { type: 'trip', at: 1700000000000 }],
+      ['POST', '/api/v1/wells/HOST-1/events', { type: 'trip', at: '2024-01-01T00:00:00Z', reason: 'x'.repeat(5000) }],
+      ['POST', '/api/v1/wells/HOST-1/events', { type: ['trip'], at: '2024-01-01T00:00:00Z' }],
+      ['POST', '/api/v1/wells/bad%20id/events', { type: 'trip', at: '2024-01-01T00:00:00Z' }],
+      ['GET', '/api/v1/wells/HOST-1/events?from=garbage'],
+      ['GET', '/api/v1/wells/HOST-1/events?from=0000-01-01T00:00:00Z'],
+      ['POST', '/api/v1/wells/HOST-1/events', { type: 'install', at: '0000-06-01T00:00:00Z' }],
+      ['GET', '/api/v1/wells/HOST-1/events?limit=99999999999'],
+      ['GET', '/api/v1/wells/HOST-1/events?type='],
+      ['GET', '/api/v1/wells/HOST-1/forecast?horizon_days=1e9'],
+      ['GET', '/api/v1/wells/x'.padEnd(200, 'x') + '/forecast'],
+      ['GET', '/api/v1/reliability?group_by='],
+    ];
+    for (const [method, path, body] of calls) {
+      const res = await t().request(path, { method, ...(body === undefined ? {} : { json: body }) });
+      expect(res.status, `${method} ${path} ${JSON.stringify(body)}`).toBeGreaterThanOrEqual(400);
+      expect(res.status, `${method} ${path} ${JSON.stringify(body)}`).toBeLessThan(500);
+    }
+    // Nothing stored from all that, and the well still answers.
+    expect((await json(await t().request('/api/v1/wells/HOST-1/events'))).events).toEqual([]);
+    expect((await json(await t().request('/api/v1/wells/HOST-1/forecast'))).channels).toEqual([]);
+  });
+
   describe('pump events', () => {
     it('records posted events and lists them with filters', async () => {
       await post('/api/v1/wells', { well_id: 'EV-1' });
