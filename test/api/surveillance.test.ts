@@ -2,6 +2,7 @@
 // detected from the data, idempotent and order-independent), forecasts and the fleet sort, reliability.
 import { describe, expect, it } from 'vitest';
 import { detectRunEvents } from '../../src/diagnostics/run-events.js';
+import { bindMetrics, registry } from '../../src/http/metrics.js';
 import type { Reading } from '../../src/domain/reading.js';
 import { ADAPTERS, useTestApp } from '../helpers.js';
 
@@ -279,6 +280,14 @@ describe.each(ADAPTERS)('early warning and run life API on %s', (kind) => {
       expect(await detected('TRIP-3')).toEqual(expected(live));
       // Counted for Prometheus.
       expect(t().app.ctx.runEvents.stats.added.get('trip')).toBeGreaterThanOrEqual(9);
+      const unbind = bindMetrics(t().app.ctx);
+      try {
+        const text = await registry.getSingleMetricAsString('esp_pump_events_detected_total');
+        const trips = Number(/esp_pump_events_detected_total\{type="trip"\} (\d+)/.exec(text)?.[1]);
+        expect(trips).toBe(t().app.ctx.runEvents.stats.added.get('trip'));
+      } finally {
+        unbind();
+      }
     });
 
     it('moves an event seen at the edge of a partial history when the missing readings arrive', async () => {
