@@ -11,7 +11,7 @@
 import { DIAGNOSIS_CODES, type DiagnosisCode } from '../src/domain/diagnosis.js';
 import type { Channel, Reading } from '../src/domain/reading.js';
 import type { WellNameplate } from '../src/domain/well.js';
-import { diagnose, DiagnosisStream, explain, learnBaseline } from '../src/diagnostics/index.js';
+import { diagnose, diagnoseHistory, DiagnosisStream, explain, forecastWell, learnBaseline } from '../src/diagnostics/index.js';
 
 const arg = (name: string, def: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -21,6 +21,9 @@ const PER_CODE = arg('per-code', 30);
 const EXTRA_HEALTHY = arg('healthy', 300);
 const SEED = arg('seed', 77_001);
 const VERBOSE = process.argv.includes('--verbose');
+/** Slow degradation over weeks (issue 13): wells per slow class / drift kind / healthy; 0 skips the section. */
+const LONG_PER_CLASS = arg('long-per-class', 30);
+const LONG_ONLY = process.argv.includes('--long-only');
 const ONLY = (() => {
   const i = process.argv.indexOf('--only');
   return i > 0 ? (process.argv[i + 1] as DiagnosisCode) : null;
@@ -751,5 +754,267 @@ function debug(spec: string): void {
   for (const x of tail) console.log(`  ${((x.ts - c.onset) / 60_000).toFixed(0)}m f=${x.vsd_frequency} q=${x.flow_rate} pip=${x.pip} I=${x.motor_current} T=${x.motor_temp} v=${x.vibration} fv=${x.flow_variance} tq=${x.torque} gor=${x.gor}`);
 }
 
+// ---------------------------------------------------------------- slow degradation over weeks
+// Written from ESP-DIAGNOSTICS.md §3, §4 and §6 (not from src/simulator): 60 days sampled every 30 min – 2 h, a
+// random well and sensor model (above), operator speed steps every 1–10 days throughout (the degradation too),
+// planned stops, nameplate full / partial / absent, missing channels, 2 % of readings lost, and the history
+// delivered in shuffled batches. Degradations grow smoothly from an onset 10–50 days before the end:
+//   wear  — stages lose head: flow at a given speed falls (12–35 % at full wear), the load follows the hydraulic
+//           power down a little, PIP rises as the drawdown shrinks, vibration rises (bearings and imbalance);
+//   scale — deposits choke the stages and drag the impellers: flow falls, load (current, torque) rises 5–15 %,
+//           the motor runs warmer (more current, less flow past it);
+//   drifts toward a limit — motor-temperature creep (linear), bearing vibration doubling every 5–15 days,
+//           current creep (linear load increase); the truth is the time the noise-free reading crosses the limit
+//           at the final speed.
+type LongKind = 'NORMAL' | 'PUMP_WEAR' | 'SCALE' | 'TEMP_CREEP' | 'VIB_GROWTH' | 'CURRENT_CREEP';
+
+interface LongCase {
+  kind: LongKind;
+  given: Partial<WellNameplate>;
+  readings: Reading[];
+  end: number;
+  channel: 'motor_temp' | 'vibration' | 'motor_current' | null;
+  /** Days from the end until the noise-free channel reaches its limit at the final speed (drifts). */
+  truthDays: number | null;
+  desc: string;
+}
+
+function buildLongCase(kind: LongKind, seed: number): LongCase {
+  const r = new R(seed);
+  const w = makeWell(r, false);
+  const sensor = makeSensor(r, w);
+  const dt = r.of([30 * MIN, HOUR, HOUR, 2 * HOUR]);
+  const start = Date.UTC(2025, 4, 1) + Math.floor(r.range(0, 120)) * DAY;
+  const end = start + 60 * DAY;
+  const onset = end - r.range(10, 50) * DAY;
+  const full: Partial<WellNameplate> = {
+    rated_flow_bpd: w.rated,
+    min_flow_bpd: Math.round(0.7 * w.rated),
+    max_flow_bpd: Math.round(1.25 * w.rated),
+    rated_current_a: w.ampsNp,
+    base_frequency_hz: w.fb,
+    motor_temp_limit_c: w.tLimit,
+    bubble_point_psi: w.bubble,
+    vibration_limit_g: w.vLimit,
+  };
+  const roll = r.u();
+  const npMode = roll < 0.45 ? 'full' : roll < 0.75 ? 'partial' : 'absent';
+  const given: Partial<WellNameplate> = {};
+  // A drift toward a limit is judged against the limit: those wells keep the relevant nameplate field.
+  const needs: (keyof WellNameplate)[] = kind === 'TEMP_CREEP' ? ['motor_temp_limit_c'] : kind === 'VIB_GROWTH' ? ['vibration_limit_g'] : kind === 'CURRENT_CREEP' ? ['rated_current_a', 'base_frequency_hz'] : [];
+  for (const k of Object.keys(full) as (keyof WellNameplate)[]) {
+    if (npMode === 'full' || (npMode === 'partial' && r.p(0.5)) || needs.includes(k)) (given as Record<string, unknown>)[k] = full[k];
+  }
+  const keep: Channel[] = kind === 'TEMP_CREEP' ? ['motor_temp'] : kind === 'VIB_GROWTH' ? ['vibration'] : [];
+  const missing: Channel[] = [];
+  if (r.p(0.35)) {
+    const can = DROPPABLE.filter((c) => !keep.includes(c));
+    missing.push(r.of(can));
+  }
+  const steps: { at: number; to: number }[] = [];
+  let fCur = w.f0;
+  for (let t = start + r.range(1, 10) * DAY; t < end - 6 * HOUR; t += r.range(1, 10) * DAY) {
+    fCur = Math.min(1.08 * w.fb, Math.max(0.75 * w.fb, fCur + r.range(1.5, 6) * (r.p(0.5) ? 1 : -1)));
+    steps.push({ at: t, to: fCur });
+  }
+  const fEnd = fCur;
+  const stops: { from: number; to: number }[] = [];
+  if (r.p(0.6)) {
+    const at = start + r.range(0.1, 0.9) * 60 * DAY;
+    stops.push({ from: at, to: at + r.range(1, 12) * HOUR });
+  }
+  // Growth of wear / scale from 0 at the onset: a smooth power law reaching `level` after `len` days.
+  const len = r.range(20, 70) * DAY;
+  const gamma = r.range(1, 1.8);
+  const level = r.range(0.12, 0.35);
+  const grow = (ts: number): number => (ts <= onset ? 0 : level * Math.min(1.2, ((ts - onset) / len) ** gamma));
+  const k1 = r.u();
+  const k2 = r.u();
+  const qOp0 = (w.q0 * w.f0) / w.fb;
+  const pi = qOp0 / (w.ps - w.pipOp);
+  // Drift rates set from the well's own limits so that the limit falls 5–40 days after the end (at onset speed).
+  const toLimit = r.range(5, 40);
+  const ageEnd = (end - onset) / DAY;
+  const rfEnd = fEnd / w.fb;
+  const iNomEnd = w.i0 + w.iLoad * rfEnd * rfEnd;
+  const tNomEnd = w.tRes + w.tRise * (iNomEnd / (w.i0 + w.iLoad)) ** 2 / (0.35 + 0.65 * Math.min(1.3, (w.q0 * rfEnd) / qOp0));
+  const vNomEnd = w.vib0 * (0.7 + 0.3 * rfEnd * rfEnd);
+  const total = ageEnd + toLimit;
+  const tempRate = (w.tLimit - tNomEnd) / total; // °C/day
+  const doubling = r.range(5, 15);
+  const vibAmp = (w.vLimit / vNomEnd - 1) / (2 ** (total / doubling) - 1);
+  const loadRate = ((w.ampsNp - iNomEnd) / (iNomEnd - w.i0)) / total; // fraction of the load per day
+  const drift = (ts: number): { dT: number; vMul: number; lMul: number } => {
+    const d = Math.max(0, (ts - onset) / DAY);
+    return {
+      dT: kind === 'TEMP_CREEP' ? tempRate * d : 0,
+      vMul: kind === 'VIB_GROWTH' ? 1 + vibAmp * (2 ** (d / doubling) - 1) : 1,
+      lMul: kind === 'CURRENT_CREEP' ? 1 + loadRate * d : 1,
+    };
+  };
+  const readings: Reading[] = [];
+  let pip = w.pipOp;
+  let temp = NaN;
+  const id = `HL-${kind}-${seed}`;
+  for (let ts = start; ts <= end; ts += dt) {
+    let f = w.f0;
+    for (const s2 of steps) if (s2.at <= ts) f = s2.to;
+    let running = true;
+    for (const s2 of stops) if (ts >= s2.from && ts < s2.to) running = false;
+    const rf = f / w.fb;
+    const g = grow(ts);
+    const dr = drift(ts);
+    let q = 0, load = 0, tq = 0, vib = 0.01, pipT = w.ps, tT = w.tRes;
+    if (running) {
+      q = w.q0 * rf;
+      load = w.iLoad * rf * rf;
+      tq = w.tq0 * rf * rf;
+      vib = w.vib0 * (0.7 + 0.3 * rf * rf);
+      if (kind === 'PUMP_WEAR') {
+        q *= 1 - g;
+        const lf = 1 - g * (0.1 + 0.25 * k1);
+        load *= lf;
+        tq *= lf;
+        vib *= 1 + g * (1 + 3 * k2);
+      } else if (kind === 'SCALE') {
+        q *= 1 - g;
+        const up = g * (0.3 + 0.4 * k1); // load part rises with the drag
+        load *= 1 + up;
+        tq *= 1 + up;
+      }
+      load *= dr.lMul;
+      tq *= dr.lMul;
+      vib *= dr.vMul;
+      pipT = w.ps - q / pi;
+      const cur0 = w.i0 + load;
+      const cool = 0.35 + 0.65 * Math.min(1.3, q / qOp0);
+      tT = w.tRes + (w.tRise * (cur0 / (w.i0 + w.iLoad)) ** 2) / cool + dr.dT;
+    }
+    temp = Number.isNaN(temp) ? tT : temp + (tT - temp) * (1 - Math.exp(-dt / w.tauT));
+    pip += (pipT - pip) * (1 - Math.exp(-dt / (running ? w.tauP : 1.2 * HOUR)));
+    if (!running && r.p(0.5)) continue; // some stopped samples are simply not sent
+    const days = (ts - start) / DAY;
+    const val = (c: Channel, x: number): number => {
+      let y = x;
+      const sg = sensor.sig[c];
+      if (c === 'motor_temp') y += sg * r.n();
+      else if (c !== 'vsd_frequency' || running) y *= 1 + sg * (sensor.kinds.includes('heavy') ? r.t(4) / 1.41 : r.n());
+      if (sensor.spikeP > 0 && running && c !== 'vsd_frequency' && r.p(sensor.spikeP)) y *= 1 + (r.p(0.5) ? 1 : -1) * r.range(0.1, 0.5);
+      if (c === 'pip') y *= 1 + sensor.pipDriftPerDay * days;
+      if (c === 'motor_temp') y += sensor.tempDriftPerDay * days;
+      return quantise(Math.max(0, y), sensor.quant[c]);
+    };
+    const out: Reading = {
+      well_id: id,
+      ts,
+      vsd_frequency: running ? val('vsd_frequency', f) : 0,
+      flow_rate: running ? val('flow_rate', q) : 0,
+      pip: val('pip', pip),
+      motor_current: running ? val('motor_current', w.i0 + load) : 0,
+      motor_temp: val('motor_temp', temp),
+      vibration: running ? val('vibration', vib) : 0.01,
+      flow_variance: running ? val('flow_variance', w.fv0) : 0,
+      torque: running ? val('torque', tq) : 0,
+      gor: running ? val('gor', w.gor0) : null,
+    };
+    for (const c of missing) out[c] = null;
+    readings.push(out);
+  }
+  // 2 % of readings lost, the rest delivered in shuffled batches (a backfill).
+  const kept = readings.filter(() => !r.p(0.02));
+  const batches: Reading[][] = [];
+  for (let i = 0; i < kept.length; ) {
+    const n = 12 + Math.floor(r.u() * 150);
+    batches.push(kept.slice(i, i + n));
+    i += n;
+  }
+  for (let i = batches.length - 1; i > 0; i--) {
+    const j = Math.floor(r.u() * (i + 1));
+    [batches[i], batches[j]] = [batches[j], batches[i]];
+  }
+  // Truth for drifts: noise-free reading at the final speed, scanned hourly after the end.
+  let channel: LongCase['channel'] = null;
+  let truthDays: number | null = null;
+  if (kind === 'TEMP_CREEP' || kind === 'VIB_GROWTH' || kind === 'CURRENT_CREEP') {
+    channel = kind === 'TEMP_CREEP' ? 'motor_temp' : kind === 'VIB_GROWTH' ? 'vibration' : 'motor_current';
+    const endDays = 60;
+    for (let h = 0; h <= 400 * 24; h++) {
+      const ts = end + h * HOUR;
+      const dr = drift(ts);
+      const load = w.iLoad * rfEnd * rfEnd * dr.lMul;
+      const cur = w.i0 + load;
+      const v =
+        channel === 'motor_temp'
+          ? w.tRes + (w.tRise * (cur / (w.i0 + w.iLoad)) ** 2) / (0.35 + 0.65 * Math.min(1.3, (w.q0 * rfEnd) / qOp0)) + dr.dT + sensor.tempDriftPerDay * (endDays + h / 24)
+          : channel === 'vibration'
+            ? vNomEnd * dr.vMul
+            : cur;
+      const lim = channel === 'motor_temp' ? w.tLimit : channel === 'vibration' ? w.vLimit : w.ampsNp;
+      if (v >= lim) {
+        truthDays = h / 24;
+        break;
+      }
+    }
+  }
+  const desc = `seed=${seed} dt=${dt / MIN}min fb=${w.fb} np=${npMode} onset=${((end - onset) / DAY).toFixed(0)}d steps=${steps.length}${missing.length ? ` missing=${missing.join('+')}` : ''} noise=${sensor.kinds.join('+')}`;
+  return { kind, given, readings: batches.flat(), end, channel, truthDays, desc };
+}
+
+function longMain(): void {
+  if (LONG_PER_CLASS <= 0) return;
+  const t0 = performance.now();
+  const kinds: LongKind[] = ['PUMP_WEAR', 'SCALE', 'NORMAL', 'TEMP_CREEP', 'VIB_GROWTH', 'CURRENT_CREEP'];
+  const rows: { kind: LongKind; pred: string; desc: string }[] = [];
+  let within = 0;
+  let drifting = 0;
+  let healthyWarned = 0;
+  let healthy = 0;
+  const misses: string[] = [];
+  let n = 0;
+  for (const kind of kinds) {
+    for (let k = 0; k < LONG_PER_CLASS; k++) {
+      const c = buildLongCase(kind, SEED + 90_000_049 + 15_485_863 * ++n);
+      const h = diagnoseHistory(c.given, c.readings);
+      const tr = VERBOSE && (kind === 'PUMP_WEAR' || kind === 'SCALE') && h.diagnosis.diagnosis !== kind ? ` trends ${h.trends.map((t) => `${t.channel}:${t.change_since_reference}/p${t.p_value}`).join(' ')}` : '';
+      rows.push({ kind, pred: h.diagnosis.diagnosis, desc: c.desc + tr });
+      if (kind === 'NORMAL') {
+        healthy++;
+        const fc = forecastWell(c.given, c.readings, { now: c.end, horizonDays: 30 });
+        if (fc.warnings.length) {
+          healthyWarned++;
+          misses.push(`NORMAL warned ${fc.warnings.map((x) => `${x.code}@${x.lead_days}d`).join(',')}  ${c.desc}`);
+        }
+      } else if (c.channel && c.truthDays !== null) {
+        drifting++;
+        const fc = forecastWell(c.given, c.readings, { now: c.end, horizonDays: 365 });
+        const got = fc.channels.find((x) => x.channel === c.channel)?.time_to_limit_days ?? null;
+        if (got !== null && Math.abs(got - c.truthDays) <= Math.max(0.35 * c.truthDays, 3)) within++;
+        else misses.push(`${kind} truth ${c.truthDays.toFixed(1)} d, forecast ${got === null ? 'none' : `${got.toFixed(1)} d`}  ${c.desc}`);
+      }
+    }
+  }
+  console.log(`\n== slow degradation over 60 days (${rows.length} wells, shuffled backfill, 2 % lost; diagnoseHistory and forecastWell), ${((performance.now() - t0) / 1000).toFixed(1)} s ==`);
+  for (const code of ['PUMP_WEAR', 'SCALE']) {
+    const tp = rows.filter((x) => x.kind === code && x.pred === code).length;
+    const fp = rows.filter((x) => x.kind !== code && x.pred === code).length;
+    const fn = rows.filter((x) => x.kind === code && x.pred !== code).length;
+    const p = tp + fp ? tp / (tp + fp) : 0;
+    const rc = tp + fn ? tp / (tp + fn) : 0;
+    console.log(`${code.padEnd(10)} precision ${p.toFixed(3)} recall ${rc.toFixed(3)} F1 ${(p + rc ? (2 * p * rc) / (p + rc) : 0).toFixed(3)}`);
+  }
+  for (const kind of kinds) {
+    const m = new Map<string, number>();
+    for (const x of rows.filter((y) => y.kind === kind)) m.set(x.pred, (m.get(x.pred) ?? 0) + 1);
+    console.log(`  ${kind.padEnd(14)} → ${[...m.entries()].sort((a, b) => b[1] - a[1]).map(([c, v]) => `${c} ${v}`).join(', ')}`);
+  }
+  console.log(`forecast: time to limit within 35 % (or 3 days) on ${within}/${drifting} drifting wells = ${((100 * within) / Math.max(1, drifting)).toFixed(1)} %; healthy wells without a warning ${healthy - healthyWarned}/${healthy}`);
+  const wrong = rows.filter((x) => (x.kind === 'PUMP_WEAR' || x.kind === 'SCALE' || x.pred === 'PUMP_WEAR' || x.pred === 'SCALE') && x.kind !== x.pred);
+  for (const x of wrong.slice(0, VERBOSE ? 200 : 20)) console.log(`  ${x.kind} -> ${x.pred}  ${x.desc}`);
+  for (const m of misses.slice(0, VERBOSE ? 200 : 20)) console.log(`  ${m}`);
+}
+
 if (process.argv.includes('--debug')) debug(process.argv[process.argv.indexOf('--debug') + 1]);
-else main();
+else {
+  if (!LONG_ONLY) main();
+  longMain();
+}

@@ -4,9 +4,13 @@ import { readFile } from 'node:fs/promises';
 import type { Diagnosis } from '../domain/diagnosis.js';
 import { CHANNELS, type Reading } from '../domain/reading.js';
 import type { WellNameplate } from '../domain/well.js';
-import { explain, isBaseline, type Baseline } from '../diagnostics/index.js';
+import type { ChannelTrend, Forecast } from '../domain/surveillance.js';
+import { diagnoseHistory, explain, forecastWell, isBaseline, type Baseline } from '../diagnostics/index.js';
 
-const USAGE = 'usage: esp diagnose [--well well.json] [--baseline baseline.json] [--json] <readings.csv|readings.ndjson>';
+/** A file spanning at least this long is also judged for slow degradation (trends against the reference). */
+const LONG_FILE_MS = 3 * 86_400_000;
+
+const USAGE = 'usage: esp diagnose [--well well.json] [--baseline baseline.json] [--horizon-days 30] [--reference-from ISO --reference-to ISO] [--json] <readings.csv|readings.ndjson>';
 
 function parseTs(v: unknown): number {
   if (typeof v === 'number') return v;
@@ -66,16 +70,60 @@ export function formatDiagnosis(d: Diagnosis, scores: { code: string; score: num
   return lines.filter((l) => l !== '').join('\n');
 }
 
+function fmt(x: number | null, digits = 3): string {
+  if (x === null || !Number.isFinite(x)) return '–';
+  return Math.abs(x) >= 100 ? x.toFixed(1) : Number(x.toPrecision(digits)).toString();
+}
+
+export function formatTrends(trends: ChannelTrend[]): string {
+  if (!trends.length) return 'Trends: not enough running data (at least 5 daily aggregates over 3 days)';
+  const lines = ['Trends (daily medians of frequency-normalised channels; Theil–Sen slope, 95 % interval, Mann–Kendall p):'];
+  lines.push(`  ${'channel'.padEnd(14)}${'now'.padStart(10)}${'reference'.padStart(11)}${'change'.padStart(9)}${'slope/day'.padStart(12)}  ${'interval'.padEnd(22)}${'p'.padStart(9)}  days`);
+  for (const t of trends) {
+    const ch = t.change_since_reference === null ? '–' : `${(t.change_since_reference * 100).toFixed(1)}%`;
+    lines.push(
+      `  ${(t.channel + (t.significant ? ' *' : '')).padEnd(14)}${fmt(t.value_now).padStart(10)}${fmt(t.reference_value).padStart(11)}${ch.padStart(9)}${fmt(t.slope_per_day).padStart(12)}  ${`[${fmt(t.slope_per_day_low)}, ${fmt(t.slope_per_day_high)}]`.padEnd(22)}${(t.p_value < 1e-4 ? t.p_value.toExponential(1) : t.p_value.toFixed(4)).padStart(9)}  ${t.days}`,
+    );
+  }
+  lines.push('  (* significant)');
+  return lines.join('\n');
+}
+
+export function formatForecast(f: Forecast): string {
+  const lines = [`Forecast (${f.horizon_days} days):`];
+  if (!f.channels.length && !f.warnings.length) return `${lines[0]} no significant trend heading towards a limit`;
+  for (const c of f.channels) {
+    const tl = c.time_to_limit_days === null ? `beyond ${f.horizon_days} days` : `${c.time_to_limit_days} days [${c.time_to_limit_low_days ?? '–'}, ${c.time_to_limit_high_days ?? '–'}]`;
+    lines.push(`  ${c.channel.padEnd(14)} ${fmt(c.value_now)} → limit ${fmt(c.limit)} (${c.limit_source}), ${c.model}, ${fmt(c.slope_per_day)}/day: time to limit ${tl}`);
+  }
+  if (f.warnings.length) {
+    lines.push('Warnings:');
+    for (const w of f.warnings) lines.push(`  - ${w.code} (${w.channel}) expected ${w.expected_at.slice(0, 10)}, in ${w.lead_days} days, confidence ${(w.confidence * 100).toFixed(0)} %: ${w.message}`);
+  }
+  return lines.join('\n');
+}
+
 export async function runDiagnose(argv: string[]): Promise<number> {
   let wellPath: string | null = null;
   let baselinePath: string | null = null;
   let json = false;
+  let horizon = 30;
+  let refFrom: string | null = null;
+  let refTo: string | null = null;
   const files: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--well') wellPath = argv[++i] ?? null;
     else if (a === '--baseline') baselinePath = argv[++i] ?? null;
     else if (a === '--json') json = true;
+    else if (a === '--horizon-days') {
+      horizon = Number(argv[++i]);
+      if (!Number.isInteger(horizon) || horizon < 1 || horizon > 365) {
+        console.error('--horizon-days must be an integer from 1 to 365');
+        return 2;
+      }
+    } else if (a === '--reference-from') refFrom = argv[++i] ?? null;
+    else if (a === '--reference-to') refTo = argv[++i] ?? null;
     else if (a === '-h' || a === '--help') {
       console.log(USAGE);
       return 0;
@@ -96,12 +144,29 @@ export async function runDiagnose(argv: string[]): Promise<number> {
       if (!isBaseline(b)) throw new Error(`${baselinePath} is not a baseline (version 1)`);
       baseline = b;
     }
+    if ((refFrom === null) !== (refTo === null)) throw new Error('--reference-from and --reference-to go together');
+    if (refFrom !== null && (!Number.isFinite(Date.parse(refFrom)) || !Number.isFinite(Date.parse(refTo!)) || Date.parse(refTo!) <= Date.parse(refFrom))) {
+      throw new Error('--reference-from/--reference-to must be ISO timestamps with from < to');
+    }
     const readings = parseReadings(await readFile(files[0], 'utf8'));
     const x = explain(well, readings, { baseline, now: Date.now() });
-    if (json) console.log(JSON.stringify({ ...x.diagnosis, scores: x.scores, baseline: x.baseline }, null, 2));
+    const span = readings.length ? Math.max(...readings.map((r) => r.ts)) - Math.min(...readings.map((r) => r.ts)) : 0;
+    const reference = refFrom !== null ? { from: refFrom, to: refTo! } : undefined;
+    // Weeks of data: the slow judgement against the reference may say more than the acute engine on the file.
+    const long = span >= LONG_FILE_MS ? diagnoseHistory(well, readings, { baseline: baseline ?? undefined, reference }) : null;
+    const diagnosis = long && long.diagnosis.diagnosis !== long.acute.diagnosis ? long.diagnosis : x.diagnosis;
+    const wellId = readings[0]?.well_id ?? 'WELL';
+    const forecast = forecastWell(well, readings, { horizonDays: horizon, reference, wellId });
+    if (json) console.log(JSON.stringify({ ...diagnosis, scores: x.scores, baseline: x.baseline, reference: long?.reference ?? null, trends: long?.trends ?? [], forecast }, null, 2));
     else {
       console.log(`${readings.length} readings${wellPath ? '' : ', no nameplate'}${x.baseline ? (baselinePath ? ', stored baseline' : ', baseline learned from the early part of the file') : ', no baseline'}\n`);
-      console.log(formatDiagnosis(x.diagnosis, x.scores));
+      console.log(formatDiagnosis(diagnosis, diagnosis === x.diagnosis ? x.scores : []));
+      if (long) {
+        const ref = long.reference;
+        console.log(`\nReference: ${ref ? `${ref.period.from} → ${ref.period.to} (${ref.period.source}, ${ref.buckets} aggregates)` : 'none (too little settled running data)'}`);
+        console.log(formatTrends(long.trends));
+      } else console.log('\nTrends: the file spans less than 3 days');
+      console.log(`\n${formatForecast(forecast)}`);
     }
     return 0;
   } catch (e) {

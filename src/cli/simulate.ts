@@ -3,9 +3,9 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { DIAGNOSIS_CODES, type DiagnosisCode } from '../domain/diagnosis.js';
 import { CHANNELS, type Reading } from '../domain/reading.js';
 import { NUMERIC_NAMEPLATE_FIELDS } from '../domain/well.js';
-import { FleetSimulator, type SimWell } from '../simulator/index.js';
+import { DRIFT_KINDS, FleetSimulator, type DriftKind, type SimWell } from '../simulator/index.js';
 
-const USAGE = `usage: esp simulate --wells N [--rate R | --interval 10s] [--faults GAS_LOCK,BROKEN_SHAFT] [--fault-fraction 0.2]
+const USAGE = `usage: esp simulate --wells N [--rate R | --interval 10s] [--faults GAS_LOCK,BROKEN_SHAFT,TEMP_CREEP] [--fault-fraction 0.2]
                     [--duration 60s] [--backfill 7d] [--seed 1]
                     [--url http://host:8000 --api-key KEY] [--mqtt mqtt://host:1883 --api-key KEY] [--out file.csv|file.ndjson]`;
 
@@ -120,8 +120,8 @@ export async function runSimulate(argv: string[]): Promise<number> {
     if (!Number.isInteger(wells) || wells < 1) throw new Error('--wells must be a positive integer');
     const interval = opt.has('interval') ? parseDuration(opt.get('interval')!) : 1000 / Number(opt.get('rate') ?? 0.1);
     if (!(interval > 0) || !Number.isFinite(interval)) throw new Error('--rate must be > 0');
-    const faults = (opt.get('faults') ?? '').split(',').filter(Boolean) as DiagnosisCode[];
-    for (const f of faults) if (!DIAGNOSIS_CODES.includes(f)) throw new Error(`unknown fault code ${f}`);
+    const faults = (opt.get('faults') ?? '').split(',').filter(Boolean) as (DiagnosisCode | DriftKind)[];
+    for (const f of faults) if (!DIAGNOSIS_CODES.includes(f as DiagnosisCode) && !(DRIFT_KINDS as readonly string[]).includes(f)) throw new Error(`unknown fault code ${f} (a diagnosis code, or a drift: ${DRIFT_KINDS.join(', ')})`);
     const duration = parseDuration(opt.get('duration') ?? '60s');
     const backfill = opt.has('backfill') ? parseDuration(opt.get('backfill')!) : 0;
     const apiKey = opt.get('api-key');
@@ -136,7 +136,7 @@ export async function runSimulate(argv: string[]): Promise<number> {
     const realTime = opt.has('url') || opt.has('mqtt');
     const now = Date.now();
     const startTs = now - backfill - (realTime ? 0 : duration);
-    const sim = new FleetSimulator({ wells, seed: Number(opt.get('seed') ?? 1), startTs, faults: faults.length ? faults : undefined, faultFraction: faults.length ? Number(opt.get('fault-fraction') ?? Math.min(1, faults.length / wells)) : 0, slowRampMs: 6 * 3_600_000 });
+    const sim = new FleetSimulator({ wells, seed: Number(opt.get('seed') ?? 1), startTs, faults: faults.length ? faults : undefined, faultFraction: faults.length ? Number(opt.get('fault-fraction') ?? Math.min(1, faults.length / wells)) : 0, slowRampMs: 6 * 3_600_000, driftToLimitMs: 2 * 86_400_000 });
     for (const s of sinks) if (s.wells) await s.wells(sim.wells());
     let sent = 0;
     // Backfill: as fast as the sink takes it, in chunks of simulated time.

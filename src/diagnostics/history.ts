@@ -27,6 +27,8 @@ export interface HistoryOptions {
   reference?: TrendOptions['reference'];
   now?: number;
   recentMs?: number;
+  /** Readings at or after this ts are the acute engine's window (default: the last 24 h, at least 48 readings). */
+  recentFrom?: number;
 }
 
 export interface HistoryDiagnosis {
@@ -51,7 +53,11 @@ export function recentWindowStart(sorted: readonly Reading[], recentMs = RECENT_
 
 export function diagnoseHistory(well: Partial<WellNameplate>, readings: readonly Reading[], opts: HistoryOptions = {}): HistoryDiagnosis {
   const sorted = prepareReadings(readings);
-  const k = recentWindowStart(sorted, opts.recentMs);
+  let k = recentWindowStart(sorted, opts.recentMs);
+  if (opts.recentFrom !== undefined) {
+    k = sorted.length;
+    while (k > 0 && sorted[k - 1].ts >= opts.recentFrom) k--;
+  }
   const recent = sorted.slice(k);
   let baseline = opts.baseline ?? null;
   if (opts.baseline === undefined && k > 0) {

@@ -519,28 +519,33 @@ export function judgeSlow(a: TrendAnalysis): SlowFinding | null {
   if (!a.reference) return null;
   const flow = trendOf(a, C_FLOW);
   if (!flow || flow.change_since_reference === null) return null;
-  const down = moved(flow, -1, 0.05, 4);
-  if (down < 0.5) return null;
-  // A loss made in one jump is an acute event (tubing leak, valve), not a slow degradation.
-  if (flow.stepShare > 0.5) return null;
   const cur = trendOf(a, C_CUR);
   const tq = trendOf(a, C_TQ);
   const temp = trendOf(a, C_TEMP);
   const pip = trendOf(a, C_PIP);
   const vib = trendOf(a, C_VIB);
-  // Load: the load part of the current (above no-load) is what friction raises; torque says it directly.
+  // Load: the load part of the current (above no-load) is what drag raises; torque says it directly. Wear lowers
+  // the hydraulic load a little or leaves it flat, so any sustained rise separates scale from wear.
   const i0 = a.series.i0 ?? 0;
   let curLoadUp = 0;
   if (cur && cur.reference_value !== null && cur.z !== null) {
     const load = cur.reference_value - i0;
     const rel = load > 0 ? (cur.recent - cur.reference_value) / load : 0;
-    curLoadUp = (cur.p_value < TREND_ALPHA && cur.slope_per_day > 0 ? 1 : 0.5) * Math.min(ramp(rel, 0.025, 0.05), ramp(cur.z, 2, 3.5));
+    curLoadUp = (cur.p_value < TREND_ALPHA && cur.slope_per_day > 0 ? 1 : 0.5) * Math.min(ramp(rel, 0.01, 0.02), ramp(cur.z, 1.5, 2.5));
   }
-  const tqUp = moved(tq, 1, 0.04, 3.5);
+  const tqUp = moved(tq, 1, 0.012, 2.5);
   const loadUp = Math.max(curLoadUp, tqUp);
   const tempUp = temp && temp.reference_value !== null ? (temp.p_value < TREND_ALPHA && temp.slope_per_day > 0 ? 1 : 0.5) * ramp(temp.recent - temp.reference_value, 0.8, 2) : 0;
   const pipUp = moved(pip, 1, 0.03, 3);
   const vibUp = moved(vib, 1, 0.15, 3);
+  // A clear loss (≥ 5 %), or a smaller one (≥ 3 %, far outside the reference scatter) that another channel of the
+  // same signature confirms.
+  const clear = moved(flow, -1, 0.05, 4);
+  const mild = Math.max(pipUp, vibUp, loadUp) >= 0.5 ? moved(flow, -1, 0.03, 6) : 0;
+  const down = Math.max(clear, mild);
+  if (down < 0.5) return null;
+  // A loss made in one jump is an acute event (tubing leak, valve), not a slow degradation.
+  if (flow.stepShare > 0.5) return null;
   const ev: Evidence[] = [trendEvidence(flow, 'slow.flow_decline', UNITS.flow_rate)];
   const conf = (base: number, support: number): number => clamp01(base * (0.55 + 0.25 * ramp(-(flow.z ?? 0), 4, 12) + 0.2 * support));
   if (loadUp >= 0.5) {

@@ -6,7 +6,8 @@ import type { Alarm } from '../domain/alarm.js';
 import { diagnosisToJson, type Diagnosis } from '../domain/diagnosis.js';
 import { CHANNELS, type ChannelValues, type Reading } from '../domain/reading.js';
 import { emptyNameplate, type WellNameplate } from '../domain/well.js';
-import { DiagnosisStream, diagnose, learnBaseline, type Baseline } from '../diagnostics/index.js';
+import { DiagnosisStream, diagnose, diagnoseHistory, learnBaseline, type Baseline, type HistoryDiagnosis } from '../diagnostics/index.js';
+import type { ReferencePeriod } from '../domain/surveillance.js';
 import type { Repository } from '../storage/repository.js';
 import type { EventHub } from './events.js';
 
@@ -251,6 +252,27 @@ export class DiagnosisService {
     let baseline = (await this.repo.getBaseline(wellId)) as Baseline | null;
     if (!baseline && baselineHistory && baselineHistory.length) baseline = learnBaseline(nameplate, baselineHistory);
     return { diagnosis: diagnose(nameplate, readings, { baseline, now: Date.now() }), nameplate, baseline };
+  }
+
+  /**
+   * Judges a well from its long history (analyze-latest): the acute engine on `recent` against the stored (or
+   * learned) rolling baseline, plus slow degradation and developing trends over `history` (weeks, any order)
+   * against the well's reference: an engineer's period when given, otherwise its first settled healthy days.
+   */
+  async analyzeHistory(
+    wellId: string,
+    recent: Reading[],
+    baselineHistory: Reading[],
+    history: Reading[],
+    reference?: Pick<ReferencePeriod, 'from' | 'to'> | null,
+  ): Promise<{ result: HistoryDiagnosis; nameplate: WellNameplate }> {
+    const well = await this.repo.getWell(wellId);
+    const nameplate = well ?? emptyNameplate();
+    let baseline = (await this.repo.getBaseline(wellId)) as Baseline | null;
+    if (!baseline && baselineHistory.length) baseline = learnBaseline(nameplate, baselineHistory);
+    const recentFrom = recent.length ? Math.min(...recent.map((r) => r.ts)) : undefined;
+    const result = diagnoseHistory(nameplate, [...history, ...recent], { baseline, reference: reference ?? undefined, recentFrom, now: Date.now() });
+    return { result, nameplate };
   }
 }
 

@@ -1,7 +1,7 @@
 // A live fleet: one WellModel per well, advanced in step with the clock; faults injected and cleared at will.
 import type { DiagnosisCode } from '../domain/diagnosis.js';
 import type { Channel, Reading } from '../domain/reading.js';
-import { WellModel, type SimWell } from './model.js';
+import { DRIFT_KINDS, WellModel, type DriftKind, type SimWell } from './model.js';
 import { Rng } from './rng.js';
 
 export interface FleetOptions {
@@ -9,15 +9,18 @@ export interface FleetOptions {
   seed?: number;
   /** Share of wells that start with a fault (drawn from `faults`). */
   faultFraction?: number;
-  faults?: DiagnosisCode[];
+  /** Faults and slow drifts (TEMP_CREEP, VIBRATION_GROWTH, CURRENT_CREEP) to start on `faultFraction` of the wells. */
+  faults?: (DiagnosisCode | DriftKind)[];
   startTs?: number;
   /** Share of wells with one or two channels not measured. */
   missingFraction?: number;
   /** Compress slow faults (wear, scale) from weeks to this ramp, for demos. */
   slowRampMs?: number;
+  /** Drifts reach their limit this long after they start (default 30 days). */
+  driftToLimitMs?: number;
 }
 
-const DEFAULT_FAULTS: DiagnosisCode[] = ['GAS_LOCK', 'GAS_INTERFERENCE', 'PUMP_OFF', 'BROKEN_SHAFT', 'CLOSED_VALVE', 'TUBING_LEAK', 'SAND_PRODUCTION', 'MOTOR_OVERHEAT', 'MOTOR_OVERLOAD', 'HIGH_VIBRATION', 'VSD_ISSUE', 'SENSOR_FAULT'];
+const DEFAULT_FAULTS: (DiagnosisCode | DriftKind)[] = ['GAS_LOCK', 'GAS_INTERFERENCE', 'PUMP_OFF', 'BROKEN_SHAFT', 'CLOSED_VALVE', 'TUBING_LEAK', 'SAND_PRODUCTION', 'MOTOR_OVERHEAT', 'MOTOR_OVERLOAD', 'HIGH_VIBRATION', 'VSD_ISSUE', 'SENSOR_FAULT'];
 const OPTIONAL: Channel[] = ['torque', 'gor', 'flow_variance', 'vibration'];
 
 export class FleetSimulator {
@@ -25,10 +28,12 @@ export class FleetSimulator {
   private byId = new Map<string, WellModel>();
   private rng: Rng;
   private slowRampMs: number | undefined;
+  private driftToLimitMs: number;
 
   constructor(o: FleetOptions) {
     this.rng = new Rng(o.seed ?? 1);
     this.slowRampMs = o.slowRampMs;
+    this.driftToLimitMs = o.driftToLimitMs ?? 30 * 86_400_000;
     const start = o.startTs ?? Date.now();
     const faults = o.faults && o.faults.length ? o.faults : DEFAULT_FAULTS;
     const nFault = Math.round((o.faultFraction ?? 0) * o.wells);
@@ -60,11 +65,31 @@ export class FleetSimulator {
     return out;
   }
 
-  injectFault(wellId: string, code: DiagnosisCode, ts: number): void {
+  injectFault(wellId: string, code: DiagnosisCode | DriftKind, ts: number): void {
     const m = this.byId.get(wellId);
     if (!m) throw new Error(`unknown well ${wellId}`);
+    if ((DRIFT_KINDS as readonly string[]).includes(code)) {
+      this.startDrift(m, code as DriftKind, ts);
+      return;
+    }
     const slow = code === 'PUMP_WEAR' || code === 'SCALE';
-    m.injectFault(code, ts, slow ? this.slowRampMs : undefined);
+    m.injectFault(code as DiagnosisCode, ts, slow ? this.slowRampMs : undefined);
+  }
+
+  /** A drift sized so the channel reaches the well's limit driftToLimitMs after ts (at the present setpoint). */
+  private startDrift(m: WellModel, kind: DriftKind, ts: number): void {
+    const days = this.driftToLimitMs / 86_400_000;
+    const ph = m.phys;
+    const w = m.well;
+    if (kind === 'TEMP_CREEP') m.addDrift({ kind, start: ts, rate: ((w.motor_temp_limit_c ?? 150) - m.nominal(ts, 'motor_temp')) / days });
+    else if (kind === 'CURRENT_CREEP') {
+      const i = m.nominal(ts, 'motor_current');
+      m.addDrift({ kind, start: ts, rate: ((w.rated_current_a ?? 1.25 * i) - i) / (i - ph.i0) / days });
+    } else {
+      const v = m.nominal(ts, 'vibration');
+      const k = 4 / days; // about four e-foldings to the limit
+      m.addDrift({ kind, start: ts, rate: k, amp: ((w.vibration_limit_g ?? 2) / v - 1) / (Math.exp(k * days) - 1) });
+    }
   }
 
   clearFault(wellId: string, ts: number): void {
@@ -72,6 +97,7 @@ export class FleetSimulator {
   }
 
   faultOf(wellId: string): DiagnosisCode | null {
+    // (drifts are not faults: they show up in trends and forecasts)
     return this.byId.get(wellId)?.fault?.code ?? null;
   }
 }

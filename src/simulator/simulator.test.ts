@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DIAGNOSIS_CODES } from '../domain/diagnosis.js';
-import { FleetSimulator, generateScenario } from './index.js';
+import { FleetSimulator, generateLongScenario, generateScenario } from './index.js';
 
 describe('simulator', () => {
   it('is deterministic for a seed', () => {
@@ -55,5 +55,25 @@ describe('simulator', () => {
     expect(r[1].vsd_frequency!).toBeGreaterThan(20);
     f.clearFault(ids[0], t0 + 180_000);
     expect(f.next(t0 + 240_000)[0].vsd_frequency!).toBeGreaterThan(20);
+  });
+
+  it('drifts carry a channel toward its limit over weeks, with the truth the forecast is judged against', () => {
+    const DAY = 86_400_000;
+    for (const kind of ['TEMP_CREEP', 'VIBRATION_GROWTH', 'CURRENT_CREEP'] as const) {
+      const sc = generateLongScenario({ kind, seed: 31, onsetDaysBeforeEnd: 30, limitDaysAfterEnd: 15, operatorStepMeanMs: 0 });
+      expect(sc.readings).toHaveLength(60 * 24 + 1);
+      const ch = sc.channel!;
+      const early = sc.model.nominal(sc.onsetTs! - DAY, ch);
+      const late = sc.model.nominal(sc.endTs, ch);
+      expect(late, kind).toBeGreaterThan(early);
+      // Without speed steps the nominal channel reaches the limit when the scenario said it would.
+      const cross = sc.model.crossing(sc.endTs, ch, sc.limit!)!;
+      expect((cross - sc.endTs) / DAY, kind).toBeGreaterThan(14);
+      expect((cross - sc.endTs) / DAY, kind).toBeLessThan(16);
+    }
+    const a = generateLongScenario({ kind: 'PUMP_WEAR', seed: 5 });
+    const b = generateLongScenario({ kind: 'PUMP_WEAR', seed: 5 });
+    expect(a.readings).toEqual(b.readings);
+    expect(a.model.nominal(a.endTs, 'flow_rate')).toBeLessThan(a.model.nominal(a.onsetTs!, 'flow_rate'));
   });
 });

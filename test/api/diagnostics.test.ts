@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Alarm } from '../../src/domain/alarm.js';
 import type { Reading } from '../../src/domain/reading.js';
-import { FleetSimulator } from '../../src/simulator/index.js';
+import { FleetSimulator, generateLongScenario, Rng } from '../../src/simulator/index.js';
 import { ADAPTERS, useTestApp, type TestApp } from '../helpers.js';
 
 const MIN = 60_000;
@@ -121,6 +121,26 @@ describe.each(ADAPTERS)('diagnostics on %s', (kind) => {
       expect(body.diagnostic, f).toHaveProperty(f);
     }
     expect((await ctx.t.request('/api/v1/diagnostics/wells/NOBODY/analyze-latest', { method: 'POST' })).status).toBe(404);
+  });
+
+  it('analyze-latest finds slow pump wear in weeks of history backfilled in shuffled batches', async () => {
+    const end = Date.now() - HOUR;
+    const sc = generateLongScenario({ kind: 'PUMP_WEAR', seed: 808, onsetDaysBeforeEnd: 30, startTs: end - 60 * 24 * HOUR, wellId: 'SLOW-1' });
+    const { well_id: _id, name: _n, field: _f, ...nameplate } = sc.well;
+    expect((await ctx.t.request('/api/v1/wells', { method: 'POST', json: { well_id: 'SLOW-1', ...nameplate } })).status).toBe(201);
+    const rng = new Rng(3);
+    const batches: Reading[][] = [];
+    for (let i = 0; i < sc.readings.length; i += 100) batches.push(sc.readings.slice(i, i + 100));
+    for (let i = batches.length - 1; i > 0; i--) {
+      const j = Math.floor(rng.next() * (i + 1));
+      [batches[i], batches[j]] = [batches[j], batches[i]];
+    }
+    await post(ctx.t, batches.flat());
+    const res = await ctx.t.request('/api/v1/diagnostics/wells/SLOW-1/analyze-latest?store_result=false', { method: 'POST' });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { diagnostic: { diagnosis: string } };
+    // PUMP_WEAR is both the detailed code and its category.
+    expect(body.diagnostic.diagnosis).toBe('PUMP_WEAR');
   });
 
   it('acknowledges an alarm once, with who and the note', async () => {

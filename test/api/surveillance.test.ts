@@ -2,6 +2,7 @@
 // detected from the data, idempotent and order-independent), forecasts and the fleet sort, reliability.
 import { describe, expect, it } from 'vitest';
 import { detectRunEvents } from '../../src/diagnostics/run-events.js';
+import { bindMetrics, registry } from '../../src/http/metrics.js';
 import type { Reading } from '../../src/domain/reading.js';
 import { ADAPTERS, useTestApp } from '../helpers.js';
 
@@ -112,6 +113,51 @@ describe.each(ADAPTERS)('early warning and run life API on %s', (kind) => {
     });
   });
 
+  it('learns the reference from the earliest readings even when they arrive last (backfill)', async () => {
+    await post('/api/v1/wells', { well_id: 'REF-2', rated_flow_bpd: 1600, rated_current_a: 50 });
+    const readings = hourly('REF-2', 40);
+    // The newer 25 days first: a reference is learned (and stored) from their start.
+    await batch(readings.slice(15 * 24));
+    const late = (await json(await t().request('/api/v1/wells/REF-2/reference'))).reference;
+    expect(Date.parse(late.from)).toBeGreaterThanOrEqual(Date.parse(readings[15 * 24].timestamp as string));
+    // Then the older 15 days: the reference moves to the well's real first days.
+    await batch(readings.slice(0, 15 * 24));
+    const early = (await json(await t().request('/api/v1/wells/REF-2/reference'))).reference;
+    expect(early.source).toBe('auto');
+    expect(Date.parse(early.from)).toBeLessThan(Date.parse(readings[0].timestamp as string) + 3 * D);
+  });
+
+  it('answers hostile input with 4xx, never 5xx', async () => {
+    await post('/api/v1/wells', { well_id: 'HOST-1' });
+    const calls: [string, string, unknown?][] = [
+      ['PUT', '/api/v1/wells/HOST-1/reference', null],
+      ['PUT', '/api/v1/wells/HOST-1/reference', []],
+      ['PUT', '/api/v1/wells/HOST-1/reference', { from: 1, to: 2 }],
+      ['PUT', '/api/v1/wells/HOST-1/reference', { from: '0000-01-01T00:00:00Z', to: '0001-01-01T00:00:00Z' }],
+      ['PUT', '/api/v1/wells/HOST-1/reference', { from: '2024-01-01T00:00:00Z', to: '2024-01-01T00:00:00Z' }],
+      ['POST', '/api/v1/wells/HOST-1/events', { type: 'trip', at: 1700000000000 }],
+      ['POST', '/api/v1/wells/HOST-1/events', { type: 'trip', at: '2024-01-01T00:00:00Z', reason: 'x'.repeat(5000) }],
+      ['POST', '/api/v1/wells/HOST-1/events', { type: ['trip'], at: '2024-01-01T00:00:00Z' }],
+      ['POST', '/api/v1/wells/bad%20id/events', { type: 'trip', at: '2024-01-01T00:00:00Z' }],
+      ['GET', '/api/v1/wells/HOST-1/events?from=garbage'],
+      ['GET', '/api/v1/wells/HOST-1/events?from=0000-01-01T00:00:00Z'],
+      ['POST', '/api/v1/wells/HOST-1/events', { type: 'install', at: '0000-06-01T00:00:00Z' }],
+      ['GET', '/api/v1/wells/HOST-1/events?limit=99999999999'],
+      ['GET', '/api/v1/wells/HOST-1/events?type='],
+      ['GET', '/api/v1/wells/HOST-1/forecast?horizon_days=1e9'],
+      ['GET', '/api/v1/wells/x'.padEnd(200, 'x') + '/forecast'],
+      ['GET', '/api/v1/reliability?group_by='],
+    ];
+    for (const [method, path, body] of calls) {
+      const res = await t().request(path, { method, ...(body === undefined ? {} : { json: body }) });
+      expect(res.status, `${method} ${path} ${JSON.stringify(body)}`).toBeGreaterThanOrEqual(400);
+      expect(res.status, `${method} ${path} ${JSON.stringify(body)}`).toBeLessThan(500);
+    }
+    // Nothing stored from all that, and the well still answers.
+    expect((await json(await t().request('/api/v1/wells/HOST-1/events'))).events).toEqual([]);
+    expect((await json(await t().request('/api/v1/wells/HOST-1/forecast'))).channels).toEqual([]);
+  });
+
   describe('pump events', () => {
     it('records posted events and lists them with filters', async () => {
       await post('/api/v1/wells', { well_id: 'EV-1' });
@@ -219,6 +265,14 @@ describe.each(ADAPTERS)('early warning and run life API on %s', (kind) => {
         await settle();
       }
       expect(await detected('TRIP-2')).toEqual(want);
+      // The same slices all at once, in another order, without waiting for each other.
+      const rows5 = withStops('TRIP-5', STOPS);
+      const slices5: Record<string, unknown>[][] = [];
+      for (let i = 0; i < rows5.length; i += 7) slices5.push(rows5.slice(i, i + 7));
+      const order5 = slices5.map((_, i) => i).sort((a, b) => ((a * 104729) % 17) - ((b * 104729) % 17));
+      await Promise.all(order5.map((i) => batch(slices5[i])));
+      await settle();
+      expect(await detected('TRIP-5')).toEqual(expected(rows5));
       // Live, one reading per request in order (the in-memory path), on a fresh well.
       const live = withStops('TRIP-3', STOPS);
       for (const r of live) expect((await post('/api/v1/telemetry/ingest', r)).status).toBe(201);
@@ -226,6 +280,14 @@ describe.each(ADAPTERS)('early warning and run life API on %s', (kind) => {
       expect(await detected('TRIP-3')).toEqual(expected(live));
       // Counted for Prometheus.
       expect(t().app.ctx.runEvents.stats.added.get('trip')).toBeGreaterThanOrEqual(9);
+      const unbind = bindMetrics(t().app.ctx);
+      try {
+        const text = await registry.getSingleMetricAsString('esp_pump_events_detected_total');
+        const trips = Number(/esp_pump_events_detected_total\{type="trip"\} (\d+)/.exec(text)?.[1]);
+        expect(trips).toBe(t().app.ctx.runEvents.stats.added.get('trip'));
+      } finally {
+        unbind();
+      }
     });
 
     it('moves an event seen at the edge of a partial history when the missing readings arrive', async () => {

@@ -28,6 +28,9 @@ const AnalyzeLatestQuery = Type.Object({
 
 const DAY = 86_400_000;
 const BASELINE_SAMPLE_MAX = 20_000;
+/** analyze-latest reads this much history for slow degradation (daily aggregates), at most this many a day. */
+const LONG_HISTORY_DAYS = 60;
+const LONG_HISTORY_PER_DAY = 480;
 
 function diagnosticJson(d: Diagnosis, wellId: string, snap: Record<string, unknown> | null, stored: StoredDiagnosis | null) {
   return presentDiagnosis(stored ?? { ...d, id: null, well_id: wellId, telemetry_snapshot: snap as StoredDiagnosis['telemetry_snapshot'] });
@@ -43,6 +46,16 @@ export async function diagnosticsRoutes(app: FastifyInstance, ctx: AppContext): 
     for (let i = 0; i < slices; i++) {
       out.push(...(await ctx.repo.history(wellId, { from: from + i * span, to: from + (i + 1) * span }, per)));
     }
+    return out;
+  }
+
+  /** Up to LONG_HISTORY_PER_DAY readings of each of the LONG_HISTORY_DAYS days before `to`. */
+  async function dailyHistory(wellId: string, to: number): Promise<Reading[]> {
+    const out: Reading[] = [];
+    const first = await ctx.repo.history(wellId, { from: 0, to }, 1);
+    if (!first.length) return out;
+    const from = Math.max(first[0].ts, to - LONG_HISTORY_DAYS * DAY);
+    for (let t = from; t < to; t += DAY) out.push(...(await ctx.repo.history(wellId, { from: t, to: Math.min(t + DAY, to) }, LONG_HISTORY_PER_DAY)));
     return out;
   }
 
@@ -80,7 +93,7 @@ export async function diagnosticsRoutes(app: FastifyInstance, ctx: AppContext): 
         tags: ['diagnostics'],
         summary: 'Diagnose the well now from its stored history',
         description:
-          'Judges at least the last 24 hours (more when the well samples sparsely) against a baseline learned from up to the previous 30 days, or the saved one.',
+          'Judges at least the last 24 hours (more when the well samples sparsely) against a baseline learned from up to the previous 30 days, or the saved one; slow degradation (pump wear, scale) and developing trends are judged over up to 60 days of history against the well\'s reference (its first settled, healthy days).',
         params: WellParams,
         querystring: AnalyzeLatestQuery,
       },
@@ -99,7 +112,11 @@ export async function diagnosticsRoutes(app: FastifyInstance, ctx: AppContext): 
         recent = await ctx.repo.history(wellId, { from: windowStart, to: end }, 200_000);
       }
       const baselineHistory = await sampleHistory(wellId, Math.max(windowStart - 30 * DAY, 0), windowStart);
-      const { diagnosis } = await ctx.diagnosis.analyze(wellId, recent, baselineHistory);
+      // Slow degradation needs weeks: up to LONG_HISTORY_DAYS before the window, a bounded sample of each day
+      // (daily medians are what the trends use), judged against the well's reference rather than the 30 days.
+      const history = await dailyHistory(wellId, windowStart);
+      const { result } = await ctx.diagnosis.analyzeHistory(wellId, recent, baselineHistory, history);
+      const diagnosis = result.diagnosis;
       const snap = snapshot(latest);
       const stored = req.query.store_result === false ? null : await ctx.repo.insertDiagnosis(wellId, diagnosis, snap, 'api');
       return {

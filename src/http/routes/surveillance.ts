@@ -133,15 +133,17 @@ export async function surveillanceRoutes(app: FastifyInstance, ctx: AppContext):
     return well;
   }
 
-  /** A time in the body or query: not in the future beyond the allowed clock skew. */
-  function pastInstant(value: string, field: string): number {
+  /** A time in the body or query: from 1970 on (the stores' range) and, for facts, not in the future beyond the skew. */
+  function instant(value: string, field: string, past = true): number {
     const ms = Date.parse(value);
     if (!Number.isFinite(ms)) throw new ValidationError(`Invalid ${field}`, [{ field, reason: 'must be an ISO 8601 date-time with zone' }]);
-    if (ms > Date.now() + skew()) {
+    if (ms < 0) throw new ValidationError(`Invalid ${field}: before 1970`, [{ field, reason: 'must be 1970-01-01 or later' }]);
+    if (past && ms > Date.now() + skew()) {
       throw new ValidationError(`Invalid ${field}: in the future`, [{ field, reason: 'must not be in the future (beyond the allowed clock skew)' }]);
     }
     return ms;
   }
+  const pastInstant = (value: string, field: string) => instant(value, field);
 
   async function currentReference(id: string, well: FleetWell): Promise<ReferencePeriod | null> {
     return (await ctx.surveillance.reference(id, well))?.period ?? null;
@@ -253,8 +255,8 @@ export async function surveillanceRoutes(app: FastifyInstance, ctx: AppContext):
           throw new ValidationError(`Invalid type: ${bad}`, [{ field: 'type', reason: `must be one of ${PUMP_EVENT_TYPES.join(', ')}` }]);
         }
       }
-      const from = q.from === undefined ? undefined : Date.parse(q.from);
-      const to = q.to === undefined ? undefined : Date.parse(q.to);
+      const from = q.from === undefined ? undefined : instant(q.from, 'from', false);
+      const to = q.to === undefined ? undefined : Math.min(instant(q.to, 'to', false), Date.UTC(9999, 0, 1));
       if (from !== undefined && to !== undefined && from >= to) {
         throw new ValidationError('Invalid range', [{ field: 'from', reason: 'must be before to' }]);
       }
