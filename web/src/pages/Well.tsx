@@ -406,7 +406,20 @@ export function Well({ id }: { id: string }): JSX.Element {
         </div>
       </div>
 
-      <PumpEvents wellId={id} events={events} loading={evLoading} error={evErr} onAdded={(e) => setEvents((cur) => [e, ...cur.filter((c) => c.id !== e.id)])} />
+      <PumpEvents
+        wellId={id}
+        events={events}
+        loading={evLoading}
+        error={evErr}
+        onAdded={(e) => {
+          setEvents((cur) => [e, ...cur.filter((c) => c.id !== e.id)]);
+          // A new pump gets a new automatic reference, and its trends start again.
+          if (e.type === 'install') {
+            api.reference(id).then((r) => setReference(r.reference), (err) => setRefErr(errorText(err)));
+            setFcRev((v) => v + 1);
+          }
+        }}
+      />
 
       <section class="panel" aria-labelledby="walarms-title">
         <h2 id="walarms-title">Alarms on this well</h2>
