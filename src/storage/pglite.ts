@@ -1,7 +1,7 @@
 // Embedded executor: PostgreSQL compiled to WASM, in-process, persisted in DATA_DIR. Same SQL as the server.
-import { mkdirSync } from 'node:fs';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { copyFormat, type QueryResult, type SqlExecutor, type SqlTx } from './sql.js';
+import { acquireStoreLock, type StoreLock } from './store-lock.js';
 
 function wrap(db: PGlite | Transaction): SqlTx {
   return {
@@ -21,15 +21,26 @@ function wrap(db: PGlite | Transaction): SqlTx {
 export class PgliteExecutor implements SqlExecutor {
   readonly kind = 'pglite' as const;
 
-  private constructor(readonly db: PGlite) {}
+  private constructor(
+    readonly db: PGlite,
+    private readonly lock: StoreLock | null,
+  ) {}
 
-  /** `dataDir` undefined: in memory (tests). */
+  /**
+   * `dataDir` undefined: in memory (tests). On disk the directory is locked first: a second process opening
+   * it gets StoreInUseError (naming the directory and the owner's pid) before it touches a file.
+   */
   static async open(dataDir: string | undefined): Promise<PgliteExecutor> {
-    if (dataDir) mkdirSync(dataDir, { recursive: true });
-    const db = await PGlite.create(dataDir, {
-      parsers: { 20: (v: string) => Number(v), 1700: (v: string) => Number(v) },
-    });
-    return new PgliteExecutor(db);
+    const lock = dataDir ? await acquireStoreLock(dataDir) : null;
+    try {
+      const db = await PGlite.create(dataDir, {
+        parsers: { 20: (v: string) => Number(v), 1700: (v: string) => Number(v) },
+      });
+      return new PgliteExecutor(db, lock);
+    } catch (err) {
+      lock?.release();
+      throw err;
+    }
   }
 
   query<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
@@ -45,6 +56,10 @@ export class PgliteExecutor implements SqlExecutor {
   }
 
   async close(): Promise<void> {
-    if (!this.db.closed) await this.db.close();
+    try {
+      if (!this.db.closed) await this.db.close();
+    } finally {
+      this.lock?.release();
+    }
   }
 }
