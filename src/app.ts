@@ -15,6 +15,7 @@ import type { AppContext, DependencyCheck } from './http/context.js';
 import { presentReading } from './http/present.js';
 import { buildServer, type ServerExtensions } from './http/server.js';
 import { createLogger } from './logger.js';
+import { DiskGuard } from './storage/disk-guard.js';
 import { openRepository } from './storage/index.js';
 import type { Repository } from './storage/repository.js';
 
@@ -74,12 +75,26 @@ export class App {
     this.ownsRepo = ownsRepo;
     this.adminKey = resolveAdminKey(config);
     const events = new EventHub(presentReading);
+    // The embedded store lives in DATA_DIR: keep enough of that disk free that the engine never meets ENOSPC.
+    // (PostgreSQL's disk is not visible from here; its disk_full error becomes 507 instead.)
+    const diskGuard =
+      ownsRepo && repo.kind === 'pglite' && config.database.storageMinFreeMb > 0
+        ? new DiskGuard(config.app.dataDir, {
+            minFreeBytes: config.database.storageMinFreeMb * 1024 * 1024,
+            onChange: (low, space) =>
+              low
+                ? log.error({ data_dir: config.app.dataDir, free_mb: Math.floor(space.freeBytes / 2 ** 20) }, 'disk nearly full: refusing writes')
+                : log.warn({ data_dir: config.app.dataDir, free_mb: Math.floor(space.freeBytes / 2 ** 20) }, 'disk space back: writes resume'),
+          })
+        : undefined;
     const pipeline = new IngestPipeline(
       repo,
       {
         batchMax: config.telemetry.commitBatchMax,
         delayMs: config.telemetry.commitDelayMs,
         queueMax: config.telemetry.queueMax,
+        commitTimeoutMs: config.telemetry.commitTimeoutMs,
+        writeGuard: diskGuard,
         concurrency: repo.kind === 'postgres' ? Math.max(1, Math.min(config.telemetry.writers, config.database.poolMax - 2)) : 1,
       },
       log,
@@ -113,7 +128,11 @@ export class App {
             return { type: repo.kind };
           },
         },
+        ...(diskGuard
+          ? [{ name: 'disk', required: false, check: async () => diskGuard.check() }]
+          : []),
       ],
+      diskGuard,
       startedAt: null,
       fieldOf: (wellId) => this.fields.get(wellId),
     };

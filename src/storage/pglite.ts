@@ -1,13 +1,22 @@
 // Embedded executor: PostgreSQL compiled to WASM, in-process, persisted in DATA_DIR. Same SQL as the server.
 import { PGlite, type Transaction } from '@electric-sql/pglite';
-import { copyFormat, type QueryResult, type SqlExecutor, type SqlTx } from './sql.js';
+import { copyFormat, DISK_FULL, diskFullError, type QueryResult, type SqlExecutor, type SqlTx } from './sql.js';
 import { acquireStoreLock, type StoreLock } from './store-lock.js';
+
+/** disk_full from the engine is a 507 as on PostgreSQL (the free-space guard should stop writes before it). */
+function mapped(err: unknown): unknown {
+  return (err as { code?: unknown } | null)?.code === DISK_FULL ? diskFullError(err) : err;
+}
 
 function wrap(db: PGlite | Transaction): SqlTx {
   return {
     async query<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
-      const r = await db.query<T>(sql, params as unknown[]);
-      return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+      try {
+        const r = await db.query<T>(sql, params as unknown[]);
+        return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+      } catch (err) {
+        throw mapped(err);
+      }
     },
     async exec(sql: string): Promise<void> {
       await db.exec(sql);
@@ -52,7 +61,7 @@ export class PgliteExecutor implements SqlExecutor {
   }
 
   transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
-    return this.db.transaction((tx) => fn(wrap(tx)));
+    return this.db.transaction((tx) => fn(wrap(tx))).catch((err: unknown) => Promise.reject(mapped(err)));
   }
 
   async close(): Promise<void> {
