@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { resolveAdminKey, type AdminKey } from './admin-key.js';
+import { AppError } from './domain/errors.js';
 import { ReadingValidator } from './domain/validation.js';
 import { DiagnosisService } from './ingest/diagnosis-service.js';
 import { EventHub } from './ingest/events.js';
@@ -45,6 +46,16 @@ export function packageVersion(): string {
     } catch {
       return '0.0.0';
     }
+  }
+}
+
+/** Reads every main table; a failure that is not an outage says the store may be damaged. */
+async function checkStore(repo: Repository): Promise<void> {
+  try {
+    await repo.checkTables();
+  } catch (err) {
+    if (err instanceof AppError && err.status === 503) throw err;
+    throw new Error(`store check failed, a table cannot be read (the store may be damaged): ${(err as Error).message}`);
   }
 }
 
@@ -124,7 +135,7 @@ export class App {
           name: 'database',
           required: true,
           check: async () => {
-            await repo.ping();
+            await checkStore(repo);
             return { type: repo.kind };
           },
         },
@@ -155,6 +166,15 @@ export class App {
   async start(listen = true): Promise<void> {
     const applied = await this.ctx.repo.migrate();
     if (applied.length) this.log.info({ applied }, 'migrations applied');
+    // A store that opens but cannot be read (damaged files) keeps the process up and not ready, saying why,
+    // rather than serving errors behind a healthy probe or exiting in a restart loop.
+    let storeDamaged = false;
+    try {
+      await checkStore(this.ctx.repo);
+    } catch (err) {
+      storeDamaged = true;
+      this.log.error({ err: (err as Error).message }, 'store check failed at start: not ready until it passes');
+    }
     const server: ServerExtensions = { plugins: [], early: [] };
     for (const m of this.modules) {
       server.plugins!.push(...(m.server?.plugins ?? []));
@@ -167,7 +187,9 @@ export class App {
       if (t) this.transports.push(...t);
     }
     for (const t of this.transports) if (t.health) this.ctx.dependencies.push(t.health);
-    await this.refreshFields();
+    await this.refreshFields().catch((err: unknown) => {
+      if (!storeDamaged) throw err;
+    });
     if (listen) {
       await this.server.listen({ port: this.config.app.port, host: this.config.app.host });
     } else {

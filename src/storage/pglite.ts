@@ -1,5 +1,6 @@
 // Embedded executor: PostgreSQL compiled to WASM, in-process, persisted in DATA_DIR. Same SQL as the server.
 import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { DatabaseError } from '../domain/errors.js';
 import { copyFormat, DISK_FULL, diskFullError, type QueryResult, type SqlExecutor, type SqlTx } from './sql.js';
 import { acquireStoreLock, type StoreLock } from './store-lock.js';
 
@@ -48,7 +49,13 @@ export class PgliteExecutor implements SqlExecutor {
       return new PgliteExecutor(db, lock);
     } catch (err) {
       lock?.release();
-      throw err;
+      if (!dataDir) throw err;
+      // The engine says little ("failed to initialize", "Aborted()"): say which store and what to do.
+      throw new DatabaseError(
+        `the embedded store in ${dataDir} cannot be opened (${(err as Error).message}); its files may be damaged: ` +
+          'restore DATA_DIR from a backup, or move it aside to start empty',
+        { store_dir: dataDir },
+      );
     }
   }
 
