@@ -51,6 +51,8 @@ export class IngestPipeline {
   private closed = false;
   /** After a storage failure, refuse new work until then instead of piling it up. */
   private unavailableUntil = 0;
+  /** The disk-full refusal that set unavailableUntil, answered as such (507) meanwhile. */
+  private diskFull: AppError | null = null;
   private readonly listeners: CommitListener[] = [];
   private idleWaiters: (() => void)[] = [];
   readonly stats: PipelineStats = { queued: 0, inFlight: 0, committedReadings: 0, committedBatches: 0, failedBatches: 0, timedOutBatches: 0 };
@@ -78,7 +80,7 @@ export class IngestPipeline {
     if (this.closed) return Promise.reject(new ServiceUnavailableError('Server is shutting down', 5));
     if (!readings.length) return Promise.resolve(0);
     if (Date.now() < this.unavailableUntil) {
-      return Promise.reject(new ServiceUnavailableError('Storage unavailable, retry shortly', 2, { reason: 'storage' }));
+      return Promise.reject(this.diskFull ?? new ServiceUnavailableError('Storage unavailable, retry shortly', 2, { reason: 'storage' }));
     }
     try {
       this.opts.writeGuard?.assertWritable();
@@ -168,6 +170,7 @@ export class IngestPipeline {
             ? err
             : new ServiceUnavailableError('Could not store readings, retry shortly', 2, { reason: 'storage' });
       if (appErr.status === 503 || appErr.status === 507) this.unavailableUntil = Date.now() + 1_000;
+      this.diskFull = appErr.status === 507 ? appErr : null;
       this.log?.error({ err, readings: n }, 'batch commit failed');
       for (const p of batch) p.reject(appErr);
     } finally {

@@ -66,6 +66,12 @@ export class DiskGuard {
     return !low;
   }
 
+  /** Free bytes as last read (read now if stale); undefined when never readable. */
+  freeBytes(): number | undefined {
+    this.refresh();
+    return this.space?.freeBytes;
+  }
+
   /** Throws InsufficientStorageError (507) while free space is under the floor. */
   assertWritable(): void {
     if (this.refresh()) return;

@@ -139,6 +139,9 @@ describe('disk full on the embedded store (tmpfs)', () => {
     expect(readyBody.dependencies.disk.error).toContain(dataDir);
     const latest = await fetch(`${server.baseUrl}/api/v1/telemetry/wells/DF-1/latest`, { headers });
     expect(latest.status).toBe(200);
+    const metrics = await (await fetch(`${server.baseUrl}/metrics`)).text();
+    const free = Number(/^esp_storage_free_bytes (\S+)$/m.exec(metrics)?.[1]);
+    expect(free).toBeLessThan(48 * MB);
 
     // MQTT: the message is not acknowledged while the disk is full (the client keeps it and resends).
     const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, {
