@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { resolveAdminKey, type AdminKey } from './admin-key.js';
+import { AppError } from './domain/errors.js';
 import { ReadingValidator } from './domain/validation.js';
 import { DiagnosisService } from './ingest/diagnosis-service.js';
 import { EventHub } from './ingest/events.js';
@@ -17,6 +18,7 @@ import type { AppContext, DependencyCheck } from './http/context.js';
 import { presentReading } from './http/present.js';
 import { buildServer, type ServerExtensions } from './http/server.js';
 import { createLogger } from './logger.js';
+import { DiskGuard } from './storage/disk-guard.js';
 import { openRepository } from './storage/index.js';
 import type { Repository } from './storage/repository.js';
 
@@ -49,6 +51,16 @@ export function packageVersion(): string {
   }
 }
 
+/** Reads every main table; a failure that is not an outage says the store may be damaged. */
+async function checkStore(repo: Repository): Promise<void> {
+  try {
+    await repo.checkTables();
+  } catch (err) {
+    if (err instanceof AppError && err.status === 503) throw err;
+    throw new Error(`store check failed, a table cannot be read (the store may be damaged): ${(err as Error).message}`);
+  }
+}
+
 export interface AppOptions {
   logger?: Logger;
   /** An already open repository (tests share one embedded store per file). */
@@ -76,12 +88,26 @@ export class App {
     this.ownsRepo = ownsRepo;
     this.adminKey = resolveAdminKey(config);
     const events = new EventHub(presentReading);
+    // The embedded store lives in DATA_DIR: keep enough of that disk free that the engine never meets ENOSPC.
+    // (PostgreSQL's disk is not visible from here; its disk_full error becomes 507 instead.)
+    const diskGuard =
+      ownsRepo && repo.kind === 'pglite' && config.database.storageMinFreeMb > 0
+        ? new DiskGuard(config.app.dataDir, {
+            minFreeBytes: config.database.storageMinFreeMb * 1024 * 1024,
+            onChange: (low, space) =>
+              low
+                ? log.error({ data_dir: config.app.dataDir, free_mb: Math.floor(space.freeBytes / 2 ** 20) }, 'disk nearly full: refusing writes')
+                : log.warn({ data_dir: config.app.dataDir, free_mb: Math.floor(space.freeBytes / 2 ** 20) }, 'disk space back: writes resume'),
+          })
+        : undefined;
     const pipeline = new IngestPipeline(
       repo,
       {
         batchMax: config.telemetry.commitBatchMax,
         delayMs: config.telemetry.commitDelayMs,
         queueMax: config.telemetry.queueMax,
+        commitTimeoutMs: config.telemetry.commitTimeoutMs,
+        writeGuard: diskGuard,
         concurrency: repo.kind === 'postgres' ? Math.max(1, Math.min(config.telemetry.writers, config.database.poolMax - 2)) : 1,
       },
       log,
@@ -115,11 +141,15 @@ export class App {
           name: 'database',
           required: true,
           check: async () => {
-            await repo.ping();
+            await checkStore(repo);
             return { type: repo.kind };
           },
         },
+        ...(diskGuard
+          ? [{ name: 'disk', required: false, check: async () => diskGuard.check() }]
+          : []),
       ],
+      diskGuard,
       startedAt: null,
       fieldOf: (wellId) => this.fields.get(wellId),
     };
@@ -142,6 +172,15 @@ export class App {
   async start(listen = true): Promise<void> {
     const applied = await this.ctx.repo.migrate();
     if (applied.length) this.log.info({ applied }, 'migrations applied');
+    // A store that opens but cannot be read (damaged files) keeps the process up and not ready, saying why,
+    // rather than serving errors behind a healthy probe or exiting in a restart loop.
+    let storeDamaged = false;
+    try {
+      await checkStore(this.ctx.repo);
+    } catch (err) {
+      storeDamaged = true;
+      this.log.error({ err: (err as Error).message }, 'store check failed at start: not ready until it passes');
+    }
     const server: ServerExtensions = { plugins: [], early: [] };
     for (const m of this.modules) {
       server.plugins!.push(...(m.server?.plugins ?? []));
@@ -154,7 +193,9 @@ export class App {
       if (t) this.transports.push(...t);
     }
     for (const t of this.transports) if (t.health) this.ctx.dependencies.push(t.health);
-    await this.refreshFields();
+    await this.refreshFields().catch((err: unknown) => {
+      if (!storeDamaged) throw err;
+    });
     if (listen) {
       await this.server.listen({ port: this.config.app.port, host: this.config.app.host });
     } else {

@@ -22,6 +22,8 @@ export interface Config {
     poolMax: number;
     statementTimeoutMs: number;
     connectRetries: number;
+    /** Embedded store: writes are refused (507) while DATA_DIR has less than this free; 0 disables the guard. */
+    storageMinFreeMb: number;
   };
   mqtt: {
     /** Port of the embedded broker; 0 disables it. */
@@ -67,6 +69,8 @@ export interface Config {
     writers: number;
     /** Readings waiting for commit beyond which ingest answers 503 / MQTT stops acknowledging. */
     queueMax: number;
+    /** A commit not confirmed by storage within this is given up: 503 to its waiters, the writer freed. */
+    commitTimeoutMs: number;
     alarmWebhookUrl: string | undefined;
     /** Readings older than this are backfill: they update diagnoses but never raise alarms for the past. */
     alarmLiveWindowMs: number;
@@ -149,6 +153,7 @@ export function loadConfig(env: Env = process.env, version = '0.0.0'): Config {
       poolMax: r.int('DATABASE_POOL_MAX', 10, 1, 1000),
       statementTimeoutMs: r.int('DATABASE_STATEMENT_TIMEOUT_MS', 30_000, 100, 3_600_000),
       connectRetries: r.int('DATABASE_CONNECT_RETRIES', 5, 0, 1000),
+      storageMinFreeMb: r.int('STORAGE_MIN_FREE_MB', 256, 0, 10_000_000),
     },
     mqtt: {
       port: r.int('MQTT_PORT', 1883, 0, 65535),
@@ -192,6 +197,7 @@ export function loadConfig(env: Env = process.env, version = '0.0.0'): Config {
       commitDelayMs: r.int('INGEST_COMMIT_DELAY_MS', 5, 0, 10_000),
       writers: r.int('INGEST_WRITERS', 4, 1, 64),
       queueMax: r.int('INGEST_QUEUE_MAX', 200_000, 100, 100_000_000),
+      commitTimeoutMs: r.int('INGEST_COMMIT_TIMEOUT_MS', 15_000, 0, 3_600_000),
       alarmWebhookUrl: r.url('ALARM_WEBHOOK_URL', ['http:', 'https:']),
       alarmLiveWindowMs: r.int('ALARM_LIVE_WINDOW_S', 900, 1, 30 * 86_400) * 1000,
       forecastRefreshMs: r.int('FORECAST_REFRESH_MIN', 360, 0, 7 * 24 * 60) * 60_000,

@@ -11,6 +11,7 @@ import type { DiagnosisCode } from '../domain/diagnosis.js';
 import type { Reading } from '../domain/reading.js';
 import { defaultModules } from '../modules.js';
 import { FleetSimulator, type SimWell } from '../simulator/index.js';
+import { acquireStoreLock } from '../storage/store-lock.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -162,6 +163,8 @@ export async function runDemo(argv: string[]): Promise<number> {
   env.LOG_LEVEL ??= 'warn';
   env.PORT ??= String(await portOr(8000, env.HOST));
   env.MQTT_PORT ??= String(await portOr(1883, env.HOST));
+  // A demo already running on this directory must not have its store emptied under it.
+  if (existsSync(join(env.DATA_DIR, 'pglite'))) (await acquireStoreLock(join(env.DATA_DIR, 'pglite'))).release();
   resetDemoDir(env.DATA_DIR);
 
   const config = loadConfig(env, packageVersion());

@@ -8,6 +8,7 @@ import { AppError } from '../domain/errors.js';
 import { openRepository } from '../storage/index.js';
 import { SecurityRepository } from '../storage/security-repository.js';
 import { SecurityService, USER_ROLES } from '../security/service.js';
+import { StoreInUseError } from '../storage/store-lock.js';
 
 const USAGE = `Usage:
   esp user add --role admin|engineer|viewer [--password PASSWORD] NAME
@@ -112,7 +113,15 @@ export async function runUser(
 
   if (io.env === process.env) loadDotEnv();
   const config = loadConfig(io.env, packageVersion());
-  const repo = await openRepository(config);
+  let repo;
+  try {
+    repo = await openRepository(config);
+  } catch (err) {
+    if (!(err instanceof StoreInUseError)) throw err;
+    // Writing beside the running server would be lost or corrupt the store: refuse, and say the way that works.
+    io.stderr.write(`esp user ${sub}: ${err.message}\n  (with the server running, manage users through it: POST/GET/DELETE /api/v1/users with an admin key)\n`);
+    return 1;
+  }
   try {
     await repo.migrate();
     const service = new SecurityService(SecurityRepository.of(repo), {

@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'RATE_LIMIT_EXCEEDED'
   | 'SERVICE_UNAVAILABLE'
   | 'CONFIGURATION_ERROR'
+  | 'INSUFFICIENT_STORAGE'
+  | 'STORE_IN_USE'
   | 'INTERNAL_ERROR';
 
 export interface FieldError {
@@ -99,6 +101,14 @@ export class ServiceUnavailableError extends AppError {
   constructor(message: string, retryAfterSeconds = 1, details?: Record<string, unknown>) {
     super('SERVICE_UNAVAILABLE', 503, message, details);
     this.retryAfter = retryAfterSeconds;
+  }
+}
+
+/** The disk holding the data is (nearly) full: writes are refused until space returns (507, retryable). */
+export class InsufficientStorageError extends AppError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('INSUFFICIENT_STORAGE', 507, message, details);
+    this.retryAfter = 30;
   }
 }
 

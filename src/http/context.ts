@@ -11,6 +11,7 @@ import type { IngestMetrics } from '../ingest/metrics.js';
 import type { LatestCache } from '../cache/latest-cache.js';
 import type { FleetCache } from '../cache/fleet-cache.js';
 import type { Repository } from '../storage/repository.js';
+import type { DiskGuard } from '../storage/disk-guard.js';
 import type { Authenticator } from './auth.js';
 
 export interface DependencyCheck {
@@ -35,6 +36,8 @@ export interface AppContext {
   events: EventHub;
   authenticator: Authenticator;
   dependencies: DependencyCheck[];
+  /** Embedded store: refuses writes while DATA_DIR is nearly full. */
+  diskGuard?: DiskGuard;
   /** Set once start-up (migrations, broker) has finished. */
   startedAt: number | null;
   /** Well → field, for device keys scoped to a field; filled lazily. */

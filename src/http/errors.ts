@@ -23,6 +23,8 @@ const NAMES: Record<ErrorCode, string> = {
   RATE_LIMIT_EXCEEDED: 'RateLimitError',
   SERVICE_UNAVAILABLE: 'ServiceUnavailableError',
   CONFIGURATION_ERROR: 'ConfigurationError',
+  INSUFFICIENT_STORAGE: 'InsufficientStorageError',
+  STORE_IN_USE: 'StoreInUseError',
   INTERNAL_ERROR: 'InternalError',
 };
 
@@ -38,6 +40,7 @@ function codeForStatus(status: number): ErrorCode {
   if (status === 413) return 'PAYLOAD_TOO_LARGE';
   if (status === 429) return 'RATE_LIMIT_EXCEEDED';
   if (status === 503) return 'SERVICE_UNAVAILABLE';
+  if (status === 507) return 'INSUFFICIENT_STORAGE';
   if (status >= 500) return 'INTERNAL_ERROR';
   return 'VALIDATION_ERROR';
 }

@@ -193,9 +193,23 @@ new Gauge({
     for (const ctx of sources) {
       const d = delta(ctx, 'failedBatches', ctx.pipeline.stats.failedBatches);
       if (d > 0) storageErrors.inc({ operation: 'commit' }, d);
+      const t = delta(ctx, 'timedOutBatches', ctx.pipeline.stats.timedOutBatches);
+      if (t > 0) storageErrors.inc({ operation: 'commit_timeout' }, t);
       if (!ctx.pipeline.storageAvailable) ok = 0;
     }
     this.set(ok);
+  },
+});
+
+new Gauge({
+  name: 'esp_storage_free_bytes',
+  help: 'Free space on the disk of DATA_DIR (embedded store); writes are refused below STORAGE_MIN_FREE_MB',
+  registers: [registry],
+  collect() {
+    for (const ctx of sources) {
+      const free = ctx.diskGuard?.freeBytes();
+      if (free !== undefined) this.set(free);
+    }
   },
 });
 

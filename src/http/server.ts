@@ -84,6 +84,22 @@ export async function buildServer(ctx: AppContext, ext: ServerExtensions = {}): 
   registerErrorHandling(app);
   for (const fn of ext.early ?? []) await fn(app, ctx);
   registerAuth(app, ctx.authenticator);
+  const guard = ctx.diskGuard;
+  if (guard) {
+    // Disk nearly full: every API write is refused with 507 (reads, health and sign-in keep working, and
+    // sign-in's few bytes fit in the space kept free).
+    app.addHook('preHandler', (req, _reply, done) => {
+      if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS' || !req.url.startsWith('/api/') || req.url.startsWith('/api/v1/auth/')) {
+        return done();
+      }
+      try {
+        guard.assertWritable();
+        done();
+      } catch (err) {
+        done(err as Error);
+      }
+    });
+  }
 
   await healthRoutes(app, ctx);
   await rootRoutes(app, ctx);

@@ -1,7 +1,9 @@
 // Group commit: readings from every transport wait briefly in one bounded queue and are written together, so
 // thousands of single-reading requests cost a handful of transactions. A submitter is answered only after
 // its readings are committed; when the queue is full or storage is down it is refused at once (503), so a
-// client or the MQTT broker redelivers and nothing acknowledged is ever lost.
+// client or the MQTT broker redelivers and nothing acknowledged is ever lost. A commit that does not settle
+// within a bound (a connection cut mid-query, a wedged engine) releases its writer and answers 503: the
+// readings may or may not be stored, and a re-send is idempotent, so the client's retry settles it.
 import type { Logger } from 'pino';
 import type { Reading } from '../domain/reading.js';
 import { AppError, ServiceUnavailableError } from '../domain/errors.js';
@@ -16,6 +18,10 @@ export interface PipelineOptions {
   queueMax: number;
   /** Batches written at once (1 for the single-connection embedded store). */
   concurrency: number;
+  /** A commit not settled after this long is given up (503 to its waiters); 0: wait for ever. */
+  commitTimeoutMs?: number;
+  /** Throws (507) while storage must not take writes (disk nearly full). */
+  writeGuard?: { assertWritable(): void };
 }
 
 export interface PipelineStats {
@@ -24,6 +30,8 @@ export interface PipelineStats {
   committedReadings: number;
   committedBatches: number;
   failedBatches: number;
+  /** Commits given up after commitTimeoutMs (their outcome is left to the client's re-send). */
+  timedOutBatches: number;
 }
 
 interface Pending {
@@ -43,9 +51,11 @@ export class IngestPipeline {
   private closed = false;
   /** After a storage failure, refuse new work until then instead of piling it up. */
   private unavailableUntil = 0;
+  /** The disk-full refusal that set unavailableUntil, answered as such (507) meanwhile. */
+  private diskFull: AppError | null = null;
   private readonly listeners: CommitListener[] = [];
   private idleWaiters: (() => void)[] = [];
-  readonly stats: PipelineStats = { queued: 0, inFlight: 0, committedReadings: 0, committedBatches: 0, failedBatches: 0 };
+  readonly stats: PipelineStats = { queued: 0, inFlight: 0, committedReadings: 0, committedBatches: 0, failedBatches: 0, timedOutBatches: 0 };
 
   constructor(
     private readonly repo: Repository,
@@ -70,7 +80,12 @@ export class IngestPipeline {
     if (this.closed) return Promise.reject(new ServiceUnavailableError('Server is shutting down', 5));
     if (!readings.length) return Promise.resolve(0);
     if (Date.now() < this.unavailableUntil) {
-      return Promise.reject(new ServiceUnavailableError('Storage unavailable, retry shortly', 2, { reason: 'storage' }));
+      return Promise.reject(this.diskFull ?? new ServiceUnavailableError('Storage unavailable, retry shortly', 2, { reason: 'storage' }));
+    }
+    try {
+      this.opts.writeGuard?.assertWritable();
+    } catch (err) {
+      return Promise.reject(err as Error);
     }
     if (this.depth + readings.length > this.opts.queueMax && this.depth > 0) {
       return Promise.reject(new ServiceUnavailableError('Ingest queue is full, retry shortly', 1, { reason: 'backpressure' }));
@@ -132,7 +147,9 @@ export class IngestPipeline {
     const readings = batch.length === 1 ? batch[0].readings : batch.flatMap((p) => p.readings);
     const started = performance.now();
     try {
-      const inserted = await this.repo.insertReadings(readings);
+      // Queued before the disk got low: refused too, before the engine is asked to write.
+      this.opts.writeGuard?.assertWritable();
+      const inserted = await this.settleWithin(this.repo.insertReadings(readings), n);
       const durationMs = performance.now() - started;
       this.stats.committedReadings += n;
       this.stats.committedBatches++;
@@ -147,12 +164,13 @@ export class IngestPipeline {
     } catch (err) {
       this.stats.failedBatches++;
       const appErr =
-        err instanceof AppError && err.status === 503
+        err instanceof AppError && err.status === 503 && !(err instanceof ServiceUnavailableError)
           ? new ServiceUnavailableError('Storage unavailable, retry shortly', 2, { reason: 'storage' })
           : err instanceof AppError
             ? err
             : new ServiceUnavailableError('Could not store readings, retry shortly', 2, { reason: 'storage' });
-      if (appErr.status === 503) this.unavailableUntil = Date.now() + 1_000;
+      if (appErr.status === 503 || appErr.status === 507) this.unavailableUntil = Date.now() + 1_000;
+      this.diskFull = appErr.status === 507 ? appErr : null;
       this.log?.error({ err, readings: n }, 'batch commit failed');
       for (const p of batch) p.reject(appErr);
     } finally {
@@ -166,6 +184,28 @@ export class IngestPipeline {
         for (const w of waiters) w();
       }
     }
+  }
+
+  /** The insert's result, or a 503 once commitTimeoutMs has passed (the insert is left to finish or fail alone). */
+  private settleWithin(insert: Promise<number>, n: number): Promise<number> {
+    const ms = this.opts.commitTimeoutMs ?? 0;
+    if (!ms) return insert;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this.stats.timedOutBatches++;
+        insert.then(
+          () => this.log?.warn({ readings: n }, 'a commit given up after the timeout completed later'),
+          (err: unknown) => this.log?.warn({ err, readings: n }, 'a commit given up after the timeout failed later'),
+        );
+        reject(
+          new ServiceUnavailableError(`Storage did not confirm the commit within ${ms} ms, retry (re-sends are safe)`, 2, {
+            reason: 'commit_timeout',
+          }),
+        );
+      }, ms);
+    });
+    return Promise.race([insert, timedOut]).finally(() => clearTimeout(timer));
   }
 
   /** Writes everything queued and waits for it; new submissions are refused once closing. */

@@ -1,13 +1,23 @@
 // Embedded executor: PostgreSQL compiled to WASM, in-process, persisted in DATA_DIR. Same SQL as the server.
-import { mkdirSync } from 'node:fs';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
-import { copyFormat, type QueryResult, type SqlExecutor, type SqlTx } from './sql.js';
+import { DatabaseError } from '../domain/errors.js';
+import { copyFormat, DISK_FULL, diskFullError, type QueryResult, type SqlExecutor, type SqlTx } from './sql.js';
+import { acquireStoreLock, type StoreLock } from './store-lock.js';
+
+/** disk_full from the engine is a 507 as on PostgreSQL (the free-space guard should stop writes before it). */
+function mapped(err: unknown): unknown {
+  return (err as { code?: unknown } | null)?.code === DISK_FULL ? diskFullError(err) : err;
+}
 
 function wrap(db: PGlite | Transaction): SqlTx {
   return {
     async query<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
-      const r = await db.query<T>(sql, params as unknown[]);
-      return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+      try {
+        const r = await db.query<T>(sql, params as unknown[]);
+        return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+      } catch (err) {
+        throw mapped(err);
+      }
     },
     async exec(sql: string): Promise<void> {
       await db.exec(sql);
@@ -21,15 +31,32 @@ function wrap(db: PGlite | Transaction): SqlTx {
 export class PgliteExecutor implements SqlExecutor {
   readonly kind = 'pglite' as const;
 
-  private constructor(readonly db: PGlite) {}
+  private constructor(
+    readonly db: PGlite,
+    private readonly lock: StoreLock | null,
+  ) {}
 
-  /** `dataDir` undefined: in memory (tests). */
+  /**
+   * `dataDir` undefined: in memory (tests). On disk the directory is locked first: a second process opening
+   * it gets StoreInUseError (naming the directory and the owner's pid) before it touches a file.
+   */
   static async open(dataDir: string | undefined): Promise<PgliteExecutor> {
-    if (dataDir) mkdirSync(dataDir, { recursive: true });
-    const db = await PGlite.create(dataDir, {
-      parsers: { 20: (v: string) => Number(v), 1700: (v: string) => Number(v) },
-    });
-    return new PgliteExecutor(db);
+    const lock = dataDir ? await acquireStoreLock(dataDir) : null;
+    try {
+      const db = await PGlite.create(dataDir, {
+        parsers: { 20: (v: string) => Number(v), 1700: (v: string) => Number(v) },
+      });
+      return new PgliteExecutor(db, lock);
+    } catch (err) {
+      lock?.release();
+      if (!dataDir) throw err;
+      // The engine says little ("failed to initialize", "Aborted()"): say which store and what to do.
+      throw new DatabaseError(
+        `the embedded store in ${dataDir} cannot be opened (${(err as Error).message}); its files may be damaged: ` +
+          'restore DATA_DIR from a backup, or move it aside to start empty',
+        { store_dir: dataDir },
+      );
+    }
   }
 
   query<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
@@ -41,10 +68,14 @@ export class PgliteExecutor implements SqlExecutor {
   }
 
   transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
-    return this.db.transaction((tx) => fn(wrap(tx)));
+    return this.db.transaction((tx) => fn(wrap(tx))).catch((err: unknown) => Promise.reject(mapped(err)));
   }
 
   async close(): Promise<void> {
-    if (!this.db.closed) await this.db.close();
+    try {
+      if (!this.db.closed) await this.db.close();
+    } finally {
+      this.lock?.release();
+    }
   }
 }

@@ -5,7 +5,7 @@ import pgCopy from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { ConnectionError, DatabaseError } from '../domain/errors.js';
-import { copyFormat, type QueryResult, type SqlExecutor, type SqlTx } from './sql.js';
+import { copyFormat, DISK_FULL, diskFullError, type QueryResult, type SqlExecutor, type SqlTx } from './sql.js';
 
 // int8 (counts, bigserial ids) as numbers: ids stay far below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -43,7 +43,7 @@ export function isTransient(err: unknown): boolean {
   if (!e) return false;
   if (e.code && TRANSIENT_CODES.has(e.code)) return true;
   const msg = e.message ?? '';
-  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)/i.test(
+  return /Connection terminated|connection timeout|Query read timeout|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)/i.test(
     msg,
   );
 }
@@ -77,6 +77,11 @@ export class PostgresExecutor implements SqlExecutor {
       connectionString: opts.url,
       max: opts.poolMax,
       statement_timeout: opts.statementTimeoutMs,
+      // The server's statement_timeout cannot end a query whose connection is gone without a FIN or RST (a cut
+      // link, a frozen server): the client gives up a little later itself, and the client is discarded.
+      query_timeout: opts.statementTimeoutMs + 5_000,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
       connectionTimeoutMillis: 5_000,
       idleTimeoutMillis: 30_000,
       application_name: 'esp-iot-platform',
@@ -145,6 +150,7 @@ export function toAppError(err: unknown): Error {
   if (err instanceof ConnectionError || err instanceof DatabaseError) return err;
   if (isTransient(err)) return new ConnectionError('Database unavailable', { cause: (err as Error).message });
   const e = err as { code?: string; message?: string };
+  if (e?.code === DISK_FULL) return diskFullError(err);
   if (e && typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) {
     return Object.assign(new DatabaseError('Database error', { sqlstate: e.code }), { cause: err });
   }

@@ -141,6 +141,11 @@ export interface Repository {
   readonly kind: 'postgres' | 'pglite';
   migrate(): Promise<string[]>;
   ping(): Promise<void>;
+  /**
+   * Reads a row of every main table: a damaged store (missing catalog entries, unreadable pages) fails here,
+   * where a bare connection check would say healthy. Cheap enough for every readiness probe.
+   */
+  checkTables(): Promise<void>;
   close(): Promise<void>;
 
   // wells

@@ -227,6 +227,20 @@ function sqlState(err: unknown): string | undefined {
 }
 
 
+/** The tables a readiness probe reads one row of (telemetry: its partitions are planned, the first one read). */
+const CHECKED_TABLES = [
+  'wells',
+  'telemetry',
+  'telemetry_hourly',
+  'well_latest',
+  'diagnostics',
+  'well_status',
+  'alarms',
+  'derived_log',
+  'users',
+  'api_keys',
+];
+
 export class SqlRepository implements Repository {
   readonly kind: 'postgres' | 'pglite';
   /** Days (epoch day numbers) whose telemetry partition is known to exist. */
@@ -258,6 +272,10 @@ export class SqlRepository implements Repository {
 
   async ping(): Promise<void> {
     await this.db.query('SELECT 1');
+  }
+
+  async checkTables(): Promise<void> {
+    await this.db.query(`SELECT ${CHECKED_TABLES.map((t) => `EXISTS (SELECT 1 FROM ${t})`).join(', ')}`);
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
 // The thin seam between the repository (all SQL, written once) and the two engines that run it:
 // PostgreSQL over the network and PGlite in-process. Only connection handling and bulk load differ.
+import { InsufficientStorageError } from '../domain/errors.js';
 
 export interface QueryResult<T> {
   rows: T[];
@@ -30,4 +31,15 @@ export interface SqlExecutor extends SqlRunner {
   readonly kind: 'postgres' | 'pglite';
   transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+}
+
+/** SQLSTATE disk_full: PostgreSQL could not extend a file or write WAL. */
+export const DISK_FULL = '53100';
+
+/** The database's disk is full: 507, retryable once space is freed. */
+export function diskFullError(err: unknown): InsufficientStorageError {
+  return Object.assign(
+    new InsufficientStorageError('The database disk is full; writes are refused until space is freed', { sqlstate: DISK_FULL }),
+    { cause: err },
+  );
 }

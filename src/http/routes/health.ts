@@ -46,7 +46,11 @@ export async function healthRoutes(app: FastifyInstance, ctx: AppContext): Promi
     const { ready, results } = await checkAll(ctx);
     const ok = ready && ctx.startedAt !== null;
     if (!ok) reply.header('Retry-After', '5');
-    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not_ready', ...base(), dependencies: results });
+    // Ready but an optional dependency failing (disk nearly full: reads served, writes refused): 'degraded'.
+    const degraded = ok && Object.values(results).some((r) => r.status !== 'healthy');
+    return reply
+      .status(ok ? 200 : 503)
+      .send({ status: ok ? (degraded ? 'degraded' : 'ready') : 'not_ready', ...base(), dependencies: results });
   });
 
   app.get('/health', { schema: { ...schema, summary: 'Overall health with every dependency' } }, async (_req, reply) => {
