@@ -37,7 +37,7 @@ const storageErrors = new Counter({
 });
 
 /** A counter by transport that follows one field of the ingest module's per-transport counters. */
-function transportCounter(name: string, help: string, field: 'accepted' | 'rejected') {
+function transportCounter(name: string, help: string, field: 'accepted' | 'rejected' | 'inserted' | 'duplicates' | 'conflicts') {
   return new Counter({
     name,
     help,
@@ -74,6 +74,17 @@ export const metrics = {
     'esp_readings_rejected_total',
     'Readings or device messages refused (invalid, out of scope, unparsable), by transport',
     'rejected',
+  ),
+  readingsNew: transportCounter('esp_readings_new_total', 'Accepted readings written as new rows, by transport', 'inserted'),
+  readingsDuplicate: transportCounter(
+    'esp_readings_duplicate_total',
+    'Accepted readings not written because the same reading was already stored or repeated in the request, by transport',
+    'duplicates',
+  ),
+  readingsConflict: transportCounter(
+    'esp_readings_conflict_total',
+    'Re-sent readings whose values differ from the stored reading under the same well and timestamp (the stored one is kept), by transport',
+    'conflicts',
   ),
   readingsRejectedByReason: new Counter({
     name: 'esp_readings_rejected_by_reason_total',
