@@ -46,6 +46,8 @@ export interface Config {
     refreshTokenTtlSeconds: number;
     allowedOrigins: string[];
     rateLimitPerMinute: number;
+    /** Readings per minute one credential may write over HTTP ingest (single and batch), and requests per IP to those routes. */
+    ingestRateLimitPerMinute: number;
     redisUrl: string | undefined;
     /** Prefix of every Redis key (cache, rate limits): processes sharing it share limits and cache. */
     redisPrefix: string;
@@ -171,13 +173,15 @@ export function loadConfig(env: Env = process.env, version = '0.0.0'): Config {
         .map((s) => s.trim())
         .filter(Boolean),
       rateLimitPerMinute: r.int('RATE_LIMIT_PER_MINUTE', 6000, 1, 10_000_000),
+      // A gateway for 1 000 wells reporting every second writes 60 000 readings a minute: twice that by default.
+      ingestRateLimitPerMinute: r.int('INGEST_RATE_LIMIT_PER_MINUTE', 120_000, 1, 1_000_000_000),
       redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
       redisPrefix: r.str('REDIS_PREFIX', 'esp:')!,
-      // Only proxies on loopback or private networks are believed by default, so a client cannot pick its own
-      // address (per-IP rate limits, audit log) by sending X-Forwarded-For.
+      // No proxy is believed unless configured: any client on a private network could otherwise pick its own
+      // address (per-IP rate limits, login limits, audit log) by sending X-Forwarded-For.
       trustProxy: ((v: string): boolean | number | string =>
-        v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v)(
-        r.str('TRUST_PROXY', 'loopback,linklocal,uniquelocal')!.trim().toLowerCase(),
+        v === 'true' ? true : v === 'false' || v === 'none' || v === '' ? false : /^\d+$/.test(v) ? Number(v) : v)(
+        r.str('TRUST_PROXY', 'none')!.trim().toLowerCase(),
       ),
     },
     telemetry: {
