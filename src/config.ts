@@ -73,6 +73,16 @@ export interface Config {
     /** Readings older than this are backfill: they update diagnoses but never raise alarms for the past. */
     alarmLiveWindowMs: number;
   };
+  /** Server-Sent Events (live stream) bounds. */
+  live: {
+    /** Bytes waiting to be sent to one client beyond which its events are skipped until it catches up. */
+    clientBufferBytes: number;
+    /** A client that has not taken anything for this long while events are skipped is disconnected. */
+    slowClientTimeoutMs: number;
+    /** Streams open at once, in total (503 beyond) and per credential (429 beyond). */
+    maxClients: number;
+    maxClientsPerPrincipal: number;
+  };
 }
 
 type Env = Record<string, string | undefined>;
@@ -196,6 +206,13 @@ export function loadConfig(env: Env = process.env, version = '0.0.0'): Config {
       queueMax: r.int('INGEST_QUEUE_MAX', 200_000, 100, 100_000_000),
       alarmWebhookUrl: r.url('ALARM_WEBHOOK_URL', ['http:', 'https:']),
       alarmLiveWindowMs: r.int('ALARM_LIVE_WINDOW_S', 900, 1, 30 * 86_400) * 1000,
+    },
+    live: {
+      // One flush of a 1 000-well fleet is ~300 KB written at once: a client that reads keeps up.
+      clientBufferBytes: r.int('SSE_CLIENT_BUFFER_BYTES', 1024 * 1024, 1024, 1024 ** 3),
+      slowClientTimeoutMs: r.int('SSE_SLOW_CLIENT_TIMEOUT_S', 60, 1, 86_400) * 1000,
+      maxClients: r.int('SSE_MAX_CLIENTS', 1000, 1, 1_000_000),
+      maxClientsPerPrincipal: r.int('SSE_MAX_CLIENTS_PER_PRINCIPAL', 50, 1, 1_000_000),
     },
   };
 

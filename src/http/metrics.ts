@@ -199,6 +199,55 @@ new Gauge({
 });
 
 new Gauge({
+  name: 'esp_sse_clients',
+  help: 'Live event streams (SSE) open',
+  registers: [registry],
+  collect() {
+    let n = 0;
+    for (const ctx of sources) n += ctx.events.clientCount;
+    this.set(n);
+  },
+});
+
+new Gauge({
+  name: 'esp_sse_buffered_bytes',
+  help: 'Bytes written to live event streams and not yet taken by their clients',
+  registers: [registry],
+  collect() {
+    let n = 0;
+    for (const ctx of sources) n += ctx.events.buffered().total;
+    this.set(n);
+  },
+});
+
+new Counter({
+  name: 'esp_sse_events_skipped_total',
+  help: 'Live events not sent to a client that had not taken the ones before (it is told how many)',
+  registers: [registry],
+  collect() {
+    for (const ctx of sources) this.inc(delta(ctx, 'sseSkipped', ctx.events.counters.skippedEvents));
+  },
+});
+
+new Counter({
+  name: 'esp_sse_clients_dropped_total',
+  help: 'Live event streams closed because the client took nothing for SSE_SLOW_CLIENT_TIMEOUT_S',
+  registers: [registry],
+  collect() {
+    for (const ctx of sources) this.inc(delta(ctx, 'sseDropped', ctx.events.counters.droppedClients));
+  },
+});
+
+new Counter({
+  name: 'esp_sse_clients_refused_total',
+  help: 'Live event streams refused by the caps (SSE_MAX_CLIENTS, SSE_MAX_CLIENTS_PER_PRINCIPAL)',
+  registers: [registry],
+  collect() {
+    for (const ctx of sources) this.inc(delta(ctx, 'sseRefused', ctx.events.counters.refusedClients));
+  },
+});
+
+new Gauge({
   name: 'esp_mqtt_connections',
   help: 'MQTT clients connected to the embedded broker (or 1/0 for the external subscription)',
   registers: [registry],
