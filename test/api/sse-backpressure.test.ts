@@ -122,17 +122,17 @@ describe('SSE back-pressure (embedded store)', () => {
 
   it('disconnects a client that takes nothing for SSE_SLOW_CLIENT_TIMEOUT_S', async () => {
     const db = await openTestDatabase('pglite');
-    // A buffer large enough that each round fills the kernel's socket buffers too, so the client stops
-    // taking anything at all (a small one would be emptied into the kernel between rounds).
+    // Each round (4 MB per client, published straight to the hub) fills the kernel's socket buffers and this
+    // one, so the client takes nothing at all.
     const t = await startTestApp(db, { env: { SSE_CLIENT_BUFFER_BYTES: String(1024 * 1024), SSE_SLOW_CLIENT_TIMEOUT_S: '1' } });
     const hub = t.app.ctx.events;
     try {
       const clients = await Promise.all(Array.from({ length: 5 }, () => openStream(t)));
       const closed = clients.map((c) => new Promise<void>((r) => c.socket.on('close', () => r())));
       for (const c of clients) c.socket.pause();
-      const base = Date.now() - 3_600_000;
+      const padding = 'x'.repeat(10_000);
       for (let round = 0; round < 60 && hub.counters.droppedClients < 5; round++) {
-        await t.app.ctx.pipeline.submit(fleetReadings(5000, base + round * 1000));
+        for (let i = 0; i < 400; i++) hub.publish({ type: 'reading', data: { well_id: `SLOW-${i}`, round, padding } });
         await pause(1100);
         if (process.env.SSE_DEBUG) console.info(round, hub.counters, hub.buffered());
       }
