@@ -13,7 +13,7 @@ export function findNul(value: unknown, prefix: string, out: FieldError[] = [], 
     if (value.includes('\0')) out.push({ field: prefix, reason: 'must not contain NUL (\\u0000) characters' });
   } else if (Array.isArray(value)) {
     for (let i = 0; i < value.length && out.length < limit; i++) findNul(value[i], `${prefix}[${i}]`, out, limit, depth + 1);
-  } else if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) !== null && !isPlain(value)) {
+  } else if (value !== null && typeof value === 'object' && isOpaque(value)) {
     return out; // streams (the import body) and buffers are checked by their own parsers
   } else if (value !== null && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
@@ -26,9 +26,9 @@ export function findNul(value: unknown, prefix: string, out: FieldError[] = [], 
   return out;
 }
 
-function isPlain(value: object): boolean {
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype;
+/** Streams and binary data; parsed JSON, query strings (null-prototype objects) and params are walked. */
+function isOpaque(value: object): boolean {
+  return ArrayBuffer.isView(value) || value instanceof ArrayBuffer || typeof (value as { pipe?: unknown }).pipe === 'function';
 }
 
 export function registerTextGuard(app: FastifyInstance): void {
