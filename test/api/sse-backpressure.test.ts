@@ -134,17 +134,13 @@ describe('SSE back-pressure (embedded store)', () => {
       for (let round = 0; round < 60 && hub.counters.droppedClients < 5; round++) {
         for (let i = 0; i < 400; i++) hub.publish({ type: 'reading', data: { well_id: `SLOW-${i}`, round, padding } });
         await pause(1100);
-        if (process.env.SSE_DEBUG) console.info(round, hub.counters, hub.buffered());
       }
       expect(hub.counters.droppedClients).toBe(5);
       expect(hub.clientCount).toBe(0);
-      if (process.env.SSE_DEBUG) console.info('dropped', new Date().toISOString());
       for (const c of clients) c.socket.resume(); // let the close be seen
       await Promise.all(closed);
-      if (process.env.SSE_DEBUG) console.info('closed', new Date().toISOString());
     } finally {
       await t.close();
-      if (process.env.SSE_DEBUG) console.info('app closed', new Date().toISOString());
       await db.close();
     }
   }, 180_000);
