@@ -187,6 +187,19 @@ const INSERT_ARRAYS = insertAndLog(TELEMETRY_FROM_ARRAYS(5), true, 4);
 
 const keyOf = (wellId: string, ts: number) => `${wellId}\u0001${ts}`;
 
+/** A reading's key and values as one string (numbers as JS prints them, null as nothing). */
+function signatureOf(wellId: string, ts: number, values: Partial<ChannelValues>): string {
+  let sig = `${wellId}\u0001${ts}\u0001`;
+  for (const c of CHANNELS) sig += `${values[c] ?? ''},`;
+  return sig;
+}
+
+/** Staged rows whose key is stored with other values (new rows of this transaction included). */
+const DIFFERING_STAGED = `
+  SELECT DISTINCT s.well_id, ${EPOCH_MS('s.ts')} AS ms, ${CHANNELS.map((c) => `s.${c}`).join(', ')}
+  FROM telemetry_stage s JOIN telemetry t ON t.well_id = s.well_id AND t.ts = s.ts
+  WHERE (${CHANNELS.map((c) => `s.${c}`).join(', ')}) IS DISTINCT FROM (${CHANNELS.map((c) => `t.${c}`).join(', ')})`;
+
 function sameValues(r: Reading, stored: Row): boolean {
   for (const c of CHANNELS) {
     const v = num(stored[c]);
@@ -485,7 +498,7 @@ export class SqlRepository implements Repository {
             ? this.db.transaction(async (tx) => {
                 const r = await this.insertDeduplicated(tx, data, unknown, readings.length);
                 // Stored rows are compared in the same transaction, before anything else can change them.
-                if (outcome && r.inserted < readings.length) await this.classify(tx, readings, r.keys ?? [], outcome);
+                if (outcome && r.inserted < readings.length) await this.classify(tx, readings, r.keys ?? [], outcome, true);
                 return r;
               })
             : Promise.reject(err),
@@ -541,8 +554,32 @@ export class SqlRepository implements Repository {
    * keys inserted), which repeat the stored row (duplicates) and which differ from it (conflicts: the stored
    * reading is kept). Among equal readings of one new key, the first in batch order counts as the insert.
    */
-  private async classify(db: SqlRunner, readings: Reading[], written: [string, number][], outcome: InsertOutcome): Promise<void> {
+  private async classify(db: SqlRunner, readings: Reading[], written: [string, number][], outcome: InsertOutcome, staged = false): Promise<void> {
+    const differing = staged ? await this.differingStaged(db) : await this.differingByKey(db, readings);
     const fresh = new Set(written.map(([id, ts]) => keyOf(id, ts)));
+    const status = new Uint8Array(readings.length);
+    let duplicates = 0;
+    let conflicts = 0;
+    for (let i = 0; i < readings.length; i++) {
+      const r = readings[i];
+      const k = keyOf(r.well_id, r.ts);
+      if (differing.size && differing.has(signatureOf(r.well_id, r.ts, r))) {
+        status[i] = READING_CONFLICT;
+        conflicts++;
+      } else if (fresh.delete(k)) {
+        status[i] = READING_INSERTED;
+      } else {
+        status[i] = READING_DUPLICATE;
+        duplicates++;
+      }
+    }
+    outcome.duplicates = duplicates;
+    outcome.conflicts = conflicts;
+    outcome.status = status;
+  }
+
+  /** Signatures of the readings whose stored row under their key has other values (small batches). */
+  private async differingByKey(db: SqlRunner, readings: Reading[]): Promise<Set<string>> {
     const ids: string[] = [];
     const stamps: string[] = [];
     const asked = new Set<string>();
@@ -557,26 +594,23 @@ export class SqlRepository implements Repository {
     for (const row of (await db.query<Row>(STORED_BY_KEY, [ids, stamps], 'esp_stored_by_key')).rows) {
       stored.set(keyOf(String(row.well_id), Number(row.ms)), row);
     }
-    const status = new Uint8Array(readings.length);
-    let duplicates = 0;
-    let conflicts = 0;
-    for (let i = 0; i < readings.length; i++) {
-      const r = readings[i];
-      const k = keyOf(r.well_id, r.ts);
-      const row = stored.get(k);
-      if (row && !sameValues(r, row)) {
-        status[i] = READING_CONFLICT;
-        conflicts++;
-      } else if (fresh.delete(k)) {
-        status[i] = READING_INSERTED;
-      } else {
-        status[i] = READING_DUPLICATE;
-        duplicates++;
-      }
+    const out = new Set<string>();
+    for (const r of readings) {
+      const row = stored.get(keyOf(r.well_id, r.ts));
+      if (row && !sameValues(r, row)) out.add(signatureOf(r.well_id, r.ts, r));
     }
-    outcome.duplicates = duplicates;
-    outcome.conflicts = conflicts;
-    outcome.status = status;
+    return out;
+  }
+
+  /** The same for a staged batch, compared in the database: only differing rows come back (usually none). */
+  private async differingStaged(db: SqlRunner): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (const row of (await db.query<Row>(DIFFERING_STAGED, [], 'esp_differing_staged')).rows) {
+      const values: Partial<ChannelValues> = {};
+      for (const c of CHANNELS) values[c] = num(row[c]);
+      out.add(signatureOf(String(row.well_id), Number(row.ms), values));
+    }
+    return out;
   }
 
   /** Inserts only the rows not stored yet; the derived summary is rebuilt from those rows alone. */

@@ -136,6 +136,24 @@ describe.each(ADAPTERS)('duplicates and conflicts on %s', (kind) => {
     expect(stored.map((r) => r.flow_rate)).toEqual([10 + winner]);
   });
 
+  it('attributes counts when large batches with the same keys and other values are committed together (COPY path)', async () => {
+    const ts0 = base + 900_000;
+    const mk = (v: number) => ({ readings: Array.from({ length: 300 }, (_, i) => ({ well_id: `DUP-BIGRACE-${i % 3}`, timestamp: ts0 + i * 10, flow_rate: v })) });
+    const res = await Promise.all([1, 2, 1].map((v) => ctx.t.request('/api/v1/telemetry/batch', { method: 'POST', json: mk(v) })));
+    const counts = (await Promise.all(res.map((r) => r.json()))) as Counts[];
+    expect(counts.reduce((a, c) => a + c.inserted, 0)).toBe(300);
+    expect(counts.reduce((a, c) => a + c.inserted + c.duplicates + c.conflicts, 0)).toBe(900);
+    // Whichever value was stored for a key, every request that sent the other value counts a conflict there.
+    let storedOnes = 0;
+    for (let w = 0; w < 3; w++) {
+      const stored = await ctx.db.repo.history(`DUP-BIGRACE-${w}`, { from: ts0, to: ts0 + 3000 }, 1000);
+      expect(stored).toHaveLength(100);
+      storedOnes += stored.filter((r) => r.flow_rate === 1).length;
+    }
+    expect(counts[1].conflicts).toBe(storedOnes);
+    expect(counts[0].conflicts + counts[2].conflicts).toBe(2 * (300 - storedOnes));
+  });
+
   it('reports inserted, duplicates and conflicts for an import', async () => {
     const rows = ['well_id,timestamp,flow_rate'];
     for (let i = 0; i < 5; i++) rows.push(`DUP-IMP,${base + i * 1000},${100 + i}`);
