@@ -48,6 +48,8 @@ export interface Config {
     refreshTokenTtlSeconds: number;
     allowedOrigins: string[];
     rateLimitPerMinute: number;
+    /** Readings per minute one credential may write over HTTP ingest (single and batch), and requests per IP to those routes. */
+    ingestRateLimitPerMinute: number;
     redisUrl: string | undefined;
     /** Prefix of every Redis key (cache, rate limits): processes sharing it share limits and cache. */
     redisPrefix: string;
@@ -76,6 +78,16 @@ export interface Config {
     alarmLiveWindowMs: number;
     /** Stored forecasts older than this are recomputed in the background (0: only on request). */
     forecastRefreshMs: number;
+  };
+  /** Server-Sent Events (live stream) bounds. */
+  live: {
+    /** Bytes waiting to be sent to one client beyond which its events are skipped until it catches up. */
+    clientBufferBytes: number;
+    /** A client that has not taken anything for this long while events are skipped is disconnected. */
+    slowClientTimeoutMs: number;
+    /** Streams open at once, in total (503 beyond) and per credential (429 beyond). */
+    maxClients: number;
+    maxClientsPerPrincipal: number;
   };
 }
 
@@ -178,13 +190,15 @@ export function loadConfig(env: Env = process.env, version = '0.0.0'): Config {
         .map((s) => s.trim())
         .filter(Boolean),
       rateLimitPerMinute: r.int('RATE_LIMIT_PER_MINUTE', 6000, 1, 10_000_000),
+      // A gateway for 1 000 wells reporting every second writes 60 000 readings a minute: twice that by default.
+      ingestRateLimitPerMinute: r.int('INGEST_RATE_LIMIT_PER_MINUTE', 120_000, 1, 1_000_000_000),
       redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
       redisPrefix: r.str('REDIS_PREFIX', 'esp:')!,
-      // Only proxies on loopback or private networks are believed by default, so a client cannot pick its own
-      // address (per-IP rate limits, audit log) by sending X-Forwarded-For.
+      // No proxy is believed unless configured: any client on a private network could otherwise pick its own
+      // address (per-IP rate limits, login limits, audit log) by sending X-Forwarded-For.
       trustProxy: ((v: string): boolean | number | string =>
-        v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v)(
-        r.str('TRUST_PROXY', 'loopback,linklocal,uniquelocal')!.trim().toLowerCase(),
+        v === 'true' ? true : v === 'false' || v === 'none' || v === '' ? false : /^\d+$/.test(v) ? Number(v) : v)(
+        r.str('TRUST_PROXY', 'none')!.trim().toLowerCase(),
       ),
     },
     telemetry: {
@@ -201,6 +215,13 @@ export function loadConfig(env: Env = process.env, version = '0.0.0'): Config {
       alarmWebhookUrl: r.url('ALARM_WEBHOOK_URL', ['http:', 'https:']),
       alarmLiveWindowMs: r.int('ALARM_LIVE_WINDOW_S', 900, 1, 30 * 86_400) * 1000,
       forecastRefreshMs: r.int('FORECAST_REFRESH_MIN', 360, 0, 7 * 24 * 60) * 60_000,
+    },
+    live: {
+      // One flush of a 1 000-well fleet is ~300 KB written at once: a client that reads keeps up.
+      clientBufferBytes: r.int('SSE_CLIENT_BUFFER_BYTES', 1024 * 1024, 1024, 1024 ** 3),
+      slowClientTimeoutMs: r.int('SSE_SLOW_CLIENT_TIMEOUT_S', 60, 1, 86_400) * 1000,
+      maxClients: r.int('SSE_MAX_CLIENTS', 1000, 1, 1_000_000),
+      maxClientsPerPrincipal: r.int('SSE_MAX_CLIENTS_PER_PRINCIPAL', 50, 1, 1_000_000),
     },
   };
 

@@ -183,6 +183,10 @@ export function toReading(input: ReadingInput, opts: ReadingCheckOptions): Readi
 export interface ReadingsParseResult {
   readings: Reading[];
   errors: FieldError[];
+  /** Item index of each reading. */
+  indices: number[];
+  /** Whether each reading's item carried its own timestamp. */
+  timed: boolean[];
 }
 
 /**
@@ -204,6 +208,8 @@ export class ReadingValidator {
   ): ReadingsParseResult {
     const readings: Reading[] = [];
     const errors: FieldError[] = [];
+    const indices: number[] = [];
+    const timed: boolean[] = [];
     for (let i = 0; i < items.length; i++) {
       const item = items[i];
       if (!schemaChecked && !this.validate(item)) {
@@ -212,9 +218,70 @@ export class ReadingValidator {
       }
       const r = toReading(item as ReadingInput, opts);
       if (typeof r === 'string') errors.push({ field: `${prefix(i)}.timestamp`.replace(/^\./, ''), reason: r, index: i });
-      else readings.push(r);
+      else {
+        readings.push(r);
+        indices.push(i);
+        timed.push((item as ReadingInput).timestamp !== undefined);
+      }
     }
-    return { readings, errors };
+    return { readings, errors, indices, timed };
   }
 }
 
+
+function sameChannels(a: Reading, b: Reading): boolean {
+  for (const c of CHANNELS) if (a[c] !== b[c]) return false;
+  return true;
+}
+
+export interface DistinctReadings {
+  /** The readings with exact repeats removed (first of each kept, in order). */
+  readings: Reading[];
+  /** Exact repeats removed: they count as duplicates. */
+  repeats: number;
+  /** Readings of one request that contradict each other; empty when the request is acceptable. */
+  errors: FieldError[];
+}
+
+/**
+ * Within one request a well and timestamp name one reading: two with other values contradict each other (which
+ * one is true cannot be known, so the request is refused naming both), and several readings of one well
+ * without a timestamp would all get the same arrival time. Exact repeats are harmless and dropped.
+ * `readings[i]` came from item `indices[i]`; `timed[i]` says whether it carried its own timestamp.
+ */
+export function distinctReadings(readings: Reading[], indices: number[], timed: boolean[], prefix: (i: number) => string): DistinctReadings {
+  const errors: FieldError[] = [];
+  const first = new Map<string, number>();
+  const untimed = new Map<string, number>();
+  const kept: Reading[] = [];
+  let repeats = 0;
+  for (let i = 0; i < readings.length; i++) {
+    const r = readings[i];
+    if (!timed[i]) {
+      const before = untimed.get(r.well_id);
+      if (before !== undefined) {
+        errors.push({
+          field: `${prefix(indices[i])}.timestamp`,
+          reason: `is required: ${prefix(indices[before])} is also of well ${r.well_id} without a timestamp, and both would be stored at the same arrival time`,
+          index: indices[i],
+        });
+        continue;
+      }
+      untimed.set(r.well_id, i);
+    }
+    const key = `${r.well_id}\u0001${r.ts}`;
+    const j = first.get(key);
+    if (j === undefined) {
+      first.set(key, i);
+      kept.push(r);
+    } else if (sameChannels(readings[j], r)) repeats++;
+    else {
+      errors.push({
+        field: `${prefix(indices[i])}.timestamp`,
+        reason: `repeats the well and timestamp of ${prefix(indices[j])} with other values (readings[${indices[j]}] and readings[${indices[i]}] contradict each other)`,
+        index: indices[i],
+      });
+    }
+  }
+  return { readings: kept, repeats, errors };
+}

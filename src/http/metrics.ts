@@ -37,7 +37,7 @@ const storageErrors = new Counter({
 });
 
 /** A counter by transport that follows one field of the ingest module's per-transport counters. */
-function transportCounter(name: string, help: string, field: 'accepted' | 'rejected') {
+function transportCounter(name: string, help: string, field: 'accepted' | 'rejected' | 'inserted' | 'duplicates' | 'conflicts') {
   return new Counter({
     name,
     help,
@@ -74,6 +74,17 @@ export const metrics = {
     'esp_readings_rejected_total',
     'Readings or device messages refused (invalid, out of scope, unparsable), by transport',
     'rejected',
+  ),
+  readingsNew: transportCounter('esp_readings_new_total', 'Accepted readings written as new rows, by transport', 'inserted'),
+  readingsDuplicate: transportCounter(
+    'esp_readings_duplicate_total',
+    'Accepted readings not written because the same reading was already stored or repeated in the request, by transport',
+    'duplicates',
+  ),
+  readingsConflict: transportCounter(
+    'esp_readings_conflict_total',
+    'Re-sent readings whose values differ from the stored reading under the same well and timestamp (the stored one is kept), by transport',
+    'conflicts',
   ),
   readingsRejectedByReason: new Counter({
     name: 'esp_readings_rejected_by_reason_total',
@@ -210,6 +221,55 @@ new Gauge({
       const free = ctx.diskGuard?.freeBytes();
       if (free !== undefined) this.set(free);
     }
+  },
+});
+
+new Gauge({
+  name: 'esp_sse_clients',
+  help: 'Live event streams (SSE) open',
+  registers: [registry],
+  collect() {
+    let n = 0;
+    for (const ctx of sources) n += ctx.events.clientCount;
+    this.set(n);
+  },
+});
+
+new Gauge({
+  name: 'esp_sse_buffered_bytes',
+  help: 'Bytes written to live event streams and not yet taken by their clients',
+  registers: [registry],
+  collect() {
+    let n = 0;
+    for (const ctx of sources) n += ctx.events.buffered().total;
+    this.set(n);
+  },
+});
+
+new Counter({
+  name: 'esp_sse_events_skipped_total',
+  help: 'Live events not sent to a client that had not taken the ones before (it is told how many)',
+  registers: [registry],
+  collect() {
+    for (const ctx of sources) this.inc(delta(ctx, 'sseSkipped', ctx.events.counters.skippedEvents));
+  },
+});
+
+new Counter({
+  name: 'esp_sse_clients_dropped_total',
+  help: 'Live event streams closed because the client took nothing for SSE_SLOW_CLIENT_TIMEOUT_S',
+  registers: [registry],
+  collect() {
+    for (const ctx of sources) this.inc(delta(ctx, 'sseDropped', ctx.events.counters.droppedClients));
+  },
+});
+
+new Counter({
+  name: 'esp_sse_clients_refused_total',
+  help: 'Live event streams refused by the caps (SSE_MAX_CLIENTS, SSE_MAX_CLIENTS_PER_PRINCIPAL)',
+  registers: [registry],
+  collect() {
+    for (const ctx of sources) this.inc(delta(ctx, 'sseRefused', ctx.events.counters.refusedClients));
   },
 });
 

@@ -8,6 +8,7 @@ import { createBodyAjv, createParamsAjv } from '../domain/validation.js';
 import { registerAuth } from './auth.js';
 import type { AppContext } from './context.js';
 import { registerErrorHandling } from './errors.js';
+import { registerTextGuard } from './text-guard.js';
 import { alarmRoutes, type AlarmRouteHooks } from './routes/alarms.js';
 import { diagnosticsRoutes } from './routes/diagnostics.js';
 import { eventRoutes } from './routes/events.js';
@@ -82,6 +83,7 @@ export async function buildServer(ctx: AppContext, ext: ServerExtensions = {}): 
   app.get('/api/v1/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
   registerErrorHandling(app);
+  registerTextGuard(app);
   for (const fn of ext.early ?? []) await fn(app, ctx);
   registerAuth(app, ctx.authenticator);
   const guard = ctx.diskGuard;

@@ -4,7 +4,8 @@
 import { StringDecoder } from 'node:string_decoder';
 import { CHANNELS, type Channel, type Reading } from '../domain/reading.js';
 import { PayloadTooLargeError, ServiceUnavailableError, ValidationError, AppError } from '../domain/errors.js';
-import type { ReadingCheckOptions, ReadingValidator } from '../domain/validation.js';
+import type { CommitCounts } from './metrics.js';
+import { distinctReadings, type ReadingCheckOptions, type ReadingValidator } from '../domain/validation.js';
 
 export type ImportFormat = 'csv' | 'ndjson';
 
@@ -17,7 +18,14 @@ export interface RejectedRow {
 
 export interface ImportResult {
   success: boolean;
+  /** Valid readings committed: inserted + duplicates + conflicts. */
   accepted: number;
+  /** New rows written. */
+  inserted: number;
+  /** Readings already stored (or repeated in the file) with the same values. */
+  duplicates: number;
+  /** Readings whose well and timestamp are stored with other values (the stored reading is kept). */
+  conflicts: number;
   rejected: number;
   rejected_samples: RejectedRow[];
   duration_ms: number;
@@ -31,15 +39,15 @@ export interface ImportOptions {
   checkOptions: () => ReadingCheckOptions;
   /** False for a well the caller may not write. */
   mayWrite: (wellId: string) => boolean;
-  /** Commits readings; resolves once durable. */
-  commit: (readings: Reading[]) => Promise<unknown>;
+  /** Commits readings; resolves once durable, with what they became when the committer knows. */
+  commit: (readings: Reading[]) => Promise<Partial<CommitCounts> | unknown>;
   chunkSize?: number;
   /** Chunks committing at once while the next is parsed. */
   inFlight?: number;
   maxBytes?: number;
   maxSamples?: number;
   /** Progress after each committed chunk. */
-  onCommitted?: (n: number) => void;
+  onCommitted?: (n: number, counts: CommitCounts) => void;
 }
 
 const TIMESTAMP_COLUMNS = new Set(['timestamp', 'ts', 'time']);
@@ -108,7 +116,16 @@ export async function importReadings(source: AsyncIterable<Buffer | string>, opt
   const chunkSize = opts.chunkSize ?? 5_000;
   const maxInFlight = opts.inFlight ?? 2;
   const maxSamples = opts.maxSamples ?? 100;
-  const result: ImportResult = { success: true, accepted: 0, rejected: 0, rejected_samples: [], duration_ms: 0 };
+  const result: ImportResult = {
+    success: true,
+    accepted: 0,
+    inserted: 0,
+    duplicates: 0,
+    conflicts: 0,
+    rejected: 0,
+    rejected_samples: [],
+    duration_ms: 0,
+  };
   const decoder = new StringDecoder('utf8');
   const scopeCache = new Map<string, boolean>();
   const mayWrite = (id: string) => {
@@ -147,7 +164,11 @@ export async function importReadings(source: AsyncIterable<Buffer | string>, opt
     const lines = candidateLines;
     candidates = [];
     candidateLines = [];
-    const { readings, errors } = opts.validator.check(items, opts.checkOptions(), () => '');
+    const checked = opts.validator.check(items, opts.checkOptions(), () => '');
+    // Rows of one chunk that contradict each other are refused like invalid rows, naming the other line.
+    const distinct = distinctReadings(checked.readings, checked.indices, checked.timed, (i) => `line ${lines[i]}`);
+    const readings = distinct.readings;
+    const errors = [...checked.errors, ...distinct.errors.map((e) => ({ ...e, field: 'timestamp' }))];
     if (errors.length) {
       const seen = new Set<number>();
       for (const e of errors) {
@@ -158,11 +179,21 @@ export async function importReadings(source: AsyncIterable<Buffer | string>, opt
       }
     }
     const ok: Reading[] = readings;
+    const repeats = distinct.repeats;
     if (!ok.length) return;
     const p = commitWithRetry(opts.commit, ok).then(
-      () => {
-        result.accepted += ok.length;
-        opts.onCommitted?.(ok.length);
+      (committed) => {
+        const c = (committed ?? {}) as Partial<CommitCounts>;
+        const counts: CommitCounts = {
+          inserted: c.inserted ?? ok.length,
+          duplicates: (c.duplicates ?? 0) + repeats,
+          conflicts: c.conflicts ?? 0,
+        };
+        result.accepted += ok.length + repeats;
+        result.inserted += counts.inserted;
+        result.duplicates += counts.duplicates;
+        result.conflicts += counts.conflicts;
+        opts.onCommitted?.(ok.length + repeats, counts);
       },
       (err: unknown) => {
         failure ??= err;
@@ -262,12 +293,11 @@ export async function importReadings(source: AsyncIterable<Buffer | string>, opt
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Waits out a full queue (backpressure) or a short storage outage instead of failing the import. */
-async function commitWithRetry(commit: ImportOptions['commit'], readings: Reading[]): Promise<void> {
+async function commitWithRetry(commit: ImportOptions['commit'], readings: Reading[]): Promise<unknown> {
   const deadline = Date.now() + 30_000;
   for (let attempt = 0; ; attempt++) {
     try {
-      await commit(readings);
-      return;
+      return await commit(readings);
     } catch (err) {
       const retryable = err instanceof AppError && err.status === 503 && err.code === 'SERVICE_UNAVAILABLE';
       if (!retryable || Date.now() > deadline) throw err;

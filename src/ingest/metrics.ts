@@ -10,13 +10,28 @@ export interface TransportCounters {
   accepted: number;
   /** Readings or messages refused: invalid, out of scope, or unparsable. */
   rejected: number;
+  /** Of the accepted: new rows written. */
+  inserted: number;
+  /** Of the accepted: not written, the same reading was already stored or repeated in the same request. */
+  duplicates: number;
+  /** Of the accepted: not written, another reading is stored under the same well and timestamp (kept). */
+  conflicts: number;
 }
+
+/** What one submission's readings became (the pipeline's counts, plus repeats dropped before it). */
+export interface CommitCounts {
+  inserted: number;
+  duplicates: number;
+  conflicts: number;
+}
+
+const zero = (): TransportCounters => ({ accepted: 0, rejected: 0, inserted: 0, duplicates: 0, conflicts: 0 });
 
 export class IngestMetrics {
   readonly transports: Record<IngestTransport, TransportCounters> = {
-    http: { accepted: 0, rejected: 0 },
-    mqtt: { accepted: 0, rejected: 0 },
-    import: { accepted: 0, rejected: 0 },
+    http: zero(),
+    mqtt: zero(),
+    import: zero(),
   };
   /** Rejections by reason class, e.g. `invalid`, `scope`, `payload`, `topic`. */
   readonly rejectedByReason = new Map<string, number>();
@@ -33,6 +48,14 @@ export class IngestMetrics {
 
   accepted(transport: IngestTransport, n: number): void {
     this.transports[transport].accepted += n;
+  }
+
+  /** Records what committed readings became: every transport (the MQTT handler included) calls this. */
+  committed(transport: IngestTransport, counts: CommitCounts): void {
+    const t = this.transports[transport];
+    t.inserted += counts.inserted;
+    t.duplicates += counts.duplicates;
+    t.conflicts += counts.conflicts;
   }
 
   rejected(transport: IngestTransport, n: number, reason = 'invalid'): void {

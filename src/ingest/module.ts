@@ -23,7 +23,10 @@ const ImportQuery = Type.Object({
 
 const ImportResponse = Type.Object({
   success: Type.Boolean(),
-  accepted: Type.Integer(),
+  accepted: Type.Integer({ description: 'valid readings committed: inserted + duplicates + conflicts' }),
+  inserted: Type.Integer({ description: 'readings written as new rows' }),
+  duplicates: Type.Integer({ description: 'readings already stored (or repeated in the file) with the same values' }),
+  conflicts: Type.Integer({ description: 'readings whose well and timestamp are stored with other values: the stored reading is kept' }),
   rejected: Type.Integer(),
   rejected_samples: Type.Array(Type.Object({ line: Type.Integer(), field: Type.String(), reason: Type.String() })),
   duration_ms: Type.Number(),
@@ -117,9 +120,12 @@ async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promise<void
               return false;
             }
           },
-          commit: (readings) => ctx.pipeline.submit(readings),
+          commit: (readings) => ctx.pipeline.submitCounted(readings),
           maxBytes: ctx.config.telemetry.maxImportBytes,
-          onCommitted: (n) => metrics.accepted('import', n),
+          onCommitted: (n, counts) => {
+            metrics.accepted('import', n);
+            metrics.committed('import', counts);
+          },
         });
         metrics.rejected('import', result.rejected, 'invalid');
         req.log.info({ accepted: result.accepted, rejected: result.rejected, duration_ms: result.duration_ms }, 'import finished');

@@ -52,7 +52,7 @@ export class MqttMessageHandler {
       }),
     });
     const work: Promise<unknown>[] = [];
-    if (res.readings.length) work.push(ctx.pipeline.submit(res.readings));
+    if (res.readings.length) work.push(ctx.pipeline.submitCounted(res.readings).then((counts) => this.metrics.committed('mqtt', counts)));
     if (res.rejected.length) work.push(this.rejects.add(res.rejected.map(({ kind: _k, ...r }) => r)));
     if (work.length === 1) await work[0];
     else await Promise.all(work);

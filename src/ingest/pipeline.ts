@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import type { Reading } from '../domain/reading.js';
 import { AppError, ServiceUnavailableError } from '../domain/errors.js';
-import type { Repository } from '../storage/repository.js';
+import { READING_CONFLICT, READING_DUPLICATE, type InsertOutcome, type Repository } from '../storage/repository.js';
 
 export interface PipelineOptions {
   /** Flush when this many readings wait. */
@@ -32,15 +32,46 @@ export interface PipelineStats {
   failedBatches: number;
   /** Commits given up after commitTimeoutMs (their outcome is left to the client's re-send). */
   timedOutBatches: number;
+  /** Readings not stored because another reading with other values is stored under their key. */
+  conflicts: number;
+}
+
+/** What became of one submission's readings. */
+export interface SubmitCounts {
+  /** New rows written. */
+  inserted: number;
+  /** Not written: the same reading was already stored, or repeated (with equal values) in the same commit. */
+  duplicates: number;
+  /** Not written: a reading with other values is stored under the same well and timestamp (it is kept). */
+  conflicts: number;
 }
 
 interface Pending {
   readings: Reading[];
-  resolve: (inserted: number) => void;
+  resolve: (counts: SubmitCounts) => void;
   reject: (err: Error) => void;
 }
 
 export type CommitListener = (readings: Reading[], info: { inserted: number; durationMs: number }) => void;
+
+/** Answers each submission of a commit with its own counts (`status` per reading of the whole commit, in order). */
+function settle(batch: Pending[], status: Uint8Array | undefined): void {
+  let at = 0;
+  for (const p of batch) {
+    const n = p.readings.length;
+    if (!status) p.resolve({ inserted: n, duplicates: 0, conflicts: 0 });
+    else {
+      let duplicates = 0;
+      let conflicts = 0;
+      for (let i = at; i < at + n; i++) {
+        if (status[i] === READING_DUPLICATE) duplicates++;
+        else if (status[i] === READING_CONFLICT) conflicts++;
+      }
+      p.resolve({ inserted: n - duplicates - conflicts, duplicates, conflicts });
+    }
+    at += n;
+  }
+}
 
 export class IngestPipeline {
   private queue: Pending[] = [];
@@ -55,7 +86,7 @@ export class IngestPipeline {
   private diskFull: AppError | null = null;
   private readonly listeners: CommitListener[] = [];
   private idleWaiters: (() => void)[] = [];
-  readonly stats: PipelineStats = { queued: 0, inFlight: 0, committedReadings: 0, committedBatches: 0, failedBatches: 0, timedOutBatches: 0 };
+  readonly stats: PipelineStats = { queued: 0, inFlight: 0, committedReadings: 0, committedBatches: 0, failedBatches: 0, timedOutBatches: 0, conflicts: 0 };
 
   constructor(
     private readonly repo: Repository,
@@ -77,8 +108,13 @@ export class IngestPipeline {
 
   /** Resolves with the number of new rows once the readings are durably stored. */
   submit(readings: Reading[]): Promise<number> {
+    return this.submitCounted(readings).then((c) => c.inserted);
+  }
+
+  /** Resolves once the readings are durably stored, with how many were new, duplicates, or conflicts. */
+  submitCounted(readings: Reading[]): Promise<SubmitCounts> {
     if (this.closed) return Promise.reject(new ServiceUnavailableError('Server is shutting down', 5));
-    if (!readings.length) return Promise.resolve(0);
+    if (!readings.length) return Promise.resolve({ inserted: 0, duplicates: 0, conflicts: 0 });
     if (Date.now() < this.unavailableUntil) {
       return Promise.reject(this.diskFull ?? new ServiceUnavailableError('Storage unavailable, retry shortly', 2, { reason: 'storage' }));
     }
@@ -90,7 +126,7 @@ export class IngestPipeline {
     if (this.depth + readings.length > this.opts.queueMax && this.depth > 0) {
       return Promise.reject(new ServiceUnavailableError('Ingest queue is full, retry shortly', 1, { reason: 'backpressure' }));
     }
-    return new Promise<number>((resolve, reject) => {
+    return new Promise<SubmitCounts>((resolve, reject) => {
       this.queue.push({ readings, resolve, reject });
       this.queuedReadings += readings.length;
       this.stats.queued = this.queuedReadings;
@@ -149,14 +185,19 @@ export class IngestPipeline {
     try {
       // Queued before the disk got low: refused too, before the engine is asked to write.
       this.opts.writeGuard?.assertWritable();
-      const inserted = await this.settleWithin(this.repo.insertReadings(readings), n);
+      const outcome: InsertOutcome = { duplicates: 0, conflicts: 0 };
+      const inserted = await this.settleWithin(this.repo.insertReadings(readings, outcome), n);
       const durationMs = performance.now() - started;
       this.stats.committedReadings += n;
       this.stats.committedBatches++;
-      for (const p of batch) p.resolve(inserted);
+      this.stats.conflicts += outcome.conflicts;
+      settle(batch, outcome.status);
+      // Readings whose key holds other values were not stored: nothing downstream may treat them as data.
+      const status = outcome.status;
+      const stored = status && outcome.conflicts ? readings.filter((_, i) => status[i] !== READING_CONFLICT) : readings;
       for (const l of this.listeners) {
         try {
-          l(readings, { inserted, durationMs });
+          l(stored, { inserted, durationMs });
         } catch (err) {
           this.log?.error({ err }, 'commit listener failed');
         }

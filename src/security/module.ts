@@ -16,6 +16,7 @@ import { bindMetrics, metrics, metricsPlugin } from '../http/metrics.js';
 import { securityRoutes } from '../http/security/routes.js';
 import { SecurityRepository } from '../storage/security-repository.js';
 import { AuditLog, registerAuditHook } from './audit.js';
+import { ReadingBudget } from './reading-limit.js';
 import { resolveSecretKey } from './secret-key.js';
 import { ISSUER, SecurityService, type AccessClaims } from './service.js';
 
@@ -47,6 +48,14 @@ declare module 'fastify' {
 const MINUTE = 60_000;
 /** Probes and scrapes are never rate limited. */
 const UNLIMITED = /^\/(health(\/|$|\?)|metrics($|\?))/;
+/** Ingest writes counted in readings (per key) rather than in requests. */
+const READING_ROUTES = new Set(['/api/v1/telemetry/ingest', '/api/v1/telemetry/batch']);
+const isReadingWrite = (req: FastifyRequest) => req.method === 'POST' && READING_ROUTES.has(req.routeOptions?.url ?? '');
+/** Readings a telemetry write carries (the schema is checked later: an odd body counts as one). */
+function readingCount(body: unknown): number {
+  const readings = (body as { readings?: unknown } | null | undefined)?.readings;
+  return Array.isArray(readings) ? Math.max(1, readings.length) : 1;
+}
 
 export interface SecurityState {
   service: SecurityService;
@@ -183,9 +192,12 @@ export function securityModule(): Module {
       ...(redis ? { redis } : {}),
     });
     const perIp = server.createRateLimit({ keyGenerator: (req: FastifyRequest) => `ip:${req.ip}`, max: sec.rateLimitPerMinute });
+    // A gateway posting single readings sends as many requests as readings: its address gets the ingest budget.
+    const perIpIngest = server.createRateLimit({ keyGenerator: (req: FastifyRequest) => `ip-ingest:${req.ip}`, max: sec.ingestRateLimitPerMinute });
     server.addHook('onRequest', async (req, reply) => {
       if (UNLIMITED.test(req.url)) return;
-      await enforce(perIp, req, reply, 'ip');
+      if (isReadingWrite(req)) await enforce(perIpIngest, req, reply, 'ip-ingest');
+      else await enforce(perIp, req, reply, 'ip');
     });
   };
 
@@ -208,15 +220,32 @@ export function securityModule(): Module {
     ctx.authenticator.addResolver((credential) => s.service.resolveAccessToken(credential));
 
     // ---- per credential (after authentication), so one key cannot starve others behind the same IP.
-    const perKey = server.createRateLimit({
-      keyGenerator: (req: FastifyRequest) => {
-        const p = req.principal;
-        return p?.kind === 'device-key' ? `key:${p.keyId}` : p?.kind === 'user' ? `user:${p.name}` : 'admin-key';
-      },
-      max: config.security.rateLimitPerMinute,
-    });
+    const credentialOf = (req: FastifyRequest) => {
+      const p = req.principal;
+      return p?.kind === 'device-key' ? `key:${p.keyId}` : p?.kind === 'user' ? `user:${p.name}` : 'admin-key';
+    };
+    const perKey = server.createRateLimit({ keyGenerator: credentialOf, max: config.security.rateLimitPerMinute });
     server.addHook('onRequest', async (req, reply) => {
-      if (req.principal) await enforce(perKey, req, reply, 'key');
+      if (req.principal && !isReadingWrite(req)) await enforce(perKey, req, reply, 'key');
+    });
+    // Readings per credential, once the body is valid: a batch of n readings counts n (an invalid body is
+    // refused before, and limited by the per-IP ingest budget).
+    const readingBudget = new ReadingBudget(config.security.ingestRateLimitPerMinute, MINUTE, s.redis, `${config.security.redisPrefix}rl-readings:`, (err) =>
+      ctx.log.warn({ err: (err as Error).message }, 'reading rate limit not checked (redis)'),
+    );
+    server.addHook('preHandler', async (req, reply) => {
+      if (!req.principal || !isReadingWrite(req)) return;
+      const n = readingCount(req.body);
+      const r = await readingBudget.take(credentialOf(req), n);
+      reply.header('x-ratelimit-limit', String(readingBudget.max));
+      reply.header('x-ratelimit-remaining', String(r.remaining));
+      if (!r.allowed) {
+        metrics.rateLimited.inc({ limit: 'readings' });
+        throw new RateLimitError(
+          `Rate limit exceeded (readings: ${readingBudget.max} a minute per key, this request has ${n}), retry in ${r.resetSeconds} s`,
+          r.resetSeconds,
+        );
+      }
     });
     const loginMax = Math.max(5, Math.min(30, config.security.rateLimitPerMinute));
     const loginUser = new WeakMap<FastifyRequest, string>();

@@ -137,6 +137,20 @@ export interface StoredRejected extends RejectedMessage {
   received_at: string;
 }
 
+/** Per-reading result of an insert: a new row, a re-send of the stored row, or a re-send with other values. */
+export const READING_INSERTED = 0;
+export const READING_DUPLICATE = 1;
+export const READING_CONFLICT = 2;
+
+export interface InsertOutcome {
+  /** Readings not written because the same key was already stored (or earlier in the batch) with equal values. */
+  duplicates: number;
+  /** Readings not written because the stored reading under their key has other values (the stored one is kept). */
+  conflicts: number;
+  /** Set only when some reading was not new: READING_INSERTED / _DUPLICATE / _CONFLICT per reading, in order. */
+  status?: Uint8Array;
+}
+
 export interface Repository {
   readonly kind: 'postgres' | 'pglite';
   migrate(): Promise<string[]>;
@@ -164,8 +178,11 @@ export interface Repository {
   flowSparklines(wellIds: string[], range: TimeRange, bucketSeconds: number): Promise<Map<string, (number | null)[]>>;
 
   // telemetry
-  /** Idempotent bulk insert, unknown wells registered on the way; returns how many rows were new. */
-  insertReadings(readings: Reading[]): Promise<number>;
+  /**
+   * Idempotent bulk insert, unknown wells registered on the way; returns how many rows were new. When
+   * `outcome` is given it is filled with what happened to the rest (see InsertOutcome).
+   */
+  insertReadings(readings: Reading[], outcome?: InsertOutcome): Promise<number>;
   /** Batches stored by this process whose roll-up and latest-reading contribution is not merged yet. */
   derivedBacklog(): number;
   latestReading(wellId: string): Promise<Reading | null>;

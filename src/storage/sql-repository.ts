@@ -10,7 +10,9 @@ import { READING_COLUMNS, encodeCopyBinary } from './copy-format.js';
 import { migrate } from './migrate.js';
 import { iso, num, toIso, toIsoOrNull, toMs } from './values.js';
 import type { SqlExecutor, SqlRunner, SqlTx } from './sql.js';
+import { READING_CONFLICT, READING_DUPLICATE, READING_INSERTED } from './repository.js';
 import type {
+  InsertOutcome,
   AlarmQuery,
   Bucket,
   FieldPumpEvent,
@@ -183,6 +185,15 @@ const FLEET_JSON = `json_build_object('well_id', x.well_id, ${NAMEPLATE_FIELDS.m
     'forecast', CASE WHEN x.f_expected_at IS NULL THEN NULL ELSE json_build_object('channel', x.f_channel,
       'time_to_limit_days', x.f_days, 'expected_at', ${utc('x.f_expected_at')}) END)`;
 
+/** Epoch milliseconds of a timestamptz column, exact for millisecond timestamps. */
+const EPOCH_MS = (c: string) => `(extract(epoch from ${c}) * 1000)::float8`;
+
+/** The stored readings under the keys given as arrays ($1 well ids, $2 timestamps). */
+const STORED_BY_KEY = `
+  SELECT t.well_id, ${EPOCH_MS('t.ts')} AS ms, ${CHANNELS.map((c) => `t.${c}`).join(', ')}
+  FROM unnest($1::text[], $2::timestamptz[]) AS k(well_id, ts)
+  JOIN telemetry t ON t.well_id = k.well_id AND t.ts = k.ts`;
+
 const TELEMETRY_FROM_ARRAYS = (first: number) =>
   `SELECT * FROM unnest($${first}::text[], $${first + 1}::timestamptz[], ${CHANNELS.map((_, i) => `$${first + 2 + i}::float8[]`).join(', ')})`;
 
@@ -192,7 +203,7 @@ const TELEMETRY_FROM_ARRAYS = (first: number) =>
  * that summary computed by the caller for every row, valid when every row was new; otherwise it is rebuilt
  * from the inserted rows and returned. `source` yields rows sorted by (well_id, ts).
  */
-function insertAndLog(source: string, callerSummary: boolean): string {
+function insertAndLog(source: string, callerSummary: boolean, totalParam: number): string {
   const summary = callerSummary ? `CASE WHEN counted.n = $4::int THEN $3::text ELSE ${SUMMARY_OF_INS} END` : SUMMARY_OF_INS;
   const rebuilt = callerSummary ? `CASE WHEN counted.n = $4::int THEN NULL ELSE logged.summary END` : 'logged.summary';
   return `
@@ -206,17 +217,57 @@ function insertAndLog(source: string, callerSummary: boolean): string {
     INSERT INTO derived_log (owner, summary) SELECT $1, ${summary} FROM counted WHERE counted.n > 0
     RETURNING id, summary
   )
-  SELECT counted.n, logged.id, ${rebuilt} AS rebuilt FROM counted LEFT JOIN logged ON true`;
+  SELECT counted.n, logged.id, ${rebuilt} AS rebuilt,
+    -- The keys written, only when some row was not (the caller then tells duplicates from conflicts).
+    CASE WHEN counted.n < $${totalParam}::int THEN (SELECT json_agg(json_build_array(well_id, ${EPOCH_MS('ts')})) FROM ins) END AS keys
+  FROM counted LEFT JOIN logged ON true`;
 }
 
-const INSERT_STAGED = insertAndLog(`SELECT well_id, ts, ${CHANNEL_LIST} FROM telemetry_stage ORDER BY well_id, ts`, false);
-const INSERT_ARRAYS = insertAndLog(TELEMETRY_FROM_ARRAYS(5), true);
+const INSERT_STAGED = insertAndLog(`SELECT well_id, ts, ${CHANNEL_LIST} FROM telemetry_stage ORDER BY well_id, ts`, false, 3);
+const INSERT_ARRAYS = insertAndLog(TELEMETRY_FROM_ARRAYS(5), true, 4);
+
+const keyOf = (wellId: string, ts: number) => `${wellId}\u0001${ts}`;
+
+/** A reading's key and values as one string (numbers as JS prints them, null as nothing). */
+function signatureOf(wellId: string, ts: number, values: Partial<ChannelValues>): string {
+  let sig = `${wellId}\u0001${ts}\u0001`;
+  for (const c of CHANNELS) sig += `${values[c] ?? ''},`;
+  return sig;
+}
+
+/** Staged rows whose key is stored with other values (new rows of this transaction included). */
+const DIFFERING_STAGED = `
+  SELECT DISTINCT s.well_id, ${EPOCH_MS('s.ts')} AS ms, ${CHANNELS.map((c) => `s.${c}`).join(', ')}
+  FROM telemetry_stage s JOIN telemetry t ON t.well_id = s.well_id AND t.ts = s.ts
+  WHERE (${CHANNELS.map((c) => `s.${c}`).join(', ')}) IS DISTINCT FROM (${CHANNELS.map((c) => `t.${c}`).join(', ')})`;
+
+function sameValues(r: Reading, stored: Row): boolean {
+  for (const c of CHANNELS) {
+    const v = num(stored[c]);
+    if (r[c] !== v) return false;
+  }
+  return true;
+}
 /** After a COPY of new rows: the batch's summary ($1 owner, $2 summary) and wells not seen yet ($3). */
 const LOG_AND_REGISTER = `
   WITH registered AS (
     INSERT INTO wells (well_id) SELECT id FROM unnest($3::text[]) AS u(id) ORDER BY 1 ON CONFLICT DO NOTHING
   )
   INSERT INTO derived_log (owner, summary) VALUES ($1, $2) RETURNING id`;
+
+interface InsertRow {
+  n: number;
+  id: number | null;
+  rebuilt: string | null;
+  /** JSON [[well_id, epoch ms], …] of the rows written (pg parses json; PGlite too), null when all were. */
+  keys: unknown;
+}
+
+function parseKeys(keys: unknown): [string, number][] | null {
+  if (keys === null || keys === undefined) return null;
+  const list = (typeof keys === 'string' ? JSON.parse(keys) : keys) as [string, number | string][];
+  return list.map(([id, ms]) => [id, Number(ms)]);
+}
 
 /** The PostgreSQL error code of an error, whether raw or wrapped by the executor. */
 function sqlState(err: unknown): string | undefined {
@@ -476,13 +527,18 @@ export class SqlRepository implements Repository {
     return this.derived.heldBatches;
   }
 
-  async insertReadings(readings: Reading[]): Promise<number> {
+  async insertReadings(readings: Reading[], outcome?: InsertOutcome): Promise<number> {
+    if (outcome) {
+      outcome.duplicates = 0;
+      outcome.conflicts = 0;
+      outcome.status = undefined;
+    }
     if (!readings.length) return 0;
     await this.ensurePartitions(readings);
     const summary = summarise(readings);
     const encoded = encodeLog(readings, summary);
     const unknown = summary.latest.map((r) => r.well_id).filter((id) => !this.knownWells.has(id)).sort();
-    let logged: { inserted: number; id: number | null; summary: Summary };
+    let logged: { inserted: number; id: number | null; summary: Summary; keys?: [string, number][] | null };
     // A small batch (single readings under light load): one atomic statement, one round trip.
     if (readings.length <= SMALL_BATCH) {
       logged = await this.withPartitionRetry(readings, () => this.insertSmall(readings, encoded, unknown, summary));
@@ -499,9 +555,19 @@ export class SqlRepository implements Repository {
         });
       logged = await this.withPartitionRetry(readings, () =>
         fast().catch((err: unknown) =>
-          sqlState(err) === '23505' ? this.db.transaction((tx) => this.insertDeduplicated(tx, data, unknown)) : Promise.reject(err),
+          sqlState(err) === '23505'
+            ? this.db.transaction(async (tx) => {
+                const r = await this.insertDeduplicated(tx, data, unknown, readings.length);
+                // Stored rows are compared in the same transaction, before anything else can change them.
+                if (outcome && r.inserted < readings.length) await this.classify(tx, readings, r.keys ?? [], outcome, true);
+                return r;
+              })
+            : Promise.reject(err),
         ),
       );
+    }
+    if (outcome && logged.inserted < readings.length && !outcome.status) {
+      await this.classify(this.db, readings, logged.keys ?? [], outcome);
     }
     for (const id of unknown) this.knownWells.add(id);
     if (logged.id !== null) this.derived.hold(logged.id, logged.summary);
@@ -535,24 +601,90 @@ export class SqlRepository implements Repository {
       rows.map((r) => iso(r.ts)),
       ...CHANNELS.map((c) => rows.map((r) => r[c])),
     ];
-    const r = (await this.db.query<{ n: number; id: number | null; rebuilt: string | null }>(INSERT_ARRAYS, params, 'esp_insert_small')).rows[0];
+    const r = (await this.db.query<InsertRow>(INSERT_ARRAYS, params, 'esp_insert_small')).rows[0];
     return {
       inserted: Number(r.n),
       id: r.id === null ? null : Number(r.id),
       summary: r.rebuilt === null ? summary : decodeSummary(r.rebuilt),
+      keys: parseKeys(r.keys),
     };
   }
 
+  /**
+   * Tells, for a batch some of whose readings were not new, which reading wrote each new row (`written`: the
+   * keys inserted), which repeat the stored row (duplicates) and which differ from it (conflicts: the stored
+   * reading is kept). Among equal readings of one new key, the first in batch order counts as the insert.
+   */
+  private async classify(db: SqlRunner, readings: Reading[], written: [string, number][], outcome: InsertOutcome, staged = false): Promise<void> {
+    const differing = staged ? await this.differingStaged(db) : await this.differingByKey(db, readings);
+    const fresh = new Set(written.map(([id, ts]) => keyOf(id, ts)));
+    const status = new Uint8Array(readings.length);
+    let duplicates = 0;
+    let conflicts = 0;
+    for (let i = 0; i < readings.length; i++) {
+      const r = readings[i];
+      const k = keyOf(r.well_id, r.ts);
+      if (differing.size && differing.has(signatureOf(r.well_id, r.ts, r))) {
+        status[i] = READING_CONFLICT;
+        conflicts++;
+      } else if (fresh.delete(k)) {
+        status[i] = READING_INSERTED;
+      } else {
+        status[i] = READING_DUPLICATE;
+        duplicates++;
+      }
+    }
+    outcome.duplicates = duplicates;
+    outcome.conflicts = conflicts;
+    outcome.status = status;
+  }
+
+  /** Signatures of the readings whose stored row under their key has other values (small batches). */
+  private async differingByKey(db: SqlRunner, readings: Reading[]): Promise<Set<string>> {
+    const ids: string[] = [];
+    const stamps: string[] = [];
+    const asked = new Set<string>();
+    for (const r of readings) {
+      const k = keyOf(r.well_id, r.ts);
+      if (asked.has(k)) continue;
+      asked.add(k);
+      ids.push(r.well_id);
+      stamps.push(iso(r.ts));
+    }
+    const stored = new Map<string, Row>();
+    for (const row of (await db.query<Row>(STORED_BY_KEY, [ids, stamps], 'esp_stored_by_key')).rows) {
+      stored.set(keyOf(String(row.well_id), Number(row.ms)), row);
+    }
+    const out = new Set<string>();
+    for (const r of readings) {
+      const row = stored.get(keyOf(r.well_id, r.ts));
+      if (row && !sameValues(r, row)) out.add(signatureOf(r.well_id, r.ts, r));
+    }
+    return out;
+  }
+
+  /** The same for a staged batch, compared in the database: only differing rows come back (usually none). */
+  private async differingStaged(db: SqlRunner): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (const row of (await db.query<Row>(DIFFERING_STAGED, [], 'esp_differing_staged')).rows) {
+      const values: Partial<ChannelValues> = {};
+      for (const c of CHANNELS) values[c] = num(row[c]);
+      out.add(signatureOf(String(row.well_id), Number(row.ms), values));
+    }
+    return out;
+  }
+
   /** Inserts only the rows not stored yet; the derived summary is rebuilt from those rows alone. */
-  private async insertDeduplicated(tx: SqlTx, data: Buffer, unknown: string[]) {
+  private async insertDeduplicated(tx: SqlTx, data: Buffer, unknown: string[], total: number) {
     await tx.exec(`CREATE TEMP TABLE IF NOT EXISTS telemetry_stage (LIKE telemetry) ON COMMIT DELETE ROWS`);
     await tx.exec('TRUNCATE telemetry_stage');
     await tx.copyIn('telemetry_stage', READING_COLUMNS, data);
-    const r = (await tx.query<{ n: number; id: number | null; rebuilt: string | null }>(INSERT_STAGED, [this.derived.owner, unknown])).rows[0];
+    const r = (await tx.query<InsertRow>(INSERT_STAGED, [this.derived.owner, unknown, total])).rows[0];
     return {
       inserted: Number(r.n),
       id: r.id === null ? null : Number(r.id),
       summary: r.rebuilt === null ? { hours: [], latest: [] } : decodeSummary(r.rebuilt),
+      keys: parseKeys(r.keys),
     };
   }
 

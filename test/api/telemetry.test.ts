@@ -16,7 +16,7 @@ describe.each(ADAPTERS)('telemetry API on %s', (kind) => {
       json: { well_id: 'W-ONE', timestamp: ts, flow_rate: 0, motor_current: 42.5, vsd_frequency: 55 },
     });
     expect(res.status).toBe(201);
-    expect(await res.json()).toEqual({ success: true, well_id: 'W-ONE', timestamp: ts });
+    expect(await res.json()).toEqual({ success: true, well_id: 'W-ONE', timestamp: ts, inserted: 1, duplicates: 0, conflicts: 0 });
 
     const latest = await ctx.t.request('/api/v1/telemetry/wells/W-ONE/latest');
     expect(latest.status).toBe(200);

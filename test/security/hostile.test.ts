@@ -20,7 +20,7 @@ describe.each(ADAPTERS)('hostile input (%s)', (adapter) => {
     db = await openTestDatabase(adapter);
     t = await startSecureApp(db, { logStream: logs.stream });
     tight = await startSecureApp(db, {
-      env: { RATE_LIMIT_PER_MINUTE: '30', TELEMETRY_MAX_BODY_BYTES: String(64 * 1024), TELEMETRY_MAX_BATCH: '100' },
+      env: { RATE_LIMIT_PER_MINUTE: '30', INGEST_RATE_LIMIT_PER_MINUTE: '30', TRUST_PROXY: 'loopback', TELEMETRY_MAX_BODY_BYTES: String(64 * 1024), TELEMETRY_MAX_BATCH: '100' },
     });
   });
   afterAll(async () => {

@@ -230,7 +230,7 @@ describe.each(ADAPTERS)('operations (%s)', (adapter) => {
       return;
     }
     const prefix = `esp-test:${process.pid}:${Math.random().toString(36).slice(2, 8)}:`;
-    const env = { REDIS_URL, RATE_LIMIT_PER_MINUTE: '10', REDIS_PREFIX: prefix };
+    const env = { REDIS_URL, RATE_LIMIT_PER_MINUTE: '10', REDIS_PREFIX: prefix, TRUST_PROXY: 'loopback' };
     const a = await startSecureApp(db, { env });
     const b = await startSecureApp(db, { env });
     const redis = new Redis(REDIS_URL);

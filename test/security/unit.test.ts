@@ -73,8 +73,11 @@ describe('audit helpers', () => {
 });
 
 describe('configuration', () => {
-  it('trusts X-Forwarded-For only from local proxies by default', () => {
-    expect(loadConfig({}).security.trustProxy).toBe('loopback,linklocal,uniquelocal');
+  it('trusts no X-Forwarded-For by default, and the proxies configured', () => {
+    expect(loadConfig({}).security.trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'none' }).security.trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'loopback' }).security.trustProxy).toBe('loopback');
+    expect(loadConfig({ TRUST_PROXY: 'true' }).security.trustProxy).toBe(true);
     expect(loadConfig({ TRUST_PROXY: 'false' }).security.trustProxy).toBe(false);
     expect(loadConfig({ TRUST_PROXY: '2' }).security.trustProxy).toBe(2);
     expect(() => loadConfig({ SECRET_KEY: 'short' })).toThrow(/SECRET_KEY/);

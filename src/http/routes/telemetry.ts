@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { NotFoundError, ValidationError } from '../../domain/errors.js';
 import { CHANNELS } from '../../domain/reading.js';
-import { ReadingInputSchema, type ReadingInput } from '../../domain/validation.js';
+import { distinctReadings, ReadingInputSchema, type ReadingInput } from '../../domain/validation.js';
 import { assertWellsInScope } from '../auth.js';
 import type { AppContext } from '../context.js';
 import { parseInterval, RangeQuerySchema, resolveRange, WellParams } from '../params.js';
@@ -19,6 +19,15 @@ const HistoryQuery = Type.Object({
 });
 
 const MAX_BUCKETS = 100_000;
+
+/** What the readings of an ingest request became, in every ingest response. */
+const CountsSchema = {
+  inserted: Type.Integer({ description: 'readings written as new rows' }),
+  duplicates: Type.Integer({ description: 'readings already stored (or repeated in the request) with the same values: not written again' }),
+  conflicts: Type.Integer({
+    description: 'readings whose well and timestamp are already stored with other values: the stored reading is kept',
+  }),
+};
 
 export async function telemetryRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const checkOpts = () => ({
@@ -36,7 +45,12 @@ export async function telemetryRoutes(app: FastifyInstance, ctx: AppContext): Pr
         summary: 'Ingest one reading',
         body: ReadingInputSchema,
         response: {
-          201: Type.Object({ success: Type.Boolean(), well_id: Type.String(), timestamp: Type.String() }),
+          201: Type.Object({
+            success: Type.Boolean(),
+            well_id: Type.String(),
+            timestamp: Type.String(),
+            ...CountsSchema,
+          }),
         },
       },
     },
@@ -44,10 +58,11 @@ export async function telemetryRoutes(app: FastifyInstance, ctx: AppContext): Pr
       const { readings, errors } = ctx.validator.check([req.body], checkOpts(), () => '', true);
       if (errors.length) throw new ValidationError(`Invalid reading: ${errors[0].field} ${errors[0].reason}`, errors.map(({ index: _i, ...e }) => e));
       assertWellsInScope(req.principal, [readings[0].well_id], ctx.fieldOf);
-      await ctx.pipeline.submit(readings);
+      const counts = await ctx.pipeline.submitCounted(readings);
+      ctx.ingestMetrics?.committed('http', counts);
       return reply
         .status(201)
-        .send({ success: true, well_id: readings[0].well_id, timestamp: new Date(readings[0].ts).toISOString() });
+        .send({ success: true, well_id: readings[0].well_id, timestamp: new Date(readings[0].ts).toISOString(), ...counts });
     },
   );
 
@@ -63,26 +78,38 @@ export async function telemetryRoutes(app: FastifyInstance, ctx: AppContext): Pr
       schema: {
         tags: ['telemetry'],
         summary: 'Ingest a batch of readings (all or nothing)',
-        description: 'Every reading is validated; if any is invalid the whole batch is refused with each bad index, field and reason, and nothing is stored. Re-sending a reading already stored is a no-op.',
+        description:
+          'Every reading is validated; if any is invalid the whole batch is refused with each bad index, field and reason, and nothing is stored. ' +
+          'Two readings of one well with the same timestamp and other values, or two readings of one well without a timestamp, are refused (400, naming both). ' +
+          'Re-sending a reading already stored is a no-op counted in `duplicates`; re-sending one with other values keeps the stored reading and is counted in `conflicts`.',
         body: BatchBody,
         response: {
-          201: Type.Object({ success: Type.Boolean(), batch_size: Type.Integer(), duration_ms: Type.Number() }),
+          201: Type.Object({ success: Type.Boolean(), batch_size: Type.Integer(), ...CountsSchema, duration_ms: Type.Number() }),
         },
       },
     },
     async (req, reply) => {
       const started = performance.now();
       const items = req.body.readings;
-      const { readings, errors } = ctx.validator.check(items, checkOpts(), (i) => `readings[${i}]`, true);
+      const checked = ctx.validator.check(items, checkOpts(), (i) => `readings[${i}]`, true);
+      const distinct = distinctReadings(checked.readings, checked.indices, checked.timed, (i) => `readings[${i}]`);
+      const errors = [...checked.errors, ...distinct.errors].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
       if (errors.length) {
         const bad = new Set(errors.map((e) => e.index)).size;
-        throw new ValidationError(`${bad} of ${items.length} readings are invalid; nothing was stored`, errors);
+        const message = checked.errors.length
+          ? `${bad} of ${items.length} readings are invalid; nothing was stored`
+          : `${bad} of ${items.length} readings contradict others in the batch (same well and timestamp, or no timestamp); nothing was stored`;
+        throw new ValidationError(message, errors);
       }
+      const readings = distinct.readings;
       assertWellsInScope(req.principal, new Set(readings.map((r) => r.well_id)), ctx.fieldOf);
-      await ctx.pipeline.submit(readings);
+      const stored = await ctx.pipeline.submitCounted(readings);
+      const counts = { ...stored, duplicates: stored.duplicates + distinct.repeats };
+      ctx.ingestMetrics?.committed('http', counts);
       return reply.status(201).send({
         success: true,
-        batch_size: readings.length,
+        batch_size: items.length,
+        ...counts,
         duration_ms: Math.round((performance.now() - started) * 100) / 100,
       });
     },

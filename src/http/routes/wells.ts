@@ -13,7 +13,7 @@ const ListQuery = Type.Object({
   severity: Type.Optional(Type.Union(SEVERITIES.map((s) => Type.Literal(s)))),
   q: Type.Optional(Type.String({ maxLength: 200, description: 'text in id, name or field' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 20_000, default: 1000 })),
-  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0 })),
   include: Type.Optional(Type.String({ description: '`sparkline`: hourly average flow over the last 24 h' })),
   sort: Type.Optional(
     Type.Union([Type.Literal('well_id'), Type.Literal('time_to_limit')], {

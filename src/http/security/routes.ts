@@ -45,7 +45,7 @@ const AuditQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 100 })),
   actor: Type.Optional(Type.String({ maxLength: 256 })),
   action: Type.Optional(Type.String({ maxLength: 128 })),
-  before: Type.Optional(Type.Integer({ minimum: 1, description: 'entries older than this id (paging)' })),
+  before: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'entries older than this id (paging)' })),
 });
 
 export interface SecurityRouteDeps {
