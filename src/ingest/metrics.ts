@@ -29,6 +29,10 @@ export class IngestMetrics {
     unacknowledged: 0,
     /** QoS 1/2 messages waiting for their commit before the acknowledgement goes out. */
     awaitingAck: 0,
+    /** Embedded broker: connections cut because a packet header declared more than the limit. */
+    oversizedPackets: 0,
+    /** Embedded broker: connections closed at once because MQTT_MAX_CONNECTIONS were open. */
+    droppedConnections: 0,
   };
 
   accepted(transport: IngestTransport, n: number): void {

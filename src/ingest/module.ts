@@ -154,7 +154,12 @@ export function ingestModule(): IngestModule {
           clientId: mqtt.clientId ?? defaultClientId(mqtt.shareGroup, app.port),
         });
       } else if (mqtt.port) {
-        mod.mqtt = new EmbeddedBroker(ctx, handler, metrics, { port: mqtt.port, host: app.host });
+        mod.mqtt = new EmbeddedBroker(ctx, handler, metrics, {
+          port: mqtt.port,
+          host: app.host,
+          maxPacketBytes: mqtt.maxPacketBytes,
+          maxConnections: mqtt.maxConnections,
+        });
       }
       if (mod.mqtt) transports.push(mod.mqtt);
       // Stopped after the MQTT transport: rejections still buffered are written before storage closes.

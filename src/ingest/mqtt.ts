@@ -19,6 +19,7 @@ import type { Logger } from 'pino';
 import type { Transport } from '../app.js';
 import { can, type Principal } from '../http/auth.js';
 import type { AppContext, DependencyCheck } from '../http/context.js';
+import { GuardedConnection, PacketHeaderScanner, PRE_AUTH_MAX_PACKET_BYTES } from './mqtt-guard.js';
 import { matchTelemetryTopic, processDeviceMessage, type RejectedSink } from './device.js';
 import type { IngestMetrics } from './metrics.js';
 
@@ -38,9 +39,10 @@ export class MqttMessageHandler {
     return matchTelemetryTopic(topic, this.topicPrefix) !== null;
   }
 
-  async handle(topic: string, payload: Buffer, principal: Principal | null): Promise<void> {
+  /** Resolves once the message's readings are committed and its rejections recorded; says how many of each. */
+  async handle(topic: string, payload: Buffer, principal: Principal | null): Promise<{ accepted: number; rejected: number }> {
     const match = matchTelemetryTopic(topic, this.topicPrefix);
-    if (!match) return;
+    if (!match) return { accepted: 0, rejected: 0 };
     const { ctx } = this;
     const res = processDeviceMessage('mqtt', topic, match.wellId, payload, principal, {
       validator: ctx.validator,
@@ -58,10 +60,17 @@ export class MqttMessageHandler {
     else await Promise.all(work);
     if (res.readings.length) this.metrics.accepted('mqtt', res.readings.length);
     for (const r of res.rejected) this.metrics.rejected('mqtt', 1, r.kind);
+    return { accepted: res.readings.length, rejected: res.rejected.length };
+  }
+
+  /** Records a whole message as refused (e.g. a topic this key may not publish to); resolves once stored. */
+  async refuse(topic: string, payload: Buffer, reason: string, kind: string): Promise<void> {
+    await this.rejects.add([{ transport: 'mqtt', source: topic, reason, payload: payload.toString('utf8') }]);
+    this.metrics.rejected('mqtt', 1, kind);
   }
 }
 
-function authError(message: string, returnCode: 4 | 5): AuthenticateError {
+function authError(message: string, returnCode: 2 | 4 | 5): AuthenticateError {
   return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
 }
 
@@ -84,6 +93,15 @@ function pseudoRequest(client: AedesClient, log: Logger): FastifyRequest {
 export interface EmbeddedBrokerOptions {
   port: number;
   host: string;
+  /** Largest packet from an authenticated client; before authentication the cap is PRE_AUTH_MAX_PACKET_BYTES. */
+  maxPacketBytes: number;
+  /** Connections beyond this are closed as soon as they are accepted. */
+  maxConnections: number;
+}
+
+/** Who a client id belongs to: a key may not take over (or inherit the session of) another key's client id. */
+function ownerOf(p: Principal): string {
+  return p.keyId ?? `${p.kind}:${p.name}`;
 }
 
 export class EmbeddedBroker implements Transport {
@@ -95,6 +113,12 @@ export class EmbeddedBroker implements Transport {
   private readonly principals = new WeakMap<AedesClient, Principal>();
   /** The key a client logged in with and when it was last checked: a revoked key is cut off within seconds. */
   private readonly logins = new WeakMap<AedesClient, { key: string; checkedAt: number }>();
+  /** Client id → the key that holds it (while connected, or while its persistent session lives). */
+  private readonly clientIdOwners = new Map<string, { owner: string; client: AedesClient }>();
+  /** Byte-stream guards, one per connection; authentication lifts the packet cap from CONNECT size. */
+  private readonly guards = new WeakMap<AedesClient, { authenticated: boolean }>();
+  /** Payloads acknowledged but refused (rejections): never forwarded to subscribers. */
+  private readonly notForwarded = new WeakSet<Buffer>();
 
   constructor(
     private readonly ctx: AppContext,
@@ -158,8 +182,17 @@ export class EmbeddedBroker implements Transport {
               log.warn({ client: client.id, principal: principal?.name }, 'MQTT connection refused: key invalid or without ingest permission');
               return done(authError('Not authorized', 5), false);
             }
+            const claim = this.clientIdOwners.get(client.id);
+            if (claim !== undefined && claim.owner !== ownerOf(principal)) {
+              metrics.mqtt.refusedConnects++;
+              log.warn({ client: client.id, principal: principal.name }, 'MQTT connection refused: the client id belongs to another key');
+              return done(authError('Client id in use by another key', 2), false);
+            }
+            this.clientIdOwners.set(client.id, { owner: ownerOf(principal), client });
             this.principals.set(client, principal);
             this.logins.set(client, { key, checkedAt: Date.now() });
+            const guard = this.guards.get(client);
+            if (guard) guard.authenticated = true;
             done(null, true);
           },
           (err: Error) => {
@@ -174,35 +207,78 @@ export class EmbeddedBroker implements Transport {
         // Devices write; reading the live stream needs the `read` permission.
         done(null, p && can(p, 'read') ? sub : null);
       },
+      authorizeForward: (_client, packet) => (this.notForwarded.has(packet.payload as Buffer) ? null : packet),
       authorizePublish: (client, packet: PublishPacket, done) => {
         if (packet.topic.startsWith('$SYS')) return done(new Error('$SYS topics are reserved'));
-        if (!client || !this.handler.isTelemetryTopic(packet.topic)) return done(null);
+        if (!client) return done(null);
         const principal = this.principals.get(client) ?? null;
         if (!principal) return done(new Error('Not authenticated'));
+        const payload = packet.payload as Buffer;
+        const telemetry = this.handler.isTelemetryTopic(packet.topic);
+        // Only the admin may publish outside the telemetry topics or keep a retained message; anyone else's
+        // message there is recorded as refused, acknowledged, and goes no further.
+        const mayPublishAnywhere = can(principal, 'admin');
+        if (!mayPublishAnywhere) packet.retain = false;
+        if (!telemetry && mayPublishAnywhere) return done(null);
         metrics.mqtt.awaitingAck++;
         this.stillAuthorized(client, log)
           .then((ok) => {
             if (!ok) throw new Error('credentials revoked or no longer allowed to ingest');
-            return this.handler.handle(packet.topic, packet.payload as Buffer, principal);
+            if (telemetry) return this.handler.handle(packet.topic, payload, principal);
+            return this.handler
+              .refuse(packet.topic, payload, `this key may only publish to ${this.handler.topicPrefix}/<well_id>/telemetry`, 'topic')
+              .then(() => ({ accepted: 0, rejected: 1 }));
           })
           .then(
-          () => {
-            metrics.mqtt.awaitingAck--;
-            done(null);
-          },
-          (err: Error) => {
-            metrics.mqtt.awaitingAck--;
-            metrics.mqtt.unacknowledged++;
-            log.warn({ client: client.id, topic: packet.topic, err: err.message }, 'MQTT publish not acknowledged; the client will resend');
-            done(err);
-          },
-        );
+            (result) => {
+              metrics.mqtt.awaitingAck--;
+              if (result.rejected > 0) this.notForwarded.add(payload);
+              done(null);
+            },
+            (err: Error) => {
+              metrics.mqtt.awaitingAck--;
+              metrics.mqtt.unacknowledged++;
+              log.warn({ client: client.id, topic: packet.topic, err: err.message }, 'MQTT publish not acknowledged; the client will resend');
+              done(err);
+            },
+          );
       },
     });
     broker.on('client', () => metrics.mqtt.connections++);
-    broker.on('clientDisconnect', () => metrics.mqtt.connections--);
+    broker.on('clientDisconnect', (client) => {
+      metrics.mqtt.connections--;
+      // A clean session ends with its connection, and with it the claim on the client id (unless the same
+      // key has already reconnected under it). A persistent session keeps the claim.
+      if (client.clean && this.clientIdOwners.get(client.id)?.client === client) this.clientIdOwners.delete(client.id);
+    });
     this.broker = broker;
-    const server = createServer({ noDelay: true }, broker.handle);
+    const maxPacket = this.opts.maxPacketBytes;
+    const server = createServer({ noDelay: true }, (socket) => {
+      const scanner = new PacketHeaderScanner();
+      const state = { authenticated: false };
+      const conn = new GuardedConnection(
+        socket,
+        (chunk) => {
+          // Before authentication every packet is CONNECT-sized and the total is bounded too, so an
+          // unauthenticated client can make the broker hold at most PRE_AUTH_MAX_PACKET_BYTES.
+          if (state.authenticated) return scanner.scan(chunk, maxPacket);
+          const problem = scanner.scan(chunk, PRE_AUTH_MAX_PACKET_BYTES);
+          if (problem) return `before authentication: ${problem}`;
+          return scanner.bytes > PRE_AUTH_MAX_PACKET_BYTES ? `more than ${PRE_AUTH_MAX_PACKET_BYTES} bytes sent before authentication` : null;
+        },
+        (reason) => {
+          metrics.mqtt.oversizedPackets++;
+          log.warn({ remote: socket.remoteAddress, reason }, 'MQTT connection closed: packet too large');
+        },
+      );
+      socket.on('error', () => undefined);
+      const client = broker.handle(conn as unknown as Socket);
+      this.guards.set(client, state);
+    });
+    server.maxConnections = this.opts.maxConnections;
+    server.on('drop', () => {
+      metrics.mqtt.droppedConnections++;
+    });
     this.server = server;
     try {
       await new Promise<void>((resolve, reject) => {
