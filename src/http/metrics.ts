@@ -216,6 +216,24 @@ new Counter({
   },
 });
 
+new Counter({
+  name: 'esp_mqtt_oversized_packets_total',
+  help: 'Embedded broker connections cut because a packet header declared more than the limit (CONNECT-sized before authentication, MQTT_MAX_PACKET_BYTES after)',
+  registers: [registry],
+  collect() {
+    for (const ctx of sources) this.inc(delta(ctx, 'mqttOversized', ctx.ingestMetrics?.mqtt.oversizedPackets ?? 0));
+  },
+});
+
+new Counter({
+  name: 'esp_mqtt_dropped_connections_total',
+  help: 'Embedded broker connections closed at once because MQTT_MAX_CONNECTIONS were open',
+  registers: [registry],
+  collect() {
+    for (const ctx of sources) this.inc(delta(ctx, 'mqttDroppedConnections', ctx.ingestMetrics?.mqtt.droppedConnections ?? 0));
+  },
+});
+
 /** Feeds the pipeline's commits into the counters and lets scrape-time gauges read this app; returns unbind. */
 export function bindMetrics(ctx: AppContext): () => void {
   sources.add(ctx);

@@ -33,6 +33,26 @@ export interface DeviceMessageContext {
 }
 
 const MAX_ITEMS = 100_000;
+/** A reading is a flat object; anything nested deeper is refused before parsing (V8's JSON.stringify overflows
+ * its stack near 5 000 levels, so such a payload could not even be described). */
+export const MAX_JSON_DEPTH = 32;
+
+/** True when the JSON text opens more than `max` nested arrays or objects (strings are skipped). */
+export function jsonNestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
 
 function inScope(principal: Principal | null, wellId: string, fieldOf: DeviceMessageContext['fieldOf']): boolean {
   try {
@@ -61,6 +81,10 @@ export function processDeviceMessage(
   const text = payload.toString('utf8');
   if (topicWellId === null) {
     reject('topic', `topic "${topic}" does not name a valid well id (1–64 of letters, digits, "-", "_", ".")`, text);
+    return out;
+  }
+  if (jsonNestsDeeperThan(text, MAX_JSON_DEPTH)) {
+    reject('payload', `payload nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels`, text);
     return out;
   }
   let parsed: unknown;

@@ -44,15 +44,23 @@ export class MqttMessageHandler {
     const match = matchTelemetryTopic(topic, this.topicPrefix);
     if (!match) return { accepted: 0, rejected: 0 };
     const { ctx } = this;
-    const res = processDeviceMessage('mqtt', topic, match.wellId, payload, principal, {
-      validator: ctx.validator,
-      fieldOf: ctx.fieldOf,
-      checkOptions: () => ({
-        now: Date.now(),
-        maxFutureSkewMs: ctx.config.telemetry.maxFutureSkewMs,
-        retentionMs: ctx.config.telemetry.retentionDays * 86_400_000,
-      }),
-    });
+    let res: ReturnType<typeof processDeviceMessage>;
+    try {
+      res = processDeviceMessage('mqtt', topic, match.wellId, payload, principal, {
+        validator: ctx.validator,
+        fieldOf: ctx.fieldOf,
+        checkOptions: () => ({
+          now: Date.now(),
+          maxFutureSkewMs: ctx.config.telemetry.maxFutureSkewMs,
+          retentionMs: ctx.config.telemetry.retentionDays * 86_400_000,
+        }),
+      });
+    } catch (err) {
+      // Whatever the payload does to the parser, the sender gets an answer: recorded as refused, acknowledged.
+      ctx.log.warn({ err, topic }, 'MQTT message could not be processed; recorded as rejected');
+      await this.refuse(topic, payload, `payload could not be processed: ${(err as Error).message}`, 'payload');
+      return { accepted: 0, rejected: 1 };
+    }
     const work: Promise<unknown>[] = [];
     if (res.readings.length) work.push(ctx.pipeline.submit(res.readings));
     if (res.rejected.length) work.push(this.rejects.add(res.rejected.map(({ kind: _k, ...r }) => r)));
