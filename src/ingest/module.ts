@@ -152,6 +152,8 @@ export function ingestModule(): IngestModule {
           username: mqtt.username,
           password: mqtt.password,
           clientId: mqtt.clientId ?? defaultClientId(mqtt.shareGroup, app.port),
+          // Never more in flight than a tenth of the ingest queue, so a backlog cannot fill it.
+          receiveMaximum: Math.max(1, Math.min(mqtt.receiveMaximum, Math.floor(ctx.config.telemetry.queueMax / 10))),
         });
       } else if (mqtt.port) {
         mod.mqtt = new EmbeddedBroker(ctx, handler, metrics, {

@@ -17,14 +17,33 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Transport } from '../app.js';
+import { AppError } from '../domain/errors.js';
+import type { Reading } from '../domain/reading.js';
 import { can, type Principal } from '../http/auth.js';
 import type { AppContext, DependencyCheck } from '../http/context.js';
 import { GuardedConnection, PacketHeaderScanner, PRE_AUTH_MAX_PACKET_BYTES } from './mqtt-guard.js';
 import { matchTelemetryTopic, processDeviceMessage, type RejectedSink } from './device.js';
-import type { IngestMetrics } from './metrics.js';
+import type { BrokerStats, IngestMetrics } from './metrics.js';
 
 /** How often a connected client's key is checked again (revocation takes effect within this). */
 const REVALIDATE_MS = 5_000;
+/** How long a message waits for room in a full ingest queue before it is left unacknowledged. */
+const QUEUE_WAIT_MS = 30_000;
+/** After the broker reports dropped messages, how long the MQTT dependency stays degraded. */
+export const BROKER_DROP_WINDOW_MS = 5 * 60_000;
+
+/**
+ * Broker statistics read from Mosquitto's `$SYS` tree (published every `sys_interval` seconds, retained).
+ * The first value of a counter is the baseline; what it rises by afterwards is what this process saw dropped.
+ */
+export const BROKER_SYS_TOPICS: Record<string, keyof BrokerStats> = {
+  '$SYS/broker/publish/messages/dropped': 'messagesDropped',
+  '$SYS/broker/store/messages/count': 'storedMessages',
+  '$SYS/broker/store/messages/bytes': 'storedBytes',
+  '$SYS/broker/clients/connected': 'clientsConnected',
+  '$SYS/broker/publish/messages/received': 'publishReceived',
+};
+
 
 /** Ingests one MQTT message; resolves when it may be acknowledged, rejects when it must not be. */
 export class MqttMessageHandler {
@@ -62,13 +81,32 @@ export class MqttMessageHandler {
       return { accepted: 0, rejected: 1 };
     }
     const work: Promise<unknown>[] = [];
-    if (res.readings.length) work.push(ctx.pipeline.submit(res.readings));
+    if (res.readings.length) work.push(this.submitWhenRoom(res.readings));
     if (res.rejected.length) work.push(this.rejects.add(res.rejected.map(({ kind: _k, ...r }) => r)));
     if (work.length === 1) await work[0];
     else await Promise.all(work);
     if (res.readings.length) this.metrics.accepted('mqtt', res.readings.length);
     for (const r of res.rejected) this.metrics.rejected('mqtt', 1, r.kind);
     return { accepted: res.readings.length, rejected: res.rejected.length };
+  }
+
+  /**
+   * A full ingest queue is a pause, not a failure: the message waits here (its acknowledgement with it) until
+   * the queue has room. What waits is bounded by the senders' in-flight windows (the receive maximum on an
+   * external broker), whereas refusing would cut the connection and bring the whole window back redelivered.
+   */
+  private async submitWhenRoom(readings: Reading[]): Promise<number> {
+    const deadline = Date.now() + QUEUE_WAIT_MS;
+    for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
+      try {
+        return await this.ctx.pipeline.submit(readings);
+      } catch (err) {
+        const backpressure = err instanceof AppError && err.status === 503 && err.details?.reason === 'backpressure';
+        if (!backpressure || Date.now() + delay > deadline) throw err;
+        this.metrics.mqtt.queueWaits++;
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
   }
 
   /** Records a whole message as refused (e.g. a topic this key may not publish to); resolves once stored. */
@@ -336,6 +374,8 @@ export interface ExternalSubscriberOptions {
   clientId: string;
   /** How long the broker keeps this subscriber's session (and its unacknowledged messages) while offline. */
   sessionExpirySeconds?: number;
+  /** QoS 1 messages the broker may send before an acknowledgement (MQTT 5 receive maximum). */
+  receiveMaximum: number;
 }
 
 type SendPacket = (packet: { cmd: string; messageId?: number }, cb?: (err?: Error) => void, ...rest: unknown[]) => void;
@@ -367,7 +407,26 @@ export class ExternalSubscriber implements Transport {
       required: true,
       check: async () => {
         if (!this.connected) throw new Error(this.lastError ?? 'not connected to the broker');
-        return { mode: 'external', url: redact(this.opts.url), subscription: this.subscription };
+        const b = this.metrics.broker;
+        const info: Record<string, unknown> = {
+          mode: 'external',
+          url: redact(this.opts.url),
+          subscription: this.subscription,
+          receive_maximum: this.opts.receiveMaximum,
+          // null: the broker does not publish them (not Mosquitto, `sys_interval 0`, or its ACL hides $SYS).
+          broker_messages_dropped: b.messagesDropped,
+          broker_stored_messages: b.storedMessages,
+        };
+        if (b.lastDropAt && Date.now() - b.lastDropAt < BROKER_DROP_WINDOW_MS) {
+          // Connected and storing what arrives, but the broker is discarding messages (its queue or in-flight
+          // limits): readings are being lost before they reach the platform.
+          return {
+            ...info,
+            status: 'degraded',
+            error: `the broker dropped ${b.dropsObserved} message(s) since this process connected, the last ${Math.round((Date.now() - b.lastDropAt) / 1000)} s ago: raise its max_queued_messages (see deploy/mosquitto/mosquitto.conf)`,
+          };
+        }
+        return info;
       },
     };
   }
@@ -389,8 +448,16 @@ export class ExternalSubscriber implements Transport {
       connectTimeout: 10_000,
       keepalive: 30,
       resubscribe: false,
-      properties: { sessionExpiryInterval: opts.sessionExpirySeconds ?? 86_400, receiveMaximum: 1_000 },
+      // The broker sends at most `receiveMaximum` messages before their acknowledgements: this bounds what a
+      // backlog can push into the process, whatever is waiting at the broker.
+      properties: { sessionExpiryInterval: opts.sessionExpirySeconds ?? 86_400, receiveMaximum: opts.receiveMaximum },
       customHandleAcks: (topic, message, packet, done) => {
+        if (topic.startsWith('$SYS/')) {
+          const stat = BROKER_SYS_TOPICS[topic];
+          const value = Number.parseFloat(message.toString('utf8'));
+          if (stat && Number.isFinite(value)) metrics.brokerStat(stat, value);
+          return done(0);
+        }
         if (packet.qos === 0 || packet.messageId === undefined) {
           this.handler.handle(topic, message, null).catch((err: Error) => log.warn({ err: err.message, topic }, 'QoS 0 message not stored'));
         } else {
@@ -436,6 +503,7 @@ export class ExternalSubscriber implements Transport {
       this.connected = true;
       this.lastError = null;
       metrics.mqtt.connections = 1;
+      metrics.mqtt.brokerConnects++;
       log.info({ url: redact(opts.url), session_present: connack.sessionPresent, subscription: this.subscription }, 'connected to MQTT broker');
       client.subscribe(this.subscription, { qos: 1 }, (err, granted) => {
         const code = granted?.[0]?.qos;
@@ -443,6 +511,10 @@ export class ExternalSubscriber implements Transport {
           log.error({ err, granted }, 'MQTT subscription refused');
           this.lastError = `subscription refused${err ? ': ' + err.message : ''}`;
         }
+      });
+      // The broker's own counters, where it publishes them (Mosquitto). A refusal only means they stay unknown.
+      client.subscribe(Object.keys(BROKER_SYS_TOPICS), { qos: 0 }, (err) => {
+        if (err) log.info({ err: err.message }, 'broker statistics ($SYS) not available');
       });
     });
     client.on('close', () => {
