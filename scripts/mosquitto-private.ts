@@ -2,7 +2,7 @@
 // a free port, with its own persistence directory, password file and ACL: for the tests and the soak run.
 // The machine's own broker (1883) is never touched.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,6 +64,9 @@ export async function startPrivateMosquitto(overrides: Record<string, string> = 
   for (const [k, v] of Object.entries(overrides)) if (!replaced.has(k)) lines.push(`${k} ${v}`);
   const conf = join(dir, 'mosquitto.conf');
   writeFileSync(conf, lines.join('\n'));
+  // Started as root, mosquitto drops to its own user: it must be able to read these and write its store here.
+  chmodSync(dir, 0o777);
+  for (const f of [passwd, join(dir, 'acl'), conf]) chmodSync(f, 0o644);
   const proc = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const keep = (d: Buffer) => (out = (out + d.toString()).slice(-20_000));

@@ -451,16 +451,9 @@ export class ExternalSubscriber implements Transport {
       // The broker sends at most `receiveMaximum` messages before their acknowledgements: this bounds what a
       // backlog can push into the process, whatever is waiting at the broker.
       properties: { sessionExpiryInterval: opts.sessionExpirySeconds ?? 86_400, receiveMaximum: opts.receiveMaximum },
+      // QoS 1 only (the subscription's maximum): QoS 0 messages arrive through the 'message' event below.
       customHandleAcks: (topic, message, packet, done) => {
-        if (topic.startsWith('$SYS/')) {
-          const stat = BROKER_SYS_TOPICS[topic];
-          const value = Number.parseFloat(message.toString('utf8'));
-          if (stat && Number.isFinite(value)) metrics.brokerStat(stat, value);
-          return done(0);
-        }
-        if (packet.qos === 0 || packet.messageId === undefined) {
-          this.handler.handle(topic, message, null).catch((err: Error) => log.warn({ err: err.message, topic }, 'QoS 0 message not stored'));
-        } else {
+        if (packet.messageId !== undefined) {
           metrics.mqtt.awaitingAck++;
           pending.set(
             packet.messageId,
@@ -516,6 +509,17 @@ export class ExternalSubscriber implements Transport {
       client.subscribe(Object.keys(BROKER_SYS_TOPICS), { qos: 0 }, (err) => {
         if (err) log.info({ err: err.message }, 'broker statistics ($SYS) not available');
       });
+    });
+    client.on('message', (topic, message, packet) => {
+      if (packet.qos !== 0) return;
+      if (topic.startsWith('$SYS/')) {
+        const stat = BROKER_SYS_TOPICS[topic];
+        const value = Number.parseFloat(message.toString('utf8'));
+        if (stat && Number.isFinite(value)) metrics.brokerStat(stat, value);
+        return;
+      }
+      // Sent with QoS 0: nothing to acknowledge, stored as it comes.
+      this.handler.handle(topic, message, null).catch((err: Error) => log.warn({ err: err.message, topic }, 'QoS 0 message not stored'));
     });
     client.on('close', () => {
       if (this.connected) log.warn('MQTT broker connection closed; reconnecting');
