@@ -43,6 +43,37 @@ export const BROKER_SYS_TOPICS: Record<string, keyof BrokerStats> = {
   '$SYS/broker/clients/connected': 'clientsConnected',
   '$SYS/broker/publish/messages/received': 'publishReceived',
 };
+/** EMQX publishes its counters per node (`$SYS/brokers/<node>/metrics/...`); they are summed over nodes. */
+const EMQX_SYS_TOPICS: Record<string, keyof BrokerStats> = {
+  'metrics/messages/dropped': 'messagesDropped',
+  'metrics/messages/received': 'publishReceived',
+  'stats/connections/count': 'clientsConnected',
+};
+const EMQX_SYS_PATTERN = /^\$SYS\/brokers\/([^/]+)\/(metrics\/messages\/dropped|metrics\/messages\/received|stats\/connections\/count)$/;
+
+/** Turns `$SYS` messages of Mosquitto or EMQX into broker statistics. */
+export class BrokerSysReader {
+  private readonly perNode = new Map<string, number>();
+
+  constructor(private readonly metrics: IngestMetrics) {}
+
+  /** The topics to subscribe to (a broker without them simply sends nothing). */
+  static readonly topics = [...Object.keys(BROKER_SYS_TOPICS), ...Object.keys(EMQX_SYS_TOPICS).map((t) => `$SYS/brokers/+/${t}`)];
+
+  take(topic: string, payload: Buffer): void {
+    const value = Number.parseFloat(payload.toString('utf8'));
+    if (!Number.isFinite(value)) return;
+    const mosquitto = BROKER_SYS_TOPICS[topic];
+    if (mosquitto) return this.metrics.brokerStat(mosquitto, value);
+    const m = EMQX_SYS_PATTERN.exec(topic);
+    if (!m) return;
+    this.perNode.set(topic, value);
+    const stat = EMQX_SYS_TOPICS[m[2]];
+    let sum = 0;
+    for (const [t, v] of this.perNode) if (t.endsWith('/' + m[2])) sum += v;
+    this.metrics.brokerStat(stat, sum);
+  }
+}
 
 
 /** Ingests one MQTT message; resolves when it may be acknowledged, rejects when it must not be. */
@@ -438,6 +469,7 @@ export class ExternalSubscriber implements Transport {
   async start(): Promise<void> {
     const { opts, metrics, log } = this;
     const pending = new Map<number, Promise<boolean>>();
+    const sys = new BrokerSysReader(metrics);
     const options: IClientOptions = {
       protocolVersion: 5,
       clientId: opts.clientId,
@@ -506,16 +538,14 @@ export class ExternalSubscriber implements Transport {
         }
       });
       // The broker's own counters, where it publishes them (Mosquitto). A refusal only means they stay unknown.
-      client.subscribe(Object.keys(BROKER_SYS_TOPICS), { qos: 0 }, (err) => {
+      client.subscribe(BrokerSysReader.topics, { qos: 0 }, (err) => {
         if (err) log.info({ err: err.message }, 'broker statistics ($SYS) not available');
       });
     });
     client.on('message', (topic, message, packet) => {
       if (packet.qos !== 0) return;
       if (topic.startsWith('$SYS/')) {
-        const stat = BROKER_SYS_TOPICS[topic];
-        const value = Number.parseFloat(message.toString('utf8'));
-        if (stat && Number.isFinite(value)) metrics.brokerStat(stat, value);
+        sys.take(topic, message);
         return;
       }
       // Sent with QoS 0: nothing to acknowledge, stored as it comes.

@@ -2,7 +2,9 @@
 // queued while the platform was away drains with the in-flight window the platform asked for, no reconnects and
 // nothing lost; the broker's $SYS counters reach /metrics; drops reported by the broker degrade /health.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IngestMetrics } from '../../src/ingest/metrics.js';
 import { ingestModule } from '../../src/ingest/module.js';
+import { BrokerSysReader } from '../../src/ingest/mqtt.js';
 import { securityModule } from '../../src/security/module.js';
 import { PLATFORM_USER, publishReadings, startPrivateMosquitto, type PrivateMosquitto } from '../../scripts/mosquitto-private.js';
 import { ADAPTERS, openTestDatabase, startTestApp, type TestApp, type TestDatabase } from '../helpers.js';
@@ -29,6 +31,33 @@ function platformEnv(broker: PrivateMosquitto, clientId: string, extra: Record<s
     ...extra,
   };
 }
+
+describe('broker $SYS statistics', () => {
+  it('takes the first drop count as the baseline, counts rises (across a broker restart) and sums EMQX nodes', () => {
+    const m = new IngestMetrics();
+    const sys = new BrokerSysReader(m);
+    sys.take('$SYS/broker/publish/messages/dropped', Buffer.from('40'));
+    expect(m.broker).toMatchObject({ messagesDropped: 40, dropsObserved: 0, lastDropAt: 0 });
+    sys.take('$SYS/broker/publish/messages/dropped', Buffer.from('55'));
+    expect(m.broker.dropsObserved).toBe(15);
+    expect(m.broker.lastDropAt).toBeGreaterThan(0);
+    sys.take('$SYS/broker/publish/messages/dropped', Buffer.from('3')); // the broker restarted
+    expect(m.broker.dropsObserved).toBe(18);
+    sys.take('$SYS/broker/store/messages/count', Buffer.from('1234'));
+    sys.take('$SYS/broker/uptime', Buffer.from('12 seconds'));
+    expect(m.broker.storedMessages).toBe(1234);
+
+    const e = new IngestMetrics();
+    const emqx = new BrokerSysReader(e);
+    emqx.take('$SYS/brokers/emqx@a/metrics/messages/dropped', Buffer.from('0'));
+    emqx.take('$SYS/brokers/emqx@b/metrics/messages/dropped', Buffer.from('0'));
+    emqx.take('$SYS/brokers/emqx@b/metrics/messages/dropped', Buffer.from('7'));
+    emqx.take('$SYS/brokers/emqx@a/stats/connections/count', Buffer.from('10'));
+    emqx.take('$SYS/brokers/emqx@b/stats/connections/count', Buffer.from('5'));
+    expect(e.broker).toMatchObject({ messagesDropped: 7, dropsObserved: 7, clientsConnected: 15 });
+    expect(BrokerSysReader.topics).toContain('$SYS/brokers/+/metrics/messages/dropped');
+  });
+});
 
 describe.each(ADAPTERS)('external Mosquitto with the production configuration (%s)', (adapter) => {
   let broker: PrivateMosquitto;
