@@ -470,6 +470,17 @@ export class ExternalSubscriber implements Transport {
     const { opts, metrics, log } = this;
     const pending = new Map<number, Promise<boolean>>();
     const sys = new BrokerSysReader(metrics);
+    // mqtt.js counts only acknowledgements and PINGRESP as signs of life, not incoming PUBLISHes: while a backlog
+    // streams in, its PINGREQ answer queues behind the messages and it declares a keepalive timeout, drops the
+    // connection and gets the whole in-flight window redelivered, again and again. Messages arriving prove the
+    // link alive; the PUBACKs going out keep the broker's side of the keepalive satisfied.
+    let lastTraffic = 0;
+    const traffic = () => {
+      const now = Date.now();
+      if (now - lastTraffic < 1_000) return;
+      lastTraffic = now;
+      this.client?.reschedulePing(true);
+    };
     const options: IClientOptions = {
       protocolVersion: 5,
       clientId: opts.clientId,
@@ -485,6 +496,7 @@ export class ExternalSubscriber implements Transport {
       properties: { sessionExpiryInterval: opts.sessionExpirySeconds ?? 86_400, receiveMaximum: opts.receiveMaximum },
       // QoS 1 only (the subscription's maximum): QoS 0 messages arrive through the 'message' event below.
       customHandleAcks: (topic, message, packet, done) => {
+        traffic();
         if (packet.messageId !== undefined) {
           metrics.mqtt.awaitingAck++;
           pending.set(
@@ -544,6 +556,7 @@ export class ExternalSubscriber implements Transport {
     });
     client.on('message', (topic, message, packet) => {
       if (packet.qos !== 0) return;
+      traffic();
       if (topic.startsWith('$SYS/')) {
         sys.take(topic, message);
         return;
