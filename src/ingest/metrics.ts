@@ -65,12 +65,16 @@ export class IngestMetrics {
     lastDropAt: 0,
   };
 
-  /** Takes a new value of a broker counter or gauge; a rise of the drop counter is remembered. */
-  brokerStat(name: keyof BrokerStats, value: number): void {
+  /**
+   * Takes a new value of a broker counter or gauge; a rise of the drop counter is remembered. `retained`: a
+   * value stored before we subscribed (the baseline). A live value with no baseline counts in full: the broker
+   * publishes the counter only when it changes, so a missed baseline must not hide the first drops.
+   */
+  brokerStat(name: keyof BrokerStats, value: number, retained = false): void {
     if (name === 'messagesDropped') {
       const last = this.broker.messagesDropped;
-      // The first value is the baseline; a smaller one means the broker restarted and counts from zero.
-      const rise = last === null ? 0 : value >= last ? value - last : value;
+      // A smaller value than the last means the broker restarted and counts from zero.
+      const rise = retained ? 0 : last === null ? value : value >= last ? value - last : value;
       if (rise > 0) {
         this.broker.dropsObserved += rise;
         this.broker.lastDropAt = Date.now();

@@ -60,18 +60,19 @@ export class BrokerSysReader {
   /** The topics to subscribe to (a broker without them simply sends nothing). */
   static readonly topics = [...Object.keys(BROKER_SYS_TOPICS), ...Object.keys(EMQX_SYS_TOPICS).map((t) => `$SYS/brokers/+/${t}`)];
 
-  take(topic: string, payload: Buffer): void {
+  /** `retained`: the value was stored before this subscription (a baseline), not a change seen live. */
+  take(topic: string, payload: Buffer, retained = false): void {
     const value = Number.parseFloat(payload.toString('utf8'));
     if (!Number.isFinite(value)) return;
     const mosquitto = BROKER_SYS_TOPICS[topic];
-    if (mosquitto) return this.metrics.brokerStat(mosquitto, value);
+    if (mosquitto) return this.metrics.brokerStat(mosquitto, value, retained);
     const m = EMQX_SYS_PATTERN.exec(topic);
     if (!m) return;
     this.perNode.set(topic, value);
     const stat = EMQX_SYS_TOPICS[m[2]];
     let sum = 0;
     for (const [t, v] of this.perNode) if (t.endsWith('/' + m[2])) sum += v;
-    this.metrics.brokerStat(stat, sum);
+    this.metrics.brokerStat(stat, sum, retained);
   }
 }
 
@@ -470,6 +471,18 @@ export class ExternalSubscriber implements Transport {
     const { opts, metrics, log } = this;
     const pending = new Map<number, Promise<boolean>>();
     const sys = new BrokerSysReader(metrics);
+    /** QoS 1 messages received and not yet acknowledged, on this connection and any earlier one. */
+    let inWindow = 0;
+    /** Set while reading is paused because the window is full. */
+    let resumeReading: (() => void) | null = null;
+    const windowFreed = () => {
+      inWindow--;
+      if (resumeReading && inWindow < opts.receiveMaximum) {
+        const resume = resumeReading;
+        resumeReading = null;
+        resume();
+      }
+    };
     // mqtt.js counts only acknowledgements and PINGRESP as signs of life, not incoming PUBLISHes: while a backlog
     // streams in, its PINGREQ answer queues behind the messages and it declares a keepalive timeout, drops the
     // connection and gets the whole in-flight window redelivered, again and again. Messages arriving prove the
@@ -509,6 +522,13 @@ export class ExternalSubscriber implements Transport {
               },
             ),
           );
+          // The window is enforced here too: a broker resuming a session may send more than the receive maximum
+          // (Mosquitto 2.0 did, ~4 500 for 1 000). Past it, the next packet is not read until an acknowledgement
+          // leaves, so the rest waits in TCP and at the broker, not in this process.
+          if (++inWindow >= opts.receiveMaximum) {
+            resumeReading = () => done(0);
+            return;
+          }
         }
         done(0);
       },
@@ -529,6 +549,7 @@ export class ExternalSubscriber implements Transport {
         .then(() => work)
         .then((ok) => {
           metrics.mqtt.awaitingAck--;
+          windowFreed();
           if (c.stream !== stream || !client.connected) return; // a new connection: the broker redelivers
           if (ok) return send(packet, () => undefined);
           metrics.mqtt.unacknowledged++;
@@ -558,13 +579,19 @@ export class ExternalSubscriber implements Transport {
       if (packet.qos !== 0) return;
       traffic();
       if (topic.startsWith('$SYS/')) {
-        sys.take(topic, message);
+        sys.take(topic, message, packet.retain);
         return;
       }
       // Sent with QoS 0: nothing to acknowledge, stored as it comes.
       this.handler.handle(topic, message, null).catch((err: Error) => log.warn({ err: err.message, topic }, 'QoS 0 message not stored'));
     });
     client.on('close', () => {
+      // A paused read on a closed connection: let mqtt.js finish with it (its PUBACK is not sent).
+      if (resumeReading) {
+        const resume = resumeReading;
+        resumeReading = null;
+        resume();
+      }
       if (this.connected) log.warn('MQTT broker connection closed; reconnecting');
       this.connected = false;
       metrics.mqtt.connections = 0;

@@ -36,7 +36,7 @@ describe('broker $SYS statistics', () => {
   it('takes the first drop count as the baseline, counts rises (across a broker restart) and sums EMQX nodes', () => {
     const m = new IngestMetrics();
     const sys = new BrokerSysReader(m);
-    sys.take('$SYS/broker/publish/messages/dropped', Buffer.from('40'));
+    sys.take('$SYS/broker/publish/messages/dropped', Buffer.from('40'), true);
     expect(m.broker).toMatchObject({ messagesDropped: 40, dropsObserved: 0, lastDropAt: 0 });
     sys.take('$SYS/broker/publish/messages/dropped', Buffer.from('55'));
     expect(m.broker.dropsObserved).toBe(15);
@@ -49,13 +49,18 @@ describe('broker $SYS statistics', () => {
 
     const e = new IngestMetrics();
     const emqx = new BrokerSysReader(e);
-    emqx.take('$SYS/brokers/emqx@a/metrics/messages/dropped', Buffer.from('0'));
-    emqx.take('$SYS/brokers/emqx@b/metrics/messages/dropped', Buffer.from('0'));
+    emqx.take('$SYS/brokers/emqx@a/metrics/messages/dropped', Buffer.from('0'), true);
+    emqx.take('$SYS/brokers/emqx@b/metrics/messages/dropped', Buffer.from('0'), true);
     emqx.take('$SYS/brokers/emqx@b/metrics/messages/dropped', Buffer.from('7'));
     emqx.take('$SYS/brokers/emqx@a/stats/connections/count', Buffer.from('10'));
     emqx.take('$SYS/brokers/emqx@b/stats/connections/count', Buffer.from('5'));
     expect(e.broker).toMatchObject({ messagesDropped: 7, dropsObserved: 7, clientsConnected: 15 });
     expect(BrokerSysReader.topics).toContain('$SYS/brokers/+/metrics/messages/dropped');
+
+    // The retained baseline was missed: the first live value counts in full (the counter only changes on drops).
+    const late = new IngestMetrics();
+    new BrokerSysReader(late).take('$SYS/broker/publish/messages/dropped', Buffer.from('12'));
+    expect(late.broker.dropsObserved).toBe(12);
   });
 });
 
