@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ingestModule, type IngestModule } from '../../src/ingest/module.js';
 import { PacketHeaderScanner } from '../../src/ingest/mqtt-guard.js';
 import { ADAPTERS, openTestDatabase, startTestApp, TEST_ADMIN_KEY, type TestApp, type TestDatabase } from '../helpers.js';
-import { addTestKeys, DEVICE_KEY_W_IN, freePort } from './support.js';
+import { addTestKeys, DEVICE_KEY_W_IN, faultyRepo, freePort } from './support.js';
 
 const MAX_PACKET = 128 * 1024;
 const MAX_CONNECTIONS = 6;
@@ -233,5 +233,42 @@ describe.each(ADAPTERS)('MQTT broker bounds (%s)', (adapter) => {
     await new Promise((r) => setTimeout(r, 100));
     const replacement = await connectOk(port);
     await Promise.all([...open, replacement].map((c) => c.endAsync()));
+  });
+});
+
+describe.each(ADAPTERS)('MQTT and a full ingest queue (%s)', (adapter) => {
+  let db: TestDatabase;
+  let t: TestApp;
+  let port: number;
+
+  beforeAll(async () => {
+    db = await openTestDatabase(adapter);
+    const slow = faultyRepo(db.repo);
+    slow.delayMs = 50; // every commit takes a while: the 100-reading queue fills
+    port = await freePort();
+    t = await startTestApp({ ...db, repo: slow.repo }, { modules: [ingestModule()], env: { MQTT_PORT: String(port), INGEST_QUEUE_MAX: '100' } });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await db?.close();
+  });
+
+  it('holds messages until the queue has room instead of leaving them unacknowledged (no disconnect, nothing lost)', async () => {
+    const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { protocolVersion: 4, username: 'gw', password: TEST_ADMIN_KEY, reconnectPeriod: 0 });
+    const base = Date.now() - 3_600_000;
+    await Promise.all(
+      Array.from({ length: 600 }, (_, i) =>
+        c.publishAsync(`esp/QF-${i % 3}/telemetry`, JSON.stringify({ timestamp: iso(base + i * 1000), flow_rate: i }), { qos: 1 }),
+      ),
+    );
+    expect(c.connected).toBe(true);
+    const m = t.app.ctx.ingestMetrics!.mqtt;
+    expect(m.queueWaits).toBeGreaterThan(0);
+    expect(m.unacknowledged).toBe(0);
+    let stored = 0;
+    for (let w = 0; w < 3; w++) stored += await db.repo.countReadings(`QF-${w}`);
+    expect(stored).toBe(600);
+    await c.endAsync();
   });
 });
