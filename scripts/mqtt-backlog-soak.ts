@@ -2,7 +2,8 @@
 // real `esp serve` with bounded memory, no reconnect storm and nothing lost.
 //
 //   npx tsx scripts/mqtt-backlog-soak.ts [messages=300000]
-//   SOAK_DATABASE_URL=postgres://… to drain into PostgreSQL instead of the embedded store.
+//   SOAK_DATABASE_URL=postgres://… to drain into PostgreSQL instead of the embedded store;
+//   MQTT_RECEIVE_MAXIMUM=… to try another in-flight window.
 //
 // Steps: start a private mosquitto; start the server once so its persistent session and shared subscription
 // exist; stop it; publish N QoS 1 readings (one per message, all distinct); start the server again and sample
@@ -94,6 +95,7 @@ async function main(): Promise<void> {
     MQTT_CLIENT_ID: `soak-${process.pid}`,
   };
   if (process.env.SOAK_DATABASE_URL) env.DATABASE_URL = process.env.SOAK_DATABASE_URL;
+  if (process.env.MQTT_RECEIVE_MAXIMUM) env.MQTT_RECEIVE_MAXIMUM = process.env.MQTT_RECEIVE_MAXIMUM;
   let server: Awaited<ReturnType<typeof startServer>> | null = null;
   try {
     server = await startServer(env);
