@@ -164,7 +164,7 @@ export function loadConfig(env: Env = process.env, version = '0.0.0'): Config {
       clientId: r.str('MQTT_CLIENT_ID'),
       maxPacketBytes: r.int('MQTT_MAX_PACKET_BYTES', 1_048_576, 1_024, 268_435_455),
       maxConnections: r.int('MQTT_MAX_CONNECTIONS', 10_000, 1, 1_000_000),
-      receiveMaximum: r.int('MQTT_RECEIVE_MAXIMUM', 1_000, 1, 65_535),
+      receiveMaximum: r.int('MQTT_RECEIVE_MAXIMUM', 5_000, 1, 65_535),
     },
     logging: {
       level: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
