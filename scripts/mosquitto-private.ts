@@ -86,6 +86,7 @@ export async function startPrivateMosquitto(overrides: Record<string, string> = 
     if (up) break;
     if (proc.exitCode !== null || Date.now() > deadline) {
       proc.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
       throw new Error(`mosquitto did not start:\n${out}`);
     }
     await new Promise((r) => setTimeout(r, 100));
