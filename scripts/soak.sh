@@ -4,6 +4,8 @@
 # Usage: npm run soak                  (every step)
 #        SOAK_RUNS=5 npm run soak      (override every step's run count)
 #        SOAK_ONLY=outage npm run soak (steps whose name contains the word)
+# The MQTT step drains a 300 000-message backlog (SOAK_MQTT_BACKLOG) at a private Mosquitto
+# (deploy/mosquitto/mosquitto.conf) into `esp serve`: bounded memory, one broker connection, nothing lost.
 # The PostgreSQL steps need TEST_DATABASE_URL (default: the local server).
 set -u
 cd "$(dirname "$0")/.."
@@ -12,6 +14,7 @@ export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:543
 STEPS=(
   "outage|20|npx vitest run test/ingest/outage.test.ts"
   "silent-link|5|npx vitest run test/ingest/commit-timeout.test.ts"
+  "mqtt-backlog|1|npx tsx scripts/mqtt-backlog-soak.ts ${SOAK_MQTT_BACKLOG:-300000}"
 )
 
 logdir="$(mktemp -d -t esp-soak-XXXXXX)"

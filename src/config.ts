@@ -36,6 +36,12 @@ export interface Config {
     topicPrefix: string;
     /** Client id on the external broker; its persistent session (unacknowledged messages) is keyed by it. */
     clientId: string | undefined;
+    /** Embedded broker: largest packet accepted from an authenticated client (CONNECT is capped far lower). */
+    maxPacketBytes: number;
+    /** Embedded broker: connections beyond this are closed at once. */
+    maxConnections: number;
+    /** External broker: QoS 1 messages the broker may have in flight to this process (MQTT 5 receive maximum). */
+    receiveMaximum: number;
   };
   logging: {
     level: string;
@@ -175,6 +181,9 @@ export function loadConfig(env: Env = process.env, version = '0.0.0'): Config {
       password: r.str('MQTT_PASSWORD'),
       topicPrefix: r.str('MQTT_TOPIC_PREFIX', 'esp')!,
       clientId: r.str('MQTT_CLIENT_ID'),
+      maxPacketBytes: r.int('MQTT_MAX_PACKET_BYTES', 1_048_576, 1_024, 268_435_455),
+      maxConnections: r.int('MQTT_MAX_CONNECTIONS', 10_000, 1, 1_000_000),
+      receiveMaximum: r.int('MQTT_RECEIVE_MAXIMUM', 5_000, 1, 65_535),
     },
     logging: {
       level: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),

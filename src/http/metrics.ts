@@ -302,6 +302,76 @@ new Counter({
   },
 });
 
+new Counter({
+  name: 'esp_mqtt_oversized_packets_total',
+  help: 'Embedded broker connections cut because a packet header declared more than the limit (CONNECT-sized before authentication, MQTT_MAX_PACKET_BYTES after)',
+  registers: [registry],
+  collect() {
+    for (const ctx of sources) this.inc(delta(ctx, 'mqttOversized', ctx.ingestMetrics?.mqtt.oversizedPackets ?? 0));
+  },
+});
+
+new Counter({
+  name: 'esp_mqtt_dropped_connections_total',
+  help: 'Embedded broker connections closed at once because MQTT_MAX_CONNECTIONS were open',
+  registers: [registry],
+  collect() {
+    for (const ctx of sources) this.inc(delta(ctx, 'mqttDroppedConnections', ctx.ingestMetrics?.mqtt.droppedConnections ?? 0));
+  },
+});
+
+new Counter({
+  name: 'esp_mqtt_queue_waits_total',
+  help: 'Times an MQTT message waited for room in a full ingest queue (its acknowledgement held meanwhile)',
+  registers: [registry],
+  collect() {
+    for (const ctx of sources) this.inc(delta(ctx, 'mqttQueueWaits', ctx.ingestMetrics?.mqtt.queueWaits ?? 0));
+  },
+});
+
+new Counter({
+  name: 'esp_mqtt_broker_connects_total',
+  help: 'Connections made to the external broker (a steady rise is a reconnect storm)',
+  registers: [registry],
+  collect() {
+    for (const ctx of sources) this.inc(delta(ctx, 'mqttBrokerConnects', ctx.ingestMetrics?.mqtt.brokerConnects ?? 0));
+  },
+});
+
+new Counter({
+  name: 'esp_mqtt_broker_drops_observed_total',
+  help: 'Messages the external broker reported dropping ($SYS/broker/publish/messages/dropped rises) while this process watched',
+  registers: [registry],
+  collect() {
+    for (const ctx of sources) this.inc(delta(ctx, 'mqttBrokerDrops', ctx.ingestMetrics?.broker.dropsObserved ?? 0));
+  },
+});
+
+/** A gauge following one external-broker statistic; absent while the broker has not published it. */
+function brokerGauge(name: string, help: string, stat: 'messagesDropped' | 'storedMessages' | 'storedBytes' | 'clientsConnected') {
+  return new Gauge({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      this.reset();
+      let known = false;
+      let total = 0;
+      for (const ctx of sources) {
+        const v = ctx.ingestMetrics?.broker[stat];
+        if (v === null || v === undefined) continue;
+        known = true;
+        total += v;
+      }
+      if (known) this.set(total);
+    },
+  });
+}
+brokerGauge('esp_mqtt_broker_messages_dropped', 'The external broker\'s own count of dropped messages since it started (Mosquitto $SYS)', 'messagesDropped');
+brokerGauge('esp_mqtt_broker_stored_messages', 'Messages held by the external broker: queued, retained, in flight (Mosquitto $SYS)', 'storedMessages');
+brokerGauge('esp_mqtt_broker_stored_bytes', 'Bytes of messages held by the external broker (Mosquitto $SYS)', 'storedBytes');
+brokerGauge('esp_mqtt_broker_clients_connected', 'Clients connected to the external broker (Mosquitto $SYS)', 'clientsConnected');
+
 /** Feeds the pipeline's commits into the counters and lets scrape-time gauges read this app; returns unbind. */
 export function bindMetrics(ctx: AppContext): () => void {
   sources.add(ctx);

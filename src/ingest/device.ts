@@ -1,6 +1,7 @@
 // What every device transport (embedded broker, external broker) does with one message: take the well from
 // the topic, parse the JSON payload (one reading or an array), validate each reading, check the sender's
 // scope, and split the result into readings to commit and rejections to record. Nothing is dropped silently.
+import { AppError } from '../domain/errors.js';
 import type { Reading } from '../domain/reading.js';
 import { WELL_ID_PATTERN } from '../domain/reading.js';
 import type { ReadingCheckOptions, ReadingValidator } from '../domain/validation.js';
@@ -32,6 +33,26 @@ export interface DeviceMessageContext {
 }
 
 const MAX_ITEMS = 100_000;
+/** A reading is a flat object; anything nested deeper is refused before parsing (V8's JSON.stringify overflows
+ * its stack near 5 000 levels, so such a payload could not even be described). */
+export const MAX_JSON_DEPTH = 32;
+
+/** True when the JSON text opens more than `max` nested arrays or objects (strings are skipped). */
+export function jsonNestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
 
 function inScope(principal: Principal | null, wellId: string, fieldOf: DeviceMessageContext['fieldOf']): boolean {
   try {
@@ -60,6 +81,10 @@ export function processDeviceMessage(
   const text = payload.toString('utf8');
   if (topicWellId === null) {
     reject('topic', `topic "${topic}" does not name a valid well id (1–64 of letters, digits, "-", "_", ".")`, text);
+    return out;
+  }
+  if (jsonNestsDeeperThan(text, MAX_JSON_DEPTH)) {
+    reject('payload', `payload nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels`, text);
     return out;
   }
   let parsed: unknown;
@@ -118,9 +143,48 @@ export function processDeviceMessage(
   return out;
 }
 
+/** Longest payload kept with a rejection; the rest is cut (the reason says so). */
+export const REJECTED_PAYLOAD_MAX_CHARS = 64 * 1024;
+const REJECTED_TEXT_MAX_CHARS = 2_048;
+
+/** NUL cannot be stored in a PostgreSQL text column: keep it visible as the JSON escape instead. */
+function storableText(text: string, max: number): string {
+  const escaped = text.includes('\u0000') ? text.replaceAll('\u0000', '\\u0000') : text;
+  if (escaped.length <= max) return escaped;
+  // Never end on half a surrogate pair.
+  let cut = max;
+  const code = escaped.charCodeAt(cut - 1);
+  if (code >= 0xd800 && code <= 0xdbff) cut--;
+  return escaped.slice(0, cut);
+}
+
+/** A rejection as it can be stored whatever the sender sent: NUL escaped, every field bounded. */
+export function storableRejection(item: RejectedMessage): RejectedMessage {
+  let reason = storableText(item.reason, REJECTED_TEXT_MAX_CHARS);
+  let payload = item.payload;
+  if (payload !== null) {
+    const full = storableText(payload, Number.MAX_SAFE_INTEGER);
+    payload = storableText(payload, REJECTED_PAYLOAD_MAX_CHARS);
+    if (full.length > payload.length) reason += ` (payload of ${full.length} characters cut to ${payload.length})`;
+  }
+  return {
+    transport: storableText(item.transport, 32),
+    source: item.source === null ? null : storableText(item.source, REJECTED_TEXT_MAX_CHARS),
+    reason,
+    payload,
+  };
+}
+
+/** A storage outage (retry later) rather than a row the store refuses (store it some other way). */
+function isOutage(err: unknown): boolean {
+  return err instanceof AppError && err.status === 503;
+}
+
 /**
  * Records rejected messages in small batches (one INSERT per flush rather than per message). `add` resolves
  * once they are stored, so a transport can withhold its acknowledgement until the rejection is recorded too.
+ * Rows are made storable first; should the store still refuse one, the batch is written row by row and a row
+ * that fails alone is kept without its payload, so one sender's message never holds back another's.
  */
 export class RejectedSink {
   private buffer: RejectedMessage[] = [];
@@ -137,7 +201,7 @@ export class RejectedSink {
 
   add(items: RejectedMessage[]): Promise<void> {
     if (!items.length) return Promise.resolve();
-    this.buffer.push(...items);
+    for (const it of items) this.buffer.push(storableRejection(it));
     const p = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
     if (this.buffer.length >= this.batchMax) this.flushSoon(0);
     else this.flushSoon(this.delayMs);
@@ -153,6 +217,25 @@ export class RejectedSink {
     }, delay);
   }
 
+  private async insertOneByOne(items: RejectedMessage[]): Promise<void> {
+    for (const item of items) {
+      try {
+        await this.repo.insertRejected([item]);
+      } catch (err) {
+        if (isOutage(err)) throw err;
+        this.log?.warn({ err, source: item.source }, 'rejected message not storable as sent; kept without its payload');
+        await this.repo.insertRejected([
+          {
+            transport: item.transport,
+            source: null,
+            reason: `${item.reason.slice(0, 512)} (payload and source not storable: ${String((err as Error).message).slice(0, 200)})`,
+            payload: null,
+          },
+        ]);
+      }
+    }
+  }
+
   /** Writes what is buffered; resolves when it (and anything before it) is stored. */
   flush(): Promise<void> {
     const items = this.buffer;
@@ -163,7 +246,13 @@ export class RejectedSink {
     this.writing = this.writing.then(async () => {
       try {
         for (let i = 0; i < items.length; i += this.batchMax) {
-          await this.repo.insertRejected(items.slice(i, i + this.batchMax));
+          const chunk = items.slice(i, i + this.batchMax);
+          try {
+            await this.repo.insertRejected(chunk);
+          } catch (err) {
+            if (isOutage(err)) throw err;
+            await this.insertOneByOne(chunk);
+          }
         }
         for (const w of waiters) w.resolve();
       } catch (err) {

@@ -27,6 +27,17 @@ export interface CommitCounts {
 
 const zero = (): TransportCounters => ({ accepted: 0, rejected: 0, inserted: 0, duplicates: 0, conflicts: 0 });
 
+/** An external broker's own statistics (Mosquitto `$SYS`); null until the broker has published the value. */
+export interface BrokerStats {
+  /** The broker's count of messages it discarded (queue or in-flight limits), since the broker started. */
+  messagesDropped: number | null;
+  /** Messages the broker holds (queued for offline or slow subscribers, retained, in flight). */
+  storedMessages: number | null;
+  storedBytes: number | null;
+  clientsConnected: number | null;
+  publishReceived: number | null;
+}
+
 export class IngestMetrics {
   readonly transports: Record<IngestTransport, TransportCounters> = {
     http: zero(),
@@ -44,7 +55,48 @@ export class IngestMetrics {
     unacknowledged: 0,
     /** QoS 1/2 messages waiting for their commit before the acknowledgement goes out. */
     awaitingAck: 0,
+    /** Embedded broker: connections cut because a packet header declared more than the limit. */
+    oversizedPackets: 0,
+    /** Embedded broker: connections closed at once because MQTT_MAX_CONNECTIONS were open. */
+    droppedConnections: 0,
+    /** Times a message waited for room in a full ingest queue (instead of going unacknowledged). */
+    queueWaits: 0,
+    /** Connections made to the external broker (the first one, then every reconnection). */
+    brokerConnects: 0,
   };
+  /** External broker statistics, when it publishes them. */
+  readonly broker: BrokerStats & {
+    /** Drops the broker reported while this process watched (rises of `messagesDropped`, across broker restarts). */
+    dropsObserved: number;
+    /** When the last rise was seen (ms since epoch), 0 if never. */
+    lastDropAt: number;
+  } = {
+    messagesDropped: null,
+    storedMessages: null,
+    storedBytes: null,
+    clientsConnected: null,
+    publishReceived: null,
+    dropsObserved: 0,
+    lastDropAt: 0,
+  };
+
+  /**
+   * Takes a new value of a broker counter or gauge; a rise of the drop counter is remembered. `retained`: a
+   * value stored before we subscribed (the baseline). A live value with no baseline counts in full: the broker
+   * publishes the counter only when it changes, so a missed baseline must not hide the first drops.
+   */
+  brokerStat(name: keyof BrokerStats, value: number, retained = false): void {
+    if (name === 'messagesDropped') {
+      const last = this.broker.messagesDropped;
+      // A smaller value than the last means the broker restarted and counts from zero.
+      const rise = retained ? 0 : last === null ? value : value >= last ? value - last : value;
+      if (rise > 0) {
+        this.broker.dropsObserved += rise;
+        this.broker.lastDropAt = Date.now();
+      }
+    }
+    this.broker[name] = value;
+  }
 
   accepted(transport: IngestTransport, n: number): void {
     this.transports[transport].accepted += n;
@@ -68,6 +120,7 @@ export class IngestMetrics {
     transports: Record<IngestTransport, TransportCounters>;
     rejected_by_reason: Record<string, number>;
     mqtt: IngestMetrics['mqtt'];
+    broker: IngestMetrics['broker'];
   } {
     return {
       transports: {
@@ -77,6 +130,7 @@ export class IngestMetrics {
       },
       rejected_by_reason: Object.fromEntries(this.rejectedByReason),
       mqtt: { ...this.mqtt },
+      broker: { ...this.broker },
     };
   }
 }

@@ -158,9 +158,16 @@ export function ingestModule(): IngestModule {
           username: mqtt.username,
           password: mqtt.password,
           clientId: mqtt.clientId ?? defaultClientId(mqtt.shareGroup, app.port),
+          // Never more in flight than a tenth of the ingest queue, so a backlog cannot fill it.
+          receiveMaximum: Math.max(1, Math.min(mqtt.receiveMaximum, Math.floor(ctx.config.telemetry.queueMax / 10))),
         });
       } else if (mqtt.port) {
-        mod.mqtt = new EmbeddedBroker(ctx, handler, metrics, { port: mqtt.port, host: app.host });
+        mod.mqtt = new EmbeddedBroker(ctx, handler, metrics, {
+          port: mqtt.port,
+          host: app.host,
+          maxPacketBytes: mqtt.maxPacketBytes,
+          maxConnections: mqtt.maxConnections,
+        });
       }
       if (mod.mqtt) transports.push(mod.mqtt);
       // Stopped after the MQTT transport: rejections still buffered are written before storage closes.

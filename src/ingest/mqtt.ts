@@ -17,13 +17,66 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Transport } from '../app.js';
+import { AppError } from '../domain/errors.js';
+import type { Reading } from '../domain/reading.js';
 import { can, type Principal } from '../http/auth.js';
 import type { AppContext, DependencyCheck } from '../http/context.js';
+import { GuardedConnection, PacketHeaderScanner, PRE_AUTH_MAX_PACKET_BYTES } from './mqtt-guard.js';
 import { matchTelemetryTopic, processDeviceMessage, type RejectedSink } from './device.js';
-import type { IngestMetrics } from './metrics.js';
+import type { BrokerStats, IngestMetrics } from './metrics.js';
+import type { SubmitCounts } from './pipeline.js';
 
 /** How often a connected client's key is checked again (revocation takes effect within this). */
 const REVALIDATE_MS = 5_000;
+/** How long a message waits for room in a full ingest queue before it is left unacknowledged. */
+const QUEUE_WAIT_MS = 30_000;
+/** After the broker reports dropped messages, how long the MQTT dependency stays degraded. */
+export const BROKER_DROP_WINDOW_MS = 5 * 60_000;
+
+/**
+ * Broker statistics read from Mosquitto's `$SYS` tree (published every `sys_interval` seconds, retained).
+ * The first value of a counter is the baseline; what it rises by afterwards is what this process saw dropped.
+ */
+export const BROKER_SYS_TOPICS: Record<string, keyof BrokerStats> = {
+  '$SYS/broker/publish/messages/dropped': 'messagesDropped',
+  '$SYS/broker/store/messages/count': 'storedMessages',
+  '$SYS/broker/store/messages/bytes': 'storedBytes',
+  '$SYS/broker/clients/connected': 'clientsConnected',
+  '$SYS/broker/publish/messages/received': 'publishReceived',
+};
+/** EMQX publishes its counters per node (`$SYS/brokers/<node>/metrics/...`); they are summed over nodes. */
+const EMQX_SYS_TOPICS: Record<string, keyof BrokerStats> = {
+  'metrics/messages/dropped': 'messagesDropped',
+  'metrics/messages/received': 'publishReceived',
+  'stats/connections/count': 'clientsConnected',
+};
+const EMQX_SYS_PATTERN = /^\$SYS\/brokers\/([^/]+)\/(metrics\/messages\/dropped|metrics\/messages\/received|stats\/connections\/count)$/;
+
+/** Turns `$SYS` messages of Mosquitto or EMQX into broker statistics. */
+export class BrokerSysReader {
+  private readonly perNode = new Map<string, number>();
+
+  constructor(private readonly metrics: IngestMetrics) {}
+
+  /** The topics to subscribe to (a broker without them simply sends nothing). */
+  static readonly topics = [...Object.keys(BROKER_SYS_TOPICS), ...Object.keys(EMQX_SYS_TOPICS).map((t) => `$SYS/brokers/+/${t}`)];
+
+  /** `retained`: the value was stored before this subscription (a baseline), not a change seen live. */
+  take(topic: string, payload: Buffer, retained = false): void {
+    const value = Number.parseFloat(payload.toString('utf8'));
+    if (!Number.isFinite(value)) return;
+    const mosquitto = BROKER_SYS_TOPICS[topic];
+    if (mosquitto) return this.metrics.brokerStat(mosquitto, value, retained);
+    const m = EMQX_SYS_PATTERN.exec(topic);
+    if (!m) return;
+    this.perNode.set(topic, value);
+    const stat = EMQX_SYS_TOPICS[m[2]];
+    let sum = 0;
+    for (const [t, v] of this.perNode) if (t.endsWith('/' + m[2])) sum += v;
+    this.metrics.brokerStat(stat, sum, retained);
+  }
+}
+
 
 /** Ingests one MQTT message; resolves when it may be acknowledged, rejects when it must not be. */
 export class MqttMessageHandler {
@@ -38,30 +91,65 @@ export class MqttMessageHandler {
     return matchTelemetryTopic(topic, this.topicPrefix) !== null;
   }
 
-  async handle(topic: string, payload: Buffer, principal: Principal | null): Promise<void> {
+  /** Resolves once the message's readings are committed and its rejections recorded; says how many of each. */
+  async handle(topic: string, payload: Buffer, principal: Principal | null): Promise<{ accepted: number; rejected: number }> {
     const match = matchTelemetryTopic(topic, this.topicPrefix);
-    if (!match) return;
+    if (!match) return { accepted: 0, rejected: 0 };
     const { ctx } = this;
-    const res = processDeviceMessage('mqtt', topic, match.wellId, payload, principal, {
-      validator: ctx.validator,
-      fieldOf: ctx.fieldOf,
-      checkOptions: () => ({
-        now: Date.now(),
-        maxFutureSkewMs: ctx.config.telemetry.maxFutureSkewMs,
-        retentionMs: ctx.config.telemetry.retentionDays * 86_400_000,
-      }),
-    });
+    let res: ReturnType<typeof processDeviceMessage>;
+    try {
+      res = processDeviceMessage('mqtt', topic, match.wellId, payload, principal, {
+        validator: ctx.validator,
+        fieldOf: ctx.fieldOf,
+        checkOptions: () => ({
+          now: Date.now(),
+          maxFutureSkewMs: ctx.config.telemetry.maxFutureSkewMs,
+          retentionMs: ctx.config.telemetry.retentionDays * 86_400_000,
+        }),
+      });
+    } catch (err) {
+      // Whatever the payload does to the parser, the sender gets an answer: recorded as refused, acknowledged.
+      ctx.log.warn({ err, topic }, 'MQTT message could not be processed; recorded as rejected');
+      await this.refuse(topic, payload, `payload could not be processed: ${(err as Error).message}`, 'payload');
+      return { accepted: 0, rejected: 1 };
+    }
     const work: Promise<unknown>[] = [];
-    if (res.readings.length) work.push(ctx.pipeline.submitCounted(res.readings).then((counts) => this.metrics.committed('mqtt', counts)));
+    if (res.readings.length) work.push(this.submitWhenRoom(res.readings).then((counts) => this.metrics.committed('mqtt', counts)));
     if (res.rejected.length) work.push(this.rejects.add(res.rejected.map(({ kind: _k, ...r }) => r)));
     if (work.length === 1) await work[0];
     else await Promise.all(work);
     if (res.readings.length) this.metrics.accepted('mqtt', res.readings.length);
     for (const r of res.rejected) this.metrics.rejected('mqtt', 1, r.kind);
+    return { accepted: res.readings.length, rejected: res.rejected.length };
+  }
+
+  /**
+   * A full ingest queue is a pause, not a failure: the message waits here (its acknowledgement with it) until
+   * the queue has room. What waits is bounded by the senders' in-flight windows (the receive maximum on an
+   * external broker), whereas refusing would cut the connection and bring the whole window back redelivered.
+   */
+  private async submitWhenRoom(readings: Reading[]): Promise<SubmitCounts> {
+    const deadline = Date.now() + QUEUE_WAIT_MS;
+    for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
+      try {
+        return await this.ctx.pipeline.submitCounted(readings);
+      } catch (err) {
+        const backpressure = err instanceof AppError && err.status === 503 && err.details?.reason === 'backpressure';
+        if (!backpressure || Date.now() + delay > deadline) throw err;
+        this.metrics.mqtt.queueWaits++;
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
+  /** Records a whole message as refused (e.g. a topic this key may not publish to); resolves once stored. */
+  async refuse(topic: string, payload: Buffer, reason: string, kind: string): Promise<void> {
+    await this.rejects.add([{ transport: 'mqtt', source: topic, reason, payload: payload.toString('utf8') }]);
+    this.metrics.rejected('mqtt', 1, kind);
   }
 }
 
-function authError(message: string, returnCode: 4 | 5): AuthenticateError {
+function authError(message: string, returnCode: 2 | 4 | 5): AuthenticateError {
   return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
 }
 
@@ -84,6 +172,15 @@ function pseudoRequest(client: AedesClient, log: Logger): FastifyRequest {
 export interface EmbeddedBrokerOptions {
   port: number;
   host: string;
+  /** Largest packet from an authenticated client; before authentication the cap is PRE_AUTH_MAX_PACKET_BYTES. */
+  maxPacketBytes: number;
+  /** Connections beyond this are closed as soon as they are accepted. */
+  maxConnections: number;
+}
+
+/** Who a client id belongs to: a key may not take over (or inherit the session of) another key's client id. */
+function ownerOf(p: Principal): string {
+  return p.keyId ?? `${p.kind}:${p.name}`;
 }
 
 export class EmbeddedBroker implements Transport {
@@ -95,6 +192,12 @@ export class EmbeddedBroker implements Transport {
   private readonly principals = new WeakMap<AedesClient, Principal>();
   /** The key a client logged in with and when it was last checked: a revoked key is cut off within seconds. */
   private readonly logins = new WeakMap<AedesClient, { key: string; checkedAt: number }>();
+  /** Client id → the key that holds it (while connected, or while its persistent session lives). */
+  private readonly clientIdOwners = new Map<string, { owner: string; client: AedesClient }>();
+  /** Byte-stream guards, one per connection; authentication lifts the packet cap from CONNECT size. */
+  private readonly guards = new WeakMap<AedesClient, { authenticated: boolean }>();
+  /** Payloads acknowledged but refused (rejections): never forwarded to subscribers. */
+  private readonly notForwarded = new WeakSet<Buffer>();
 
   constructor(
     private readonly ctx: AppContext,
@@ -158,8 +261,17 @@ export class EmbeddedBroker implements Transport {
               log.warn({ client: client.id, principal: principal?.name }, 'MQTT connection refused: key invalid or without ingest permission');
               return done(authError('Not authorized', 5), false);
             }
+            const claim = this.clientIdOwners.get(client.id);
+            if (claim !== undefined && claim.owner !== ownerOf(principal)) {
+              metrics.mqtt.refusedConnects++;
+              log.warn({ client: client.id, principal: principal.name }, 'MQTT connection refused: the client id belongs to another key');
+              return done(authError('Client id in use by another key', 2), false);
+            }
+            this.clientIdOwners.set(client.id, { owner: ownerOf(principal), client });
             this.principals.set(client, principal);
             this.logins.set(client, { key, checkedAt: Date.now() });
+            const guard = this.guards.get(client);
+            if (guard) guard.authenticated = true;
             done(null, true);
           },
           (err: Error) => {
@@ -174,35 +286,78 @@ export class EmbeddedBroker implements Transport {
         // Devices write; reading the live stream needs the `read` permission.
         done(null, p && can(p, 'read') ? sub : null);
       },
+      authorizeForward: (_client, packet) => (this.notForwarded.has(packet.payload as Buffer) ? null : packet),
       authorizePublish: (client, packet: PublishPacket, done) => {
         if (packet.topic.startsWith('$SYS')) return done(new Error('$SYS topics are reserved'));
-        if (!client || !this.handler.isTelemetryTopic(packet.topic)) return done(null);
+        if (!client) return done(null);
         const principal = this.principals.get(client) ?? null;
         if (!principal) return done(new Error('Not authenticated'));
+        const payload = packet.payload as Buffer;
+        const telemetry = this.handler.isTelemetryTopic(packet.topic);
+        // Only the admin may publish outside the telemetry topics or keep a retained message; anyone else's
+        // message there is recorded as refused, acknowledged, and goes no further.
+        const mayPublishAnywhere = can(principal, 'admin');
+        if (!mayPublishAnywhere) packet.retain = false;
+        if (!telemetry && mayPublishAnywhere) return done(null);
         metrics.mqtt.awaitingAck++;
         this.stillAuthorized(client, log)
           .then((ok) => {
             if (!ok) throw new Error('credentials revoked or no longer allowed to ingest');
-            return this.handler.handle(packet.topic, packet.payload as Buffer, principal);
+            if (telemetry) return this.handler.handle(packet.topic, payload, principal);
+            return this.handler
+              .refuse(packet.topic, payload, `this key may only publish to ${this.handler.topicPrefix}/<well_id>/telemetry`, 'topic')
+              .then(() => ({ accepted: 0, rejected: 1 }));
           })
           .then(
-          () => {
-            metrics.mqtt.awaitingAck--;
-            done(null);
-          },
-          (err: Error) => {
-            metrics.mqtt.awaitingAck--;
-            metrics.mqtt.unacknowledged++;
-            log.warn({ client: client.id, topic: packet.topic, err: err.message }, 'MQTT publish not acknowledged; the client will resend');
-            done(err);
-          },
-        );
+            (result) => {
+              metrics.mqtt.awaitingAck--;
+              if (result.rejected > 0) this.notForwarded.add(payload);
+              done(null);
+            },
+            (err: Error) => {
+              metrics.mqtt.awaitingAck--;
+              metrics.mqtt.unacknowledged++;
+              log.warn({ client: client.id, topic: packet.topic, err: err.message }, 'MQTT publish not acknowledged; the client will resend');
+              done(err);
+            },
+          );
       },
     });
     broker.on('client', () => metrics.mqtt.connections++);
-    broker.on('clientDisconnect', () => metrics.mqtt.connections--);
+    broker.on('clientDisconnect', (client) => {
+      metrics.mqtt.connections--;
+      // A clean session ends with its connection, and with it the claim on the client id (unless the same
+      // key has already reconnected under it). A persistent session keeps the claim.
+      if (client.clean && this.clientIdOwners.get(client.id)?.client === client) this.clientIdOwners.delete(client.id);
+    });
     this.broker = broker;
-    const server = createServer({ noDelay: true }, broker.handle);
+    const maxPacket = this.opts.maxPacketBytes;
+    const server = createServer({ noDelay: true }, (socket) => {
+      const scanner = new PacketHeaderScanner();
+      const state = { authenticated: false };
+      const conn = new GuardedConnection(
+        socket,
+        (chunk) => {
+          // Before authentication every packet is CONNECT-sized and the total is bounded too, so an
+          // unauthenticated client can make the broker hold at most PRE_AUTH_MAX_PACKET_BYTES.
+          if (state.authenticated) return scanner.scan(chunk, maxPacket);
+          const problem = scanner.scan(chunk, PRE_AUTH_MAX_PACKET_BYTES);
+          if (problem) return `before authentication: ${problem}`;
+          return scanner.bytes > PRE_AUTH_MAX_PACKET_BYTES ? `more than ${PRE_AUTH_MAX_PACKET_BYTES} bytes sent before authentication` : null;
+        },
+        (reason) => {
+          metrics.mqtt.oversizedPackets++;
+          log.warn({ remote: socket.remoteAddress, reason }, 'MQTT connection closed: packet too large');
+        },
+      );
+      socket.on('error', () => undefined);
+      const client = broker.handle(conn as unknown as Socket);
+      this.guards.set(client, state);
+    });
+    server.maxConnections = this.opts.maxConnections;
+    server.on('drop', () => {
+      metrics.mqtt.droppedConnections++;
+    });
     this.server = server;
     try {
       await new Promise<void>((resolve, reject) => {
@@ -252,6 +407,8 @@ export interface ExternalSubscriberOptions {
   clientId: string;
   /** How long the broker keeps this subscriber's session (and its unacknowledged messages) while offline. */
   sessionExpirySeconds?: number;
+  /** QoS 1 messages the broker may send before an acknowledgement (MQTT 5 receive maximum). */
+  receiveMaximum: number;
 }
 
 type SendPacket = (packet: { cmd: string; messageId?: number }, cb?: (err?: Error) => void, ...rest: unknown[]) => void;
@@ -283,7 +440,26 @@ export class ExternalSubscriber implements Transport {
       required: true,
       check: async () => {
         if (!this.connected) throw new Error(this.lastError ?? 'not connected to the broker');
-        return { mode: 'external', url: redact(this.opts.url), subscription: this.subscription };
+        const b = this.metrics.broker;
+        const info: Record<string, unknown> = {
+          mode: 'external',
+          url: redact(this.opts.url),
+          subscription: this.subscription,
+          receive_maximum: this.opts.receiveMaximum,
+          // null: the broker does not publish them (not Mosquitto, `sys_interval 0`, or its ACL hides $SYS).
+          broker_messages_dropped: b.messagesDropped,
+          broker_stored_messages: b.storedMessages,
+        };
+        if (b.lastDropAt && Date.now() - b.lastDropAt < BROKER_DROP_WINDOW_MS) {
+          // Connected and storing what arrives, but the broker is discarding messages (its queue or in-flight
+          // limits): readings are being lost before they reach the platform.
+          return {
+            ...info,
+            status: 'degraded',
+            error: `the broker dropped ${b.dropsObserved} message(s) since this process connected, the last ${Math.round((Date.now() - b.lastDropAt) / 1000)} s ago: raise its max_queued_messages (see deploy/mosquitto/mosquitto.conf)`,
+          };
+        }
+        return info;
       },
     };
   }
@@ -295,6 +471,30 @@ export class ExternalSubscriber implements Transport {
   async start(): Promise<void> {
     const { opts, metrics, log } = this;
     const pending = new Map<number, Promise<boolean>>();
+    const sys = new BrokerSysReader(metrics);
+    /** QoS 1 messages received and not yet acknowledged, on this connection and any earlier one. */
+    let inWindow = 0;
+    /** Set while reading is paused because the window is full. */
+    let resumeReading: (() => void) | null = null;
+    const windowFreed = () => {
+      inWindow--;
+      if (resumeReading && inWindow < opts.receiveMaximum) {
+        const resume = resumeReading;
+        resumeReading = null;
+        resume();
+      }
+    };
+    // mqtt.js counts only acknowledgements and PINGRESP as signs of life, not incoming PUBLISHes: while a backlog
+    // streams in, its PINGREQ answer queues behind the messages and it declares a keepalive timeout, drops the
+    // connection and gets the whole in-flight window redelivered, again and again. Messages arriving prove the
+    // link alive; the PUBACKs going out keep the broker's side of the keepalive satisfied.
+    let lastTraffic = 0;
+    const traffic = () => {
+      const now = Date.now();
+      if (now - lastTraffic < 1_000) return;
+      lastTraffic = now;
+      this.client?.reschedulePing(true);
+    };
     const options: IClientOptions = {
       protocolVersion: 5,
       clientId: opts.clientId,
@@ -305,11 +505,13 @@ export class ExternalSubscriber implements Transport {
       connectTimeout: 10_000,
       keepalive: 30,
       resubscribe: false,
-      properties: { sessionExpiryInterval: opts.sessionExpirySeconds ?? 86_400, receiveMaximum: 1_000 },
+      // The broker sends at most `receiveMaximum` messages before their acknowledgements: this bounds what a
+      // backlog can push into the process, whatever is waiting at the broker.
+      properties: { sessionExpiryInterval: opts.sessionExpirySeconds ?? 86_400, receiveMaximum: opts.receiveMaximum },
+      // QoS 1 only (the subscription's maximum): QoS 0 messages arrive through the 'message' event below.
       customHandleAcks: (topic, message, packet, done) => {
-        if (packet.qos === 0 || packet.messageId === undefined) {
-          this.handler.handle(topic, message, null).catch((err: Error) => log.warn({ err: err.message, topic }, 'QoS 0 message not stored'));
-        } else {
+        traffic();
+        if (packet.messageId !== undefined) {
           metrics.mqtt.awaitingAck++;
           pending.set(
             packet.messageId,
@@ -321,6 +523,13 @@ export class ExternalSubscriber implements Transport {
               },
             ),
           );
+          // The window is enforced here too: a broker resuming a session may send more than the receive maximum
+          // (Mosquitto 2.0 did, ~4 500 for 1 000). Past it, the next packet is not read until an acknowledgement
+          // leaves, so the rest waits in TCP and at the broker, not in this process.
+          if (++inWindow >= opts.receiveMaximum) {
+            resumeReading = () => done(0);
+            return;
+          }
         }
         done(0);
       },
@@ -341,6 +550,7 @@ export class ExternalSubscriber implements Transport {
         .then(() => work)
         .then((ok) => {
           metrics.mqtt.awaitingAck--;
+          windowFreed();
           if (c.stream !== stream || !client.connected) return; // a new connection: the broker redelivers
           if (ok) return send(packet, () => undefined);
           metrics.mqtt.unacknowledged++;
@@ -352,6 +562,7 @@ export class ExternalSubscriber implements Transport {
       this.connected = true;
       this.lastError = null;
       metrics.mqtt.connections = 1;
+      metrics.mqtt.brokerConnects++;
       log.info({ url: redact(opts.url), session_present: connack.sessionPresent, subscription: this.subscription }, 'connected to MQTT broker');
       client.subscribe(this.subscription, { qos: 1 }, (err, granted) => {
         const code = granted?.[0]?.qos;
@@ -360,8 +571,28 @@ export class ExternalSubscriber implements Transport {
           this.lastError = `subscription refused${err ? ': ' + err.message : ''}`;
         }
       });
+      // The broker's own counters, where it publishes them (Mosquitto). A refusal only means they stay unknown.
+      client.subscribe(BrokerSysReader.topics, { qos: 0 }, (err) => {
+        if (err) log.info({ err: err.message }, 'broker statistics ($SYS) not available');
+      });
+    });
+    client.on('message', (topic, message, packet) => {
+      if (packet.qos !== 0) return;
+      traffic();
+      if (topic.startsWith('$SYS/')) {
+        sys.take(topic, message, packet.retain);
+        return;
+      }
+      // Sent with QoS 0: nothing to acknowledge, stored as it comes.
+      this.handler.handle(topic, message, null).catch((err: Error) => log.warn({ err: err.message, topic }, 'QoS 0 message not stored'));
     });
     client.on('close', () => {
+      // A paused read on a closed connection: let mqtt.js finish with it (its PUBACK is not sent).
+      if (resumeReading) {
+        const resume = resumeReading;
+        resumeReading = null;
+        resume();
+      }
       if (this.connected) log.warn('MQTT broker connection closed; reconnecting');
       this.connected = false;
       metrics.mqtt.connections = 0;
