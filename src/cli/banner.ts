@@ -30,7 +30,7 @@ export async function describeMqtt(ctx: Pick<AppContext, 'dependencies'>, config
     if (info.mode === 'embedded') {
       return {
         ok: true,
-        line: `MQTT: embedded broker on mqtt://${hostFor(config.app.host)}:${String(info.port)}, topic ${topic}, any username, an API key as the password`,
+        line: `MQTT: embedded broker on mqtt://${hostFor(config.app.host)}:${String(info.port)}, topic ${topic}, any username, the admin key or a device key as the password`,
       };
     }
     return { ok: true, line: `MQTT: subscribed to ${String(info.subscription)} on ${String(info.url)}` };

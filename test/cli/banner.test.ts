@@ -34,7 +34,7 @@ describe('MQTT in the start-up banner', () => {
     const port = await freePort();
     const b = await bannerWith({ MQTT_PORT: String(port) });
     expect(b.ok).toBe(true);
-    expect(b.line).toBe(`MQTT: embedded broker on mqtt://127.0.0.1:${port}, topic esp/<well_id>/telemetry, any username, an API key as the password`);
+    expect(b.line).toBe(`MQTT: embedded broker on mqtt://127.0.0.1:${port}, topic esp/<well_id>/telemetry, any username, the admin key or a device key as the password`);
   });
 
   it('says it is NOT listening when the port is taken, that messages go elsewhere, and what to set', async () => {
