@@ -143,6 +143,11 @@ describe.each(ADAPTERS)('the original platform’s documented requests on %s', (
     const history = (await (await ctx.t.request(`/api/v1/telemetry/wells/${reading.well_id}/history?hours=1`)).json()) as {
       telemetry: { id: number; timestamp: string }[];
     };
-    expect(history.telemetry.find((t) => t.timestamp === reading.timestamp)?.id).toBe(first.telemetry_id);
+    const served = history.telemetry.find((t) => t.timestamp === reading.timestamp)!;
+    expect(served.id).toBe(first.telemetry_id);
+    // A served reading sent back as is (its id and its nulls) is accepted and keeps its id.
+    const back = await ctx.t.request('/api/v1/telemetry/ingest', { method: 'POST', json: served });
+    expect(back.status).toBe(201);
+    expect(((await back.json()) as { telemetry_id: number }).telemetry_id).toBe(first.telemetry_id);
   });
 });

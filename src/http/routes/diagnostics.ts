@@ -12,12 +12,11 @@ import { presentDiagnosis } from '../present.js';
 
 const { well_id: _omit, ...readingProps } = ReadingInputSchema.properties;
 // A stored reading as clients hold it (from /latest or history) can be passed as is: its `well_id` must be the
-// body's, its `id` is ignored.
+// body's, its `id` is ignored (as at ingest).
 const AnalyzeTelemetry = Type.Object(
   {
     ...readingProps,
     well_id: Type.Optional(WellIdSchema),
-    id: Type.Optional(Type.Unsafe<number | null>({ type: ['integer', 'null'], description: 'ignored (a stored reading’s id)' })),
   },
   { additionalProperties: false },
 );
