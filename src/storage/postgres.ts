@@ -192,6 +192,14 @@ export class PostgresExecutor implements SqlExecutor {
     });
   }
 
+  async ping(): Promise<void> {
+    try {
+      await this.pool.query('SELECT 1');
+    } catch (err) {
+      throw toAppError(err, this.opts.url);
+    }
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }

@@ -218,7 +218,8 @@ export class SqlRepository implements Repository {
   }
 
   async ping(): Promise<void> {
-    await this.db.query('SELECT 1');
+    if (this.db.ping) await this.db.ping();
+    else await this.db.query('SELECT 1');
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,7 @@
 // A database that cannot be used says why: host:port refused, database missing, authentication failed, TLS.
-import { createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { openTestDatabase, startTestApp } from '../helpers.js';
 import { connectionCause, PostgresExecutor } from '../../src/storage/postgres.js';
 import { SqlRepository } from '../../src/storage/sql-repository.js';
 
@@ -12,10 +13,12 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-async function failure(url: string): Promise<Error> {
-  const repo = new SqlRepository(new PostgresExecutor({ url, poolMax: 1, statementTimeoutMs: 5000, retries: 0 }));
+/** The error of a readiness ping (one attempt, whatever the retry budget), or of a query after its retries. */
+async function failure(url: string, how: 'ping' | 'query' = 'ping'): Promise<Error> {
+  const repo = new SqlRepository(new PostgresExecutor({ url, poolMax: 1, statementTimeoutMs: 5000, retries: how === 'ping' ? 5 : 1 }));
   try {
-    await repo.ping();
+    if (how === 'ping') await repo.ping();
+    else await repo.countReadings();
   } catch (err) {
     return err as Error;
   } finally {
@@ -27,11 +30,12 @@ async function failure(url: string): Promise<Error> {
 describe('database errors name the cause', () => {
   it('a port nobody listens on: host:port refused (what ready shows as the database error)', async () => {
     const port = await closedPort();
-    const err = await failure(`postgres://postgres@127.0.0.1:${port}/esp`);
-    expect(err.message).toBe(
-      `Database unavailable: connection to 127.0.0.1:${port} refused: nothing listens there (is PostgreSQL running? check the host and port in DATABASE_URL)`,
-    );
-    expect((err as { status?: number }).status).toBe(503);
+    const expected = `Database unavailable: connection to 127.0.0.1:${port} refused: nothing listens there (is PostgreSQL running? check the host and port in DATABASE_URL)`;
+    for (const how of ['ping', 'query'] as const) {
+      const err = await failure(`postgres://postgres@127.0.0.1:${port}/esp`, how);
+      expect(err.message, how).toBe(expected);
+      expect((err as { status?: number }).status, how).toBe(503);
+    }
   });
 
   it('authentication and TLS failures, from the server’s codes and messages', () => {
@@ -57,5 +61,45 @@ describe('database errors name the cause', () => {
     u.searchParams.set('sslmode', 'require');
     const err = await failure(u.toString());
     expect(err.message).toMatch(/^Database unavailable: TLS to .* failed: .*SSL/);
+  });
+
+  it.skipIf(!base)('ready names the cause when the database goes away under a running server (PostgreSQL)', async () => {
+    const db = await openTestDatabase('postgres');
+    const target = new URL(db.url!);
+    // A TCP relay in front of PostgreSQL, closed mid-run: the server's next connection attempt is refused.
+    const sockets = new Set<Socket>();
+    const relay = createServer((client) => {
+      const upstream = connect(Number(target.port || 5432), target.hostname);
+      for (const s of [client, upstream]) {
+        sockets.add(s);
+        s.on('error', () => undefined);
+        s.on('close', () => sockets.delete(s));
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
+    const port = (relay.address() as { port: number }).port;
+    const viaRelay = new URL(target);
+    viaRelay.hostname = '127.0.0.1';
+    viaRelay.port = String(port);
+    const repo = new SqlRepository(new PostgresExecutor({ url: viaRelay.toString(), poolMax: 2, statementTimeoutMs: 5000, retries: 5 }));
+    const t = await startTestApp({ repo, close: () => repo.close() });
+    try {
+      expect((await t.request('/health/ready', { key: null })).status).toBe(200);
+      await new Promise<void>((r) => {
+        relay.close(() => r());
+        for (const s of sockets) s.destroy();
+      });
+      const res = await t.request('/health/ready', { key: null });
+      expect(res.status).toBe(503);
+      const body = (await res.json()) as { dependencies: { database: { status: string; error: string } } };
+      expect(body.dependencies.database.status).toBe('unhealthy');
+      // Either the first refused connection or a connection cut mid-query: both name where.
+      expect(body.dependencies.database.error).toMatch(new RegExp(`^Database unavailable: (connection to 127\\.0\\.0\\.1:${port} refused|127\\.0\\.0\\.1:${port} closed the connection)`));
+    } finally {
+      await t.close();
+      await repo.close().catch(() => undefined);
+      await db.close();
+    }
   });
 });
