@@ -47,3 +47,23 @@ describe('esp demo', () => {
     expect(unexpected).toEqual([]);
   });
 });
+
+describe('esp demo story', () => {
+  it('does not list a well as developing once its alarm is already open', async () => {
+    const { storyLines } = await import('./demo.js');
+    const now = Date.now();
+    const faults = [
+      { wellId: 'W-OLD', code: 'GAS_INTERFERENCE' as const, onset: now - 5 * 3_600_000, note: 'gas interference', developing: false },
+      { wellId: 'W-A', code: 'CLOSED_VALVE' as const, onset: now - 9 * 60_000, note: 'closed valve', developing: true },
+      { wellId: 'W-B', code: 'TUBING_LEAK' as const, onset: now - 36 * 60_000, note: 'tubing leak', developing: true },
+    ];
+    const lines = storyLines(faults, null, [{ well_id: 'W-A', code: 'CLOSED_VALVE', severity: 'critical' }]);
+    const developing = lines.find((l) => l.startsWith('Developing'))!;
+    expect(developing).toBe('Developing, no alarm yet: W-B (tubing leak).');
+    expect(lines.find((l) => l.startsWith('  These began'))).toMatch(/^ {2}These began 36 min ago/);
+    expect(lines.at(-1)).toBe('Alarms already active: W-A CLOSED_VALVE (critical).');
+    // Nothing developing left: no developing paragraph at all.
+    const none = storyLines(faults, null, [{ well_id: 'W-A', code: 'CLOSED_VALVE', severity: 'critical' }, { well_id: 'W-B', code: 'TUBING_LEAK', severity: 'high' }]);
+    expect(none.some((l) => /Developing|These began/.test(l))).toBe(false);
+  });
+});

@@ -12,6 +12,7 @@ import type { Reading } from '../domain/reading.js';
 import { defaultModules } from '../modules.js';
 import { FleetSimulator, type SimWell } from '../simulator/index.js';
 import { acquireStoreLock } from '../storage/store-lock.js';
+import { describeMqtt } from './banner.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -142,6 +143,33 @@ export function demoFleet(
   return { sim, wells, faults, live };
 }
 
+/**
+ * What the demo tells about its fleet once the history is loaded. A well whose fault the engine already
+ * confirmed (an alarm is open: the last minutes of the backfill count as live) is listed with the active
+ * alarms, not as still developing.
+ */
+export function storyLines(
+  faults: DemoFault[],
+  live: { wellId: string; afterMs: number; note: string } | null,
+  open: { well_id: string; code: string; severity: string }[],
+): string[] {
+  const lines: string[] = [];
+  const alarmed = new Set(open.map((a) => a.well_id));
+  const sick = faults.filter((f) => !f.developing);
+  if (sick.length) lines.push(`Sick for hours: ${sick.map((f) => `${f.wellId} (${f.note})`).join(', ')}.`);
+  const developing = faults.filter((f) => f.developing && !alarmed.has(f.wellId));
+  if (developing.length) {
+    const minutes = developing.map((f) => Math.round((Date.now() - f.onset) / MIN));
+    const span = Math.min(...minutes) === Math.max(...minutes) ? `${minutes[0]}` : `${Math.min(...minutes)}–${Math.max(...minutes)}`;
+    lines.push(`Developing, no alarm yet: ${developing.map((f) => `${f.wellId} (${f.note})`).join(', ')}.`);
+    lines.push(`  These began ${span} min ago; the engine confirms a fault once it has persisted (a broken shaft or a closed`);
+    lines.push('  valve ~20 min after onset, the others ~40 min), so their alarms arrive over the next minutes.');
+  }
+  if (live) lines.push(`In ${Math.round(live.afterMs / 1000)} s ${live.wellId} ${live.note} (its alarm follows ~20 min later).`);
+  if (open.length) lines.push(`Alarms already active: ${open.map((a) => `${a.well_id} ${a.code} (${a.severity})`).join(', ')}.`);
+  return lines;
+}
+
 /** Backfill sampling: `stepS` apart, then the last hour at the live rate (so the 1 h chart view is dense). */
 export function nextBackfillTs(ts: number, now: number, o: DemoOptions): number {
   return ts + (ts < now - HOUR ? o.stepS : Math.min(o.stepS, o.intervalS)) * 1000;
@@ -181,7 +209,6 @@ export async function runDemo(argv: string[]): Promise<number> {
   const now = Date.now();
   const start = now - o.hours * HOUR;
   const { sim, wells, faults, live } = demoFleet(o, now);
-  const developing = faults.filter((f) => f.developing);
   for (const w of wells) {
     const { well_id, ...nameplate } = w;
     await repo.putWell(well_id, nameplate);
@@ -223,7 +250,6 @@ export async function runDemo(argv: string[]): Promise<number> {
   let failed = 0;
   // What the engine concluded on the history, then what it concludes as it happens.
   const open = await app.ctx.repo.listAlarms({ status: 'active', limit: 100 });
-  const already = open.map((a) => `${a.well_id} ${a.code} (${a.severity})`);
   app.ctx.events.subscribe((e) => {
     if (e.type !== 'alarm') return;
     const a = e.data;
@@ -251,7 +277,6 @@ export async function runDemo(argv: string[]): Promise<number> {
   const timer = setInterval(tick, liveStep);
   tick();
 
-  const mqttPort = Number(env.MQTT_PORT);
   say('');
   say(`Ready in ${backfillSec} s: ${o.wells} wells, ${backfilled.toLocaleString('en-US')} readings of history (${o.hours} h at ${o.stepS} s, the last hour at ${Math.min(o.stepS, o.intervalS)} s), live every ${o.intervalS} s.`);
   say('');
@@ -263,18 +288,10 @@ export async function runDemo(argv: string[]): Promise<number> {
   say(`  Admin key   ${app.adminKey.key}`);
   say(`              (or sign in with "API key" and this key; use it for the API: curl -H "Authorization: Bearer <key>" ${url}api/v1/wells)`);
   say(`  API docs    ${url}api/v1/docs`);
-  if (mqttPort) say(`  MQTT        mqtt://${host}:${mqttPort}  topic ${config.mqtt.topicPrefix}/<well_id>/telemetry (device key needed)`);
+  say(`  ${(await describeMqtt(app.ctx, config)).line.replace(/^MQTT: /, 'MQTT        ')}`);
   say(`  Data        ${config.app.dataDir} (reset on every demo run)`);
   say('');
-  const sick = faults.filter((f) => !f.developing);
-  if (sick.length) say(`Sick for hours: ${sick.map((f) => `${f.wellId} (${f.note})`).join(', ')}.`);
-  if (developing.length) {
-    say(`Developing: ${developing.map((f) => `${f.wellId} (${f.note})`).join(', ')}.`);
-    say('  These began 9–38 min ago; the engine confirms a fault once it has persisted (a broken shaft or a closed');
-    say('  valve ~20 min after onset, the others ~40 min), so their alarms arrive over the next ~15 minutes.');
-  }
-  if (live) say(`In ${Math.round(live.afterMs / 1000)} s ${live.wellId} ${live.note} (its alarm follows ~20 min later).`);
-  if (already.length) say(`Alarms already active: ${already.join(', ')}.`);
+  for (const line of storyLines(faults, live, open)) say(line);
   say('Ctrl+C to stop. Alarms as they are raised:');
   liveStart = Date.now();
 
@@ -283,7 +300,7 @@ export async function runDemo(argv: string[]): Promise<number> {
     if (stopping) return;
     stopping = true;
     clearInterval(timer);
-    say(`\n${signal}: stopping (${sent.toLocaleString('en-US')} live readings sent)…`);
+    say(`\n${signal}: stopping (${sent.toLocaleString('en-US')} live readings stored)…`);
     const force = setTimeout(() => process.exit(1), config.app.shutdownTimeoutMs);
     force.unref();
     app.stop().then(

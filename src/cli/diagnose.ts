@@ -1,16 +1,60 @@
-// `esp diagnose --well well.json readings.csv [--json] [--baseline baseline.json]`: run the engine on a file.
-// CSV needs a header with `timestamp` (ISO or epoch ms) and any channel columns; NDJSON/JSON arrays also work.
+// `esp diagnose [--well well.json] [--rated-flow-bpd N …] readings.csv [--json] [--baseline baseline.json]`: run
+// the engine on a file. CSV needs a header with `timestamp` (ISO or epoch ms) and any channel columns;
+// NDJSON/JSON arrays also work.
 import { readFile } from 'node:fs/promises';
 import type { Diagnosis } from '../domain/diagnosis.js';
-import { CHANNELS, type Reading } from '../domain/reading.js';
-import type { WellNameplate } from '../domain/well.js';
+import { CHANNELS, CHANNEL_SPECS, type Reading } from '../domain/reading.js';
 import type { ChannelTrend, Forecast } from '../domain/surveillance.js';
+import { NAMEPLATE_FIELDS, NUMERIC_NAMEPLATE_FIELDS, type WellNameplate } from '../domain/well.js';
+import { NameplateSchema } from '../domain/validation.js';
 import { diagnoseHistory, explain, forecastWell, isBaseline, type Baseline } from '../diagnostics/index.js';
 
 /** A file spanning at least this long is also judged for slow degradation (trends against the reference). */
 const LONG_FILE_MS = 3 * 86_400_000;
 
-const USAGE = 'usage: esp diagnose [--well well.json] [--baseline baseline.json] [--horizon-days 30] [--reference-from ISO --reference-to ISO] [--json] <readings.csv|readings.ndjson>';
+type NumericField = (typeof NUMERIC_NAMEPLATE_FIELDS)[number];
+const flagOf = (f: string) => `--${f.replace(/_/g, '-')}`;
+const describe = (f: NumericField) => (NameplateSchema.properties[f] as { description?: string }).description ?? '';
+
+const USAGE = `usage: esp diagnose [--well well.json] [nameplate flags] [--baseline baseline.json] [--horizon-days 30] [--reference-from ISO --reference-to ISO] [--json] <readings.csv|readings.ndjson>
+
+Diagnoses a file of one well's readings offline, with the same engine as the server, and prints the diagnosis,
+its evidence, the actions and the signature scores (--json: the same as JSON).
+
+readings: CSV with a header row naming a timestamp column (ISO 8601 or epoch ms) and any of the channels
+  ${CHANNELS.join(', ')}
+  (units: ${CHANNELS.map((c) => `${c} ${CHANNEL_SPECS[c].unit}`).join(', ')}),
+  or NDJSON / a JSON array of objects with the same names.
+
+--well well.json: the well's nameplate, a JSON object with any of these fields (all optional; the same as
+  PUT /api/v1/wells/{id} takes, so a well fetched from GET /api/v1/wells/{id} works as is, its other fields ignored):
+${NUMERIC_NAMEPLATE_FIELDS.map((f) => `    ${f.padEnd(20)} ${describe(f)}`).join('\n')}
+  e.g. {"rated_flow_bpd": 2000, "rated_current_a": 55, "base_frequency_hz": 60, "bubble_point_psi": 900}
+  Without a nameplate the engine uses the baseline it learns from the early part of the file and generic limits.
+
+nameplate flags: the same fields as options, overriding the file: ${NUMERIC_NAMEPLATE_FIELDS.map((f) => `${flagOf(f)} N`).join(', ')}
+
+--baseline baseline.json: a stored baseline (version 1) instead of learning one from the file.
+
+A file spanning 3 days or more is also judged for slow degradation: the reference (the first settled healthy
+days, or --reference-from/--reference-to), the trend of each frequency-normalised channel (Theil–Sen slope per
+day, Mann–Kendall significance), and the forecast: time to each limit within --horizon-days (default 30).`;
+
+/** The nameplate fields of a well file; anything else in it (well_id, timestamps, status…) is ignored. */
+export function nameplateFrom(o: unknown, source: string): Partial<WellNameplate> {
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) throw new Error(`${source} must be a JSON object of nameplate fields (see esp diagnose --help)`);
+  // A well as GET /api/v1/wells/{id} answers it is wrapped in {well: …}.
+  const src = ('well' in o && typeof (o as { well: unknown }).well === 'object' ? (o as { well: object }).well : o) as Record<string, unknown>;
+  const out: Partial<WellNameplate> = {};
+  for (const f of NAMEPLATE_FIELDS) {
+    const v = src[f];
+    if (v === undefined || v === null) continue;
+    if (f === 'name' || f === 'field') out[f] = String(v);
+    else if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new Error(`${source}: ${f} must be a non-negative number, got ${JSON.stringify(v)}`);
+    else out[f] = v;
+  }
+  return out;
+}
 
 function parseTs(v: unknown): number {
   if (typeof v === 'number') return v;
@@ -111,9 +155,19 @@ export async function runDiagnose(argv: string[]): Promise<number> {
   let refFrom: string | null = null;
   let refTo: string | null = null;
   const files: string[] = [];
+  const flags: Partial<WellNameplate> = {};
+  const byFlag = new Map(NUMERIC_NAMEPLATE_FIELDS.map((f) => [flagOf(f), f]));
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--well') wellPath = argv[++i] ?? null;
+    const field = byFlag.get(a);
+    if (field) {
+      const v = Number(argv[++i]);
+      if (argv[i] === undefined || !Number.isFinite(v) || v < 0) {
+        console.error(`esp diagnose: ${a} needs a non-negative number`);
+        return 2;
+      }
+      flags[field] = v;
+    } else if (a === '--well') wellPath = argv[++i] ?? null;
     else if (a === '--baseline') baselinePath = argv[++i] ?? null;
     else if (a === '--json') json = true;
     else if (a === '--horizon-days') {
@@ -137,7 +191,9 @@ export async function runDiagnose(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    const well: Partial<WellNameplate> = wellPath ? (JSON.parse(await readFile(wellPath, 'utf8')) as Partial<WellNameplate>) : {};
+    const fromFile = wellPath ? nameplateFrom(JSON.parse(await readFile(wellPath, 'utf8')), wellPath) : {};
+    const well: Partial<WellNameplate> = { ...fromFile, ...flags };
+    const hasNameplate = NUMERIC_NAMEPLATE_FIELDS.some((f) => well[f] != null);
     let baseline: Baseline | null = null;
     if (baselinePath) {
       const b: unknown = JSON.parse(await readFile(baselinePath, 'utf8'));
@@ -157,9 +213,10 @@ export async function runDiagnose(argv: string[]): Promise<number> {
     const diagnosis = long && long.diagnosis.diagnosis !== long.acute.diagnosis ? long.diagnosis : x.diagnosis;
     const wellId = readings[0]?.well_id ?? 'WELL';
     const forecast = forecastWell(well, readings, { horizonDays: horizon, reference, wellId });
-    if (json) console.log(JSON.stringify({ ...diagnosis, scores: x.scores, baseline: x.baseline, reference: long?.reference ?? null, trends: long?.trends ?? [], forecast }, null, 2));
+    // As on the API: `diagnosis` is the original platform's category, `code` the detailed one.
+    if (json) console.log(JSON.stringify({ ...diagnosis, diagnosis: diagnosis.category, code: diagnosis.diagnosis, nameplate: well, scores: x.scores, baseline: x.baseline, reference: long?.reference ?? null, trends: long?.trends ?? [], forecast }, null, 2));
     else {
-      console.log(`${readings.length} readings${wellPath ? '' : ', no nameplate'}${x.baseline ? (baselinePath ? ', stored baseline' : ', baseline learned from the early part of the file') : ', no baseline'}\n`);
+      console.log(`${readings.length} readings${hasNameplate ? '' : ', no nameplate'}${x.baseline ? (baselinePath ? ', stored baseline' : ', baseline learned from the early part of the file') : ', no baseline'}\n`);
       console.log(formatDiagnosis(diagnosis, diagnosis === x.diagnosis ? x.scores : []));
       if (long) {
         const ref = long.reference;

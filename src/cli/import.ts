@@ -1,11 +1,11 @@
-// `esp import FILE [--url URL] [--api-key KEY] [--well ID] [--format csv|ndjson]`: streams a CSV or NDJSON
+// `esp import FILE [--url URL] [--api-key-file F] [--well ID] [--format csv|ndjson]` (key from $ESP_API_KEY): streams a CSV or NDJSON
 // file to a running server's bulk import, with a progress bar on stderr and the summary at the end.
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { join, resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { API_KEY_HELP, resolveApiKey } from './api-key.js';
 
 const USAGE = `Usage: esp import FILE [options]
 
@@ -13,11 +13,12 @@ Streams FILE (CSV with a header row well_id,timestamp,<channels…>, or NDJSON) 
 
 Options:
   --url URL          server (default $ESP_URL or http://localhost:8000)
-  --api-key KEY      API key with the ingest permission (default $ESP_API_KEY, $ESP_ADMIN_KEY,
-                     or the admin key in $DATA_DIR/admin.key)
+  --api-key-file F   read the API key from file F (else $ESP_API_KEY, see below)
   --well ID          well for rows without a well_id
   --format F         csv or ndjson (default: from the file extension)
   --quiet            no progress bar
+
+${API_KEY_HELP}
 
 Exit status: 0 all rows stored, 3 finished with rejected rows, 1 failed.`;
 
@@ -25,6 +26,7 @@ interface Args {
   file?: string;
   url: string;
   apiKey?: string;
+  apiKeyFile?: string;
   well?: string;
   format?: 'csv' | 'ndjson';
   quiet: boolean;
@@ -47,6 +49,9 @@ function parseArgs(argv: string[]): Args {
         break;
       case '--api-key':
         a.apiKey = value();
+        break;
+      case '--api-key-file':
+        a.apiKeyFile = value();
         break;
       case '--well':
         a.well = value();
@@ -72,13 +77,6 @@ function parseArgs(argv: string[]): Args {
     }
   }
   return a;
-}
-
-function defaultKey(): string | undefined {
-  if (process.env.ESP_API_KEY) return process.env.ESP_API_KEY;
-  if (process.env.ESP_ADMIN_KEY) return process.env.ESP_ADMIN_KEY;
-  const path = join(resolve(process.env.DATA_DIR ?? './data'), 'admin.key');
-  return existsSync(path) ? readFileSync(path, 'utf8').trim() || undefined : undefined;
 }
 
 function human(bytes: number): string {
@@ -120,7 +118,14 @@ export async function runImport(argv: string[]): Promise<number> {
   }
   const total = statSync(file).size;
   const format = args.format ?? (/\.(ndjson|jsonl|json)$/i.test(file) ? 'ndjson' : 'csv');
-  const key = args.apiKey ?? defaultKey();
+  let key: string | undefined;
+  let keyFrom = '';
+  try {
+    ({ key, from: keyFrom } = resolveApiKey({ flag: args.apiKey, file: args.apiKeyFile }));
+  } catch (err) {
+    process.stderr.write(`esp import: ${(err as Error).message}\n`);
+    return 2;
+  }
   const url = new URL('/api/v1/telemetry/import', args.url);
   if (args.well) url.searchParams.set('well_id', args.well);
   url.searchParams.set('format', format);
@@ -190,7 +195,8 @@ export async function runImport(argv: string[]): Promise<number> {
     body = { message: text.slice(0, 500) };
   }
   if (status !== 200) {
-    process.stderr.write(`esp import: server answered ${status}: ${body.message ?? text.slice(0, 500)}\n`);
+    const hint = status === 401 || status === 403 ? ` (API key from ${keyFrom})` : '';
+    process.stderr.write(`esp import: server answered ${status}: ${body.message ?? text.slice(0, 500)}${hint}\n`);
     return 1;
   }
   const secs = (performance.now() - started) / 1000;

@@ -11,11 +11,12 @@ Commands:
   demo [options]        the platform with a simulated, live fleet of ~50 wells (embedded store in ./data/demo)
   migrate               apply database migrations and exit
   simulate [options]    simulated fleet: post to a server (HTTP/MQTT) or write CSV/NDJSON
-  diagnose --well well.json readings.csv   diagnose an exported SCADA file offline
+  diagnose [--well well.json] FILE   diagnose an exported SCADA file offline (--help: the well file, flags)
   import FILE           bulk-import a CSV or NDJSON file into a running server
   user add --role R NAME   create a user (prompts for the password, or --password)
   help                  this text
 
+import and simulate read the API key from $ESP_API_KEY (or --api-key-file FILE, or ./data/admin.key).
 Configuration comes from the environment (and .env); see README.md.`;
 
 async function main(argv: string[]): Promise<number> {

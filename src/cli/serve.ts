@@ -3,6 +3,7 @@ import { App } from '../app.js';
 import { loadConfig, loadDotEnv } from '../config.js';
 import { defaultModules } from '../modules.js';
 import { packageVersion } from '../app.js';
+import { describeMqtt } from './banner.js';
 
 export async function runServe(): Promise<number> {
   loadDotEnv();
@@ -14,6 +15,11 @@ export async function runServe(): Promise<number> {
     { port: app.port, storage: app.ctx.repo.kind, data_dir: config.database.url ? undefined : config.app.dataDir },
     `ESP IoT Platform listening on http://${config.app.host === '0.0.0.0' ? 'localhost' : config.app.host}:${app.port}`,
   );
+  const mqtt = await describeMqtt(app.ctx, config);
+  if (mqtt.ok) log.info(mqtt.line);
+  else log.warn(mqtt.line);
+  // Also on stdout, beside the URL and the key, where a first-time user looks.
+  process.stdout.write(`\n${mqtt.line}\n`);
   if (adminKey.source === 'generated') {
     // Shown once on the console (not through the log stream), stored with mode 0600.
     process.stdout.write(`\nAdmin API key (generated, saved to ${adminKey.path}):\n  ${adminKey.key}\n\n`);

@@ -4,10 +4,14 @@ import { DIAGNOSIS_CODES, type DiagnosisCode } from '../domain/diagnosis.js';
 import { CHANNELS, type Reading } from '../domain/reading.js';
 import { NUMERIC_NAMEPLATE_FIELDS } from '../domain/well.js';
 import { DRIFT_KINDS, FleetSimulator, type DriftKind, type SimWell } from '../simulator/index.js';
+import { API_KEY_HELP, resolveApiKey } from './api-key.js';
 
 const USAGE = `usage: esp simulate --wells N [--rate R | --interval 10s] [--faults GAS_LOCK,BROKEN_SHAFT,TEMP_CREEP] [--fault-fraction 0.2]
                     [--duration 60s] [--backfill 7d] [--seed 1]
-                    [--url http://host:8000 --api-key KEY] [--mqtt mqtt://host:1883 --api-key KEY] [--out file.csv|file.ndjson]`;
+                    [--url http://host:8000] [--mqtt mqtt://host:1883] [--out file.csv|file.ndjson] [--api-key-file FILE]
+
+Sends over HTTP (--url) and/or MQTT (--mqtt), or writes a file (--out: the whole span at once, ending now).
+${API_KEY_HELP}`;
 
 export function parseDuration(s: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(s.trim());
@@ -17,6 +21,8 @@ export function parseDuration(s: string): number {
 }
 
 interface Sink {
+  /** What was done with the readings, for the final message: "sent to http://…", "wrote to FILE". */
+  done: string;
   wells?(wells: SimWell[]): Promise<void>;
   send(readings: Reading[]): Promise<void>;
   close(): Promise<void>;
@@ -34,6 +40,7 @@ function httpSink(url: string, apiKey: string | undefined): Sink {
   if (apiKey) headers['X-API-Key'] = apiKey;
   const post = async (path: string, body: unknown, method = 'POST'): Promise<Response> => fetch(`${base}${path}`, { method, headers, body: JSON.stringify(body) });
   return {
+    done: `posted to ${base}`,
     async wells(wells) {
       for (const w of wells) {
         const body: Record<string, unknown> = { well_id: w.well_id };
@@ -62,6 +69,7 @@ async function mqttSink(url: string, apiKey: string | undefined): Promise<Sink> 
   const MAX_IN_FLIGHT = 256; // bounded window: an unbounded QoS 1 burst stalls the client
   const inFlight = new Set<Promise<unknown>>();
   return {
+    done: `published to ${url}`,
     async send(readings) {
       const byWell = new Map<string, Reading[]>();
       for (const r of readings) {
@@ -88,6 +96,7 @@ function fileSink(path: string): Sink {
   const out: WriteStream = createWriteStream(path);
   if (!ndjson) out.write(`well_id,timestamp,${CHANNELS.join(',')}\n`);
   return {
+    done: `wrote to ${path}`,
     async send(readings) {
       const text = readings
         .map((r) => (ndjson ? JSON.stringify(toWire(r)) : [r.well_id, new Date(r.ts).toISOString(), ...CHANNELS.map((c) => r[c] ?? '')].join(',')))
@@ -124,7 +133,8 @@ export async function runSimulate(argv: string[]): Promise<number> {
     for (const f of faults) if (!DIAGNOSIS_CODES.includes(f as DiagnosisCode) && !(DRIFT_KINDS as readonly string[]).includes(f)) throw new Error(`unknown fault code ${f} (a diagnosis code, or a drift: ${DRIFT_KINDS.join(', ')})`);
     const duration = parseDuration(opt.get('duration') ?? '60s');
     const backfill = opt.has('backfill') ? parseDuration(opt.get('backfill')!) : 0;
-    const apiKey = opt.get('api-key');
+    const needsKey = opt.has('url') || opt.has('mqtt');
+    const apiKey = needsKey ? resolveApiKey({ flag: opt.get('api-key'), file: opt.get('api-key-file') }).key : undefined;
     const sinks: Sink[] = [];
     if (opt.has('url')) sinks.push(httpSink(opt.get('url')!, apiKey));
     if (opt.has('mqtt')) sinks.push(await mqttSink(opt.get('mqtt')!, apiKey));
@@ -171,7 +181,10 @@ export async function runSimulate(argv: string[]): Promise<number> {
     }
     process.off('SIGINT', onSig);
     for (const s of sinks) await s.close();
-    console.log(`sent ${sent} readings from ${wells} wells`);
+    const count = sent.toLocaleString('en-US').replace(/,/g, ' ');
+    const verbs = sinks.map((s) => s.done);
+    // "wrote 1 200 readings (20 wells) to out.csv"; "posted … to http://…" — what happened, where.
+    console.log(`${verbs.map((v, i) => (i === 0 ? v.replace(/ to /, ` ${count} readings (${wells} wells) to `) : v)).join(', and ')}`);
     return 0;
   } catch (e) {
     console.error(`esp simulate: ${(e as Error).message}`);

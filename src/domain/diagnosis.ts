@@ -1,5 +1,5 @@
 // What a diagnosis carries (ESP-DIAGNOSTICS.md sections 4 and 5).
-import type { ChannelValues } from './reading.js';
+import { readingId, type ChannelValues } from './reading.js';
 
 export const DIAGNOSIS_CODES = [
   'NORMAL',
@@ -81,25 +81,42 @@ export interface StoredDiagnosis extends Diagnosis {
 }
 
 /**
- * The wire form of a diagnosis (the original API's field names, ISO timestamps); one not stored has
- * `diagnostic_id: null` and no `created_at`.
+ * The wire form of a diagnosis. The original platform's fields keep their names and meanings: `diagnosis` is
+ * one of its eight categories (what its clients switch on), `id`/`diagnostic_id` the stored row (null when not
+ * stored), `telemetry_snapshot` the judged reading with its `well_id`, `notes` free text. The detailed code of
+ * this engine is `code`; `summary` and `evidence` explain it. `description`, `root_cause`,
+ * `recommended_actions` and `expected_resolution_time` are the names the original's API examples read.
  */
 export function diagnosisToJson(
   d: Diagnosis & Pick<StoredDiagnosis, 'well_id' | 'telemetry_snapshot'> & { id: number | null; created_at?: string },
 ): Record<string, unknown> {
+  const summary = d.summary ?? null;
   return {
+    id: d.id,
     diagnostic_id: d.id,
     well_id: d.well_id,
-    diagnosis: d.diagnosis,
+    timestamp: new Date(d.ts).toISOString(),
+    diagnosis: d.category,
+    code: d.diagnosis,
     category: d.category,
     confidence: d.confidence,
     severity: d.severity,
     actions: d.actions,
     resolution_time: d.resolution_time,
-    summary: d.summary ?? null,
+    notes: summary,
+    summary,
+    description: summary,
+    root_cause: d.evidence.find((e) => e.note)?.note ?? summary,
+    recommended_actions: d.actions,
+    expected_resolution_time: d.resolution_time,
     evidence: d.evidence,
-    telemetry_snapshot: d.telemetry_snapshot,
-    timestamp: new Date(d.ts).toISOString(),
+    telemetry_snapshot: d.telemetry_snapshot ? snapshotJson(d.well_id, d.telemetry_snapshot) : null,
     ...(d.created_at === undefined ? {} : { created_at: d.created_at }),
   };
+}
+
+/** The stored snapshot as the original's clients read it: with the reading's `well_id` and `id`. */
+function snapshotJson(wellId: string, snap: Partial<ChannelValues> & { timestamp?: string }): Record<string, unknown> {
+  const ts = snap.timestamp === undefined ? NaN : Date.parse(snap.timestamp);
+  return { well_id: wellId, ...(Number.isFinite(ts) ? { id: readingId(wellId, ts) } : {}), ...snap };
 }

@@ -42,7 +42,8 @@ export class AppError extends Error {
 
 export class ValidationError extends AppError {
   constructor(message: string, errors: FieldError[] = []) {
-    super('VALIDATION_ERROR', 400, message, errors.length ? { errors } : undefined);
+    // `field`: the first bad field, where the original platform put it; `errors`: every one.
+    super('VALIDATION_ERROR', 400, message, errors.length ? { field: errors[0].field, errors } : undefined);
   }
 }
 

@@ -45,3 +45,22 @@ export interface Reading extends ChannelValues {
 }
 
 export const WELL_ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/**
+ * A stable integer identifying a stored reading, for clients of the original platform, which numbered rows
+ * (`telemetry_id`, `id`). Readings are keyed by (well_id, timestamp) here, so the number is derived from that
+ * key: the same reading always gets the same id (a re-sent reading keeps its id), and it fits in 53 bits so
+ * JSON clients read it exactly. Two FNV-1a lanes over the key; a collision needs ~10^8 readings of one store.
+ */
+export function readingId(wellId: string, ts: number): number {
+  const key = `${wellId}\u0000${ts}`;
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ 0x5bd1e995;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
+  }
+  // 21 high bits from one lane, 32 from the other: < 2^53; +1 so no id is 0 (the original's ids start at 1).
+  return ((a >>> 11) & 0x1fffff) * 0x1_0000_0000 + (b >>> 0) + 1;
+}

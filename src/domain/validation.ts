@@ -46,6 +46,9 @@ export const ReadingInputSchema = Type.Object(
     well_id: WellIdSchema,
     timestamp: Type.Optional(TimestampSchema),
     ...channelProps,
+    // A reading as this platform (and the original) serves it carries its `id`; sent back, it is ignored: the id
+    // follows from well_id and timestamp.
+    id: Type.Optional(Type.Unsafe<number | null>({ type: ['integer', 'null'], description: 'ignored (the id of a reading as served)' })),
   },
   { additionalProperties: false },
 );

@@ -60,7 +60,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
       const message = first
         ? `Invalid ${where}: ${first.field || where} ${first.reason}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`
         : `Invalid ${where}`;
-      return reply.status(400).send(errorBody('VALIDATION_ERROR', message, { location: where, errors }));
+      return reply
+        .status(400)
+        .send(errorBody('VALIDATION_ERROR', message, { location: where, ...(first ? { field: first.field } : {}), errors }));
     }
     const status = typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 600 ? fe.statusCode : 500;
     if (status >= 500) {

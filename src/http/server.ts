@@ -81,6 +81,13 @@ export async function buildServer(ctx: AppContext, ext: ServerExtensions = {}): 
   });
   await app.register(swaggerUi, { routePrefix: '/api/v1/docs', uiConfig: { deepLinking: true } });
   app.get('/api/v1/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () => app.swagger());
+  // The original platform published its spec as YAML and a ReDoc page; the same document, and the docs we have.
+  app.get('/api/v1/openapi.yaml', { config: { permission: 'public' }, schema: { hide: true } }, async (_req, reply) =>
+    reply.type('application/yaml; charset=utf-8').send(app.swagger({ yaml: true })),
+  );
+  app.get('/api/v1/redoc', { config: { permission: 'public' }, schema: { hide: true } }, async (_req, reply) =>
+    reply.redirect('/api/v1/docs', 302),
+  );
 
   registerErrorHandling(app);
   registerTextGuard(app);

@@ -50,6 +50,62 @@ export function isTransient(err: unknown): boolean {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+const TLS_CODES = /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_HAS_EXPIRED|ERR_TLS_.*|ERR_SSL_.*)$/;
+
+/**
+ * Why a connection to the database failed, in words that name the cause and the place (host:port, database,
+ * user from DATABASE_URL; never the password), or null when the error is not about connecting.
+ */
+export function connectionCause(err: unknown, url: string): string | null {
+  const e = err as { code?: string; message?: string; errors?: { code?: string }[] } | null;
+  if (!e) return null;
+  let host = '?';
+  let port = '5432';
+  let database = '';
+  let user = '';
+  try {
+    const u = new URL(url);
+    host = u.hostname || 'localhost';
+    port = u.port || '5432';
+    user = decodeURIComponent(u.username) || process.env.USER || '';
+    // libpq's default: the database named after the user.
+    database = decodeURIComponent(u.pathname.replace(/^\//, '')) || user;
+  } catch {
+    // An unparsable URL is refused by the configuration before we get here.
+  }
+  const where = `${host}:${port}`;
+  const code = e.code ?? e.errors?.find((x) => x.code)?.code;
+  const msg = e.message ?? '';
+  switch (code) {
+    case 'ECONNREFUSED':
+      return `connection to ${where} refused: nothing listens there (is PostgreSQL running? check the host and port in DATABASE_URL)`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `host ${host} not found (check the host in DATABASE_URL)`;
+    case 'ETIMEDOUT':
+      return `no answer from ${where} (a firewall, or the wrong host in DATABASE_URL?)`;
+    case 'ECONNRESET':
+      return `${where} closed the connection (a TLS mismatch, or not PostgreSQL on that port?)`;
+    case '3D000':
+      return `database "${database}" does not exist on ${where} (create it: createdb -h ${host} -p ${port} ${database})`;
+    case '28P01':
+    case '28000':
+      return `authentication failed for user "${user}" on ${where} (check the user and password in DATABASE_URL; ${msg})`;
+    case '53300':
+      return `${where} has too many connections (lower DATABASE_POOL_MAX or raise max_connections)`;
+    case '57P03':
+      return `${where} is starting up or shutting down`;
+  }
+  if ((code && TLS_CODES.test(code)) || /\bSSL\b|\bTLS\b|certificate/i.test(msg)) {
+    return `TLS to ${where} failed: ${msg} (check sslmode / sslrootcert in DATABASE_URL)`;
+  }
+  if (/timeout exceeded when trying to connect|connection timeout/i.test(msg)) {
+    return `no answer from ${where} within 5 s (a firewall, or the wrong host in DATABASE_URL?)`;
+  }
+  if (/Connection terminated/i.test(msg)) return `${where} closed the connection (${msg})`;
+  return null;
+}
+
 function wrap(client: pg.PoolClient | pg.Pool): SqlTx {
   return {
     async query<T>(sql: string, params?: unknown[], name?: string): Promise<QueryResult<T>> {
@@ -95,9 +151,10 @@ export class PostgresExecutor implements SqlExecutor {
       try {
         return await fn();
       } catch (err) {
-        if (!isTransient(err)) throw toAppError(err);
+        if (!isTransient(err)) throw toAppError(err, this.opts.url);
         if (attempt >= this.opts.retries) {
-          throw new ConnectionError('Database unavailable', { cause: (err as Error).message });
+          const cause = connectionCause(err, this.opts.url) ?? (err as Error).message;
+          throw new ConnectionError(`Database unavailable: ${cause}`, { cause: (err as Error).message });
         }
         await sleep(Math.min(2_000, 100 * 2 ** attempt));
       }
@@ -140,15 +197,26 @@ export class PostgresExecutor implements SqlExecutor {
     });
   }
 
+  async ping(): Promise<void> {
+    try {
+      await this.pool.query('SELECT 1');
+    } catch (err) {
+      throw toAppError(err, this.opts.url);
+    }
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }
 }
 
 /** Connection failures become ConnectionError (503); anything else the database refused is a DatabaseError. */
-export function toAppError(err: unknown): Error {
+export function toAppError(err: unknown, url: string): Error {
   if (err instanceof ConnectionError || err instanceof DatabaseError) return err;
-  if (isTransient(err)) return new ConnectionError('Database unavailable', { cause: (err as Error).message });
+  const cause = connectionCause(err, url);
+  if (isTransient(err)) return new ConnectionError(`Database unavailable: ${cause ?? (err as Error).message}`, { cause: (err as Error).message });
+  // Not retryable but about connecting (database missing, authentication, TLS): say so.
+  if (cause) return Object.assign(new ConnectionError(`Database unavailable: ${cause}`, { cause: (err as Error).message }), { cause: err });
   const e = err as { code?: string; message?: string };
   if (e?.code === DISK_FULL) return diskFullError(err);
   if (e && typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) {

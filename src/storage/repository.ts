@@ -6,7 +6,10 @@ import type { Well, WellNameplate } from '../domain/well.js';
 import type { Forecast, PumpEvent, PumpEventType, ReferencePeriod } from '../domain/surveillance.js';
 
 export interface WellStatus {
+  /** One of the original platform's eight categories, as `diagnosis` is everywhere on the wire. */
   diagnosis: string;
+  /** The engine's detailed code (GAS_INTERFERENCE, BROKEN_SHAFT…). */
+  code: string;
   category: string;
   severity: Severity;
   confidence: number;
@@ -107,6 +110,17 @@ export interface TelemetrySummary {
   averages: Record<string, number | null>;
   minimums: Record<string, number | null>;
   maximums: Record<string, number | null>;
+  /** Sample standard deviation per channel (null with fewer than two values). */
+  stddevs: Record<string, number | null>;
+}
+
+/** A well's stored diagnoses over a range, as the original platform's summary counts them. */
+export interface DiagnosisCounts {
+  total: number;
+  /** Severity critical or high. */
+  critical: number;
+  /** The newest diagnosis stored before the end of the range, if any. */
+  last: StoredDiagnosis | null;
 }
 
 export interface AlarmQuery {
@@ -198,6 +212,7 @@ export interface Repository {
   insertDiagnosis(wellId: string, d: Diagnosis, snapshot: Partial<ChannelValues> | null, source: string): Promise<StoredDiagnosis>;
   diagnosisHistory(wellId: string, limit: number): Promise<StoredDiagnosis[]>;
   criticalDiagnoses(limit: number): Promise<StoredDiagnosis[]>;
+  diagnosisCounts(wellId: string, range: TimeRange): Promise<DiagnosisCounts>;
   wellStatuses(): Promise<Map<string, WellStatus>>;
   /** Refreshes severity, confidence and summary of a well's current status while its code is unchanged. */
   refreshWellStatus(wellId: string, d: Diagnosis): Promise<void>;

@@ -28,6 +28,7 @@ import type {
   Repository,
   StoredRejected,
   TelemetrySummary,
+  DiagnosisCounts,
   TimeRange,
   WellListQuery,
   WellStatus,
@@ -78,7 +79,8 @@ function rowToFleetWell(r: Row): FleetWell {
     r.s_diagnosis === null || r.s_diagnosis === undefined
       ? null
       : {
-          diagnosis: String(r.s_diagnosis),
+          diagnosis: String(r.s_category),
+          code: String(r.s_diagnosis),
           category: String(r.s_category),
           severity: r.s_severity as Severity,
           confidence: Number(r.s_confidence),
@@ -177,8 +179,8 @@ const utc = (c: string) => `to_char(${c} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:
 /** One FLEET_SELECT row (aliased x) as the JSON of a FleetWell, exactly what rowToFleetWell makes of it. */
 const FLEET_JSON = `json_build_object('well_id', x.well_id, ${NAMEPLATE_FIELDS.map((f) => `'${f}', x.${f}`).join(', ')},
     'created_at', ${utc('x.created_at')}, 'updated_at', ${utc('x.updated_at')},
-    'status', CASE WHEN x.s_diagnosis IS NULL THEN NULL ELSE json_build_object('diagnosis', x.s_diagnosis,
-      'category', x.s_category, 'severity', x.s_severity, 'confidence', x.s_confidence, 'summary', x.s_summary,
+    'status', CASE WHEN x.s_diagnosis IS NULL THEN NULL ELSE json_build_object('diagnosis', x.s_category,
+      'code', x.s_diagnosis, 'category', x.s_category, 'severity', x.s_severity, 'confidence', x.s_confidence, 'summary', x.s_summary,
       'since', ${utc('x.s_since')}, 'timestamp', ${utc('x.s_ts')}, 'diagnostic_id', x.s_diagnostic_id) END,
     'latest', CASE WHEN x.l_ts IS NULL THEN NULL ELSE json_build_object('timestamp', ${utc('x.l_ts')},
       ${CHANNELS.map((c) => `'${c}', x.l_${c}`).join(', ')}) END,
@@ -322,7 +324,8 @@ export class SqlRepository implements Repository {
   }
 
   async ping(): Promise<void> {
-    await this.db.query('SELECT 1');
+    if (this.db.ping) await this.db.ping();
+    else await this.db.query('SELECT 1');
   }
 
   async checkTables(): Promise<void> {
@@ -717,7 +720,7 @@ export class SqlRepository implements Repository {
 
   async historyBuckets(wellId: string, range: TimeRange, intervalSeconds: number): Promise<Bucket[]> {
     if (intervalSeconds % 3600 === 0) return this.hourlyBuckets(wellId, range, intervalSeconds);
-    const aggs = CHANNELS.map((c) => `avg(${c}) AS ${c}_avg, min(${c}) AS ${c}_min, max(${c}) AS ${c}_max`).join(', ');
+    const aggs = CHANNELS.map((c) => `avg(${c}) AS ${c}_avg, min(${c}) AS ${c}_min, max(${c}) AS ${c}_max, stddev_samp(${c}) AS ${c}_sd`).join(', ');
     const r = await this.db.query<Row>(
       `SELECT date_bin(make_interval(secs => $4), ts, TIMESTAMPTZ '1970-01-01 00:00:00+00') AS bucket,
               count(*) AS samples, ${aggs}
@@ -755,7 +758,7 @@ export class SqlRepository implements Repository {
   }
 
   async summary(wellId: string, range: TimeRange): Promise<TelemetrySummary> {
-    const aggs = CHANNELS.map((c) => `avg(${c}) AS ${c}_avg, min(${c}) AS ${c}_min, max(${c}) AS ${c}_max`).join(', ');
+    const aggs = CHANNELS.map((c) => `avg(${c}) AS ${c}_avg, min(${c}) AS ${c}_min, max(${c}) AS ${c}_max, stddev_samp(${c}) AS ${c}_sd`).join(', ');
     const params = [wellId, iso(range.from), iso(range.to)];
     const where = `well_id = $1 AND ts >= $2::timestamptz AND ts < $3::timestamptz`;
     const agg = (await this.db.query<Row>(`SELECT count(*) AS n, ${aggs} FROM telemetry WHERE ${where}`, params)).rows[0];
@@ -769,6 +772,7 @@ export class SqlRepository implements Repository {
       averages: pick('avg'),
       minimums: pick('min'),
       maximums: pick('max'),
+      stddevs: pick('sd'),
     };
   }
 
@@ -836,6 +840,24 @@ export class SqlRepository implements Repository {
       [limit],
     );
     return r.rows.map(rowToDiagnosis);
+  }
+
+  async diagnosisCounts(wellId: string, range: TimeRange): Promise<DiagnosisCounts> {
+    const params = [wellId, iso(range.from), iso(range.to)];
+    const counts = await this.db.query<Row>(
+      `SELECT count(*) AS n, count(*) FILTER (WHERE severity IN ('critical', 'high')) AS critical
+       FROM diagnostics WHERE well_id = $1 AND ts >= $2::timestamptz AND ts < $3::timestamptz`,
+      params,
+    );
+    const last = await this.db.query<Row>(
+      `SELECT * FROM diagnostics WHERE well_id = $1 AND ts < $2::timestamptz ORDER BY ts DESC, id DESC LIMIT 1`,
+      [wellId, iso(range.to)],
+    );
+    return {
+      total: Number(counts.rows[0].n),
+      critical: Number(counts.rows[0].critical),
+      last: last.rows.length ? rowToDiagnosis(last.rows[0]) : null,
+    };
   }
 
   async wellStatuses(): Promise<Map<string, WellStatus>> {

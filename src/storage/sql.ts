@@ -31,6 +31,8 @@ export interface SqlExecutor extends SqlRunner {
   readonly kind: 'postgres' | 'pglite';
   transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /** One attempt, no retries: readiness reports the cause at once rather than after the retry budget. */
+  ping?(): Promise<void>;
 }
 
 /** SQLSTATE disk_full: PostgreSQL could not extend a file or write WAL. */

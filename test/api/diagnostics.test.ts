@@ -41,23 +41,45 @@ describe.each(ADAPTERS)('diagnostics on %s', (kind) => {
     const telemetry = { flow_rate: 1480, pip: 1100, motor_current: 62, motor_temp: 120, vibration: 0.4, vsd_frequency: 60 };
     const res = await ctx.t.request('/api/v1/diagnostics/analyze', { method: 'POST', json: { well_id: 'AN-1', telemetry, store_result: true } });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { success: boolean; well_id: string; diagnostic: Record<string, unknown> };
+    const body = (await res.json()) as { success: boolean; well_id: string; diagnostic_id: number; diagnostic: Record<string, unknown> };
     expect(body.success).toBe(true);
     expect(body.well_id).toBe('AN-1');
     for (const f of ['diagnosis', 'confidence', 'severity', 'actions', 'telemetry_snapshot', 'resolution_time', 'diagnostic_id']) {
       expect(body.diagnostic, f).toHaveProperty(f);
     }
-    // 62 A on a 40 A motor is 155 % of nameplate: an overload, whatever a fixed 80 A threshold would say.
-    expect(body.diagnostic.diagnosis).toBe('MOTOR_OVERLOAD');
+    // 62 A on a 40 A motor is 155 % of nameplate: an overload, whatever a fixed 80 A threshold would say. The
+    // original's clients see its category; the code says which motor issue.
+    expect(body.diagnostic).toMatchObject({ diagnosis: 'MOTOR_ISSUE', code: 'MOTOR_OVERLOAD', category: 'MOTOR_ISSUE' });
     expect(typeof body.diagnostic.diagnostic_id).toBe('number');
-    expect(body.diagnostic.telemetry_snapshot).toMatchObject({ motor_current: 62 });
-    const hist = (await (await ctx.t.request('/api/v1/diagnostics/wells/AN-1/history?limit=5')).json()) as { count: number; diagnostics: { diagnostic_id: number }[] };
+    expect(body.diagnostic_id).toBe(body.diagnostic.diagnostic_id);
+    expect(body.diagnostic.telemetry_snapshot).toMatchObject({ well_id: 'AN-1', motor_current: 62 });
+    const hist = (await (await ctx.t.request('/api/v1/diagnostics/wells/AN-1/history?limit=5')).json()) as { count: number; limit: number; diagnostics: { diagnostic_id: number }[] };
     expect(hist.diagnostics[0].diagnostic_id).toBe(body.diagnostic.diagnostic_id);
 
     const bad = await ctx.t.request('/api/v1/diagnostics/analyze', { method: 'POST', json: { well_id: 'AN-1', telemetry: { motor_current: -3 } } });
     expect(bad.status).toBe(400);
-    const crit = (await (await ctx.t.request('/api/v1/diagnostics/critical?limit=10')).json()) as { success: boolean; diagnostics: unknown[] };
-    expect(crit.success).toBe(true);
+
+    // Not stored on request: no diagnostic_id beside the diagnostic (as in the original), null inside it.
+    const unstored = (await (
+      await ctx.t.request('/api/v1/diagnostics/analyze', { method: 'POST', json: { well_id: 'AN-1', telemetry, store_result: false } })
+    ).json()) as Record<string, unknown> & { diagnostic: Record<string, unknown> };
+    expect(unstored).not.toHaveProperty('diagnostic_id');
+    expect(unstored.diagnostic.diagnostic_id).toBeNull();
+
+    // A stored reading passed as is (its own well_id, timestamp and id) is accepted; another well's is refused.
+    const latest = new Date(Date.now() - 60_000).toISOString();
+    const asStored = { id: 7, well_id: 'AN-1', timestamp: latest, ...telemetry };
+    const same = await ctx.t.request('/api/v1/diagnostics/analyze', { method: 'POST', json: { well_id: 'AN-1', telemetry: asStored, store_result: false } });
+    expect(same.status).toBe(200);
+    expect(((await same.json()) as { diagnostic: { telemetry_snapshot: { timestamp: string } } }).diagnostic.telemetry_snapshot.timestamp).toBe(latest);
+    const other = await ctx.t.request('/api/v1/diagnostics/analyze', { method: 'POST', json: { well_id: 'AN-1', telemetry: { ...asStored, well_id: 'AN-2' } } });
+    expect(other.status).toBe(400);
+    const otherBody = (await other.json()) as { message: string; details: { errors: { field: string }[] } };
+    expect(otherBody.details.errors[0].field).toBe('telemetry.well_id');
+
+    const crit = (await (await ctx.t.request('/api/v1/diagnostics/critical?limit=10')).json()) as { success: boolean; limit: number; diagnostics: unknown[] };
+    expect(crit).toMatchObject({ success: true, limit: 10 });
+    expect(hist).toMatchObject({ limit: 5 });
   });
 
   it('raises exactly one alarm for a fault ingested over HTTP, clears it when the fault ends, and none for backfill', async () => {
@@ -86,13 +108,13 @@ describe.each(ADAPTERS)('diagnostics on %s', (kind) => {
     await post(ctx.t, run(sim, now, now + 150 * MIN));
     await ctx.t.app.ctx.diagnosis.flush();
     const after = await alarmsOf(ctx.t, well_id);
-    const dh = (await (await ctx.t.request(`/api/v1/diagnostics/wells/${well_id}/history?limit=50`)).json()) as { diagnostics: { diagnosis: string; timestamp: string }[] };
-    expect(after.map((a) => [a.code, a.status]), JSON.stringify(dh.diagnostics.map((d) => [d.diagnosis, (Date.parse(d.timestamp) - now) / MIN]))).toHaveLength(1);
+    const dh = (await (await ctx.t.request(`/api/v1/diagnostics/wells/${well_id}/history?limit=50`)).json()) as { diagnostics: { code: string; timestamp: string }[] };
+    expect(after.map((a) => [a.code, a.status]), JSON.stringify(dh.diagnostics.map((d) => [d.code, (Date.parse(d.timestamp) - now) / MIN]))).toHaveLength(1);
     expect(after[0]).toMatchObject({ id: raised[0].id, status: 'cleared' });
     expect(after[0].cleared_at).not.toBeNull();
 
-    const hist = (await (await ctx.t.request(`/api/v1/diagnostics/wells/${well_id}/history?limit=50`)).json()) as { diagnostics: { diagnosis: string }[] };
-    const codes = hist.diagnostics.map((d) => d.diagnosis);
+    const hist = (await (await ctx.t.request(`/api/v1/diagnostics/wells/${well_id}/history?limit=50`)).json()) as { diagnostics: { code: string }[] };
+    const codes = hist.diagnostics.map((d) => d.code);
     expect(codes[0]).toBe('NORMAL');
     expect(codes).toContain('CLOSED_VALVE');
   });
@@ -107,8 +129,8 @@ describe.each(ADAPTERS)('diagnostics on %s', (kind) => {
     await post(ctx.t, readings.map((r) => ({ ...r, well_id })));
     await ctx.t.app.ctx.diagnosis.flush();
     expect(await alarmsOf(ctx.t, well_id)).toEqual([]);
-    const hist = (await (await ctx.t.request(`/api/v1/diagnostics/wells/${well_id}/history`)).json()) as { diagnostics: { diagnosis: string }[] };
-    expect(hist.diagnostics.map((d) => d.diagnosis)).toContain('BROKEN_SHAFT');
+    const hist = (await (await ctx.t.request(`/api/v1/diagnostics/wells/${well_id}/history?limit=50`)).json()) as { diagnostics: { code: string }[] };
+    expect(hist.diagnostics.map((d) => d.code)).toContain('BROKEN_SHAFT');
   });
 
   it('analyze-latest judges the stored history and keeps the original fields', async () => {
@@ -116,7 +138,7 @@ describe.each(ADAPTERS)('diagnostics on %s', (kind) => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as { success: boolean; diagnostic: Record<string, unknown> };
     expect(body.success).toBe(true);
-    expect(body.diagnostic.diagnosis).toBe('BROKEN_SHAFT');
+    expect(body.diagnostic).toMatchObject({ diagnosis: 'PUMP_WEAR', code: 'BROKEN_SHAFT' });
     for (const f of ['diagnosis', 'confidence', 'severity', 'actions', 'telemetry_snapshot', 'resolution_time', 'diagnostic_id']) {
       expect(body.diagnostic, f).toHaveProperty(f);
     }

@@ -26,7 +26,7 @@ describe('foundation (embedded store)', () => {
 
   it('reports health in the original shape, with dependencies', async () => {
     const h = (await (await ctx.t.request('/health', { key: null })).json()) as Record<string, unknown>;
-    expect(h).toMatchObject({ status: 'healthy', service: 'esp-iot-platform', version: 'test' });
+    expect(h).toMatchObject({ status: 'ready', health: 'healthy', service: 'esp-iot-platform', version: 'test' });
     expect(typeof h.timestamp).toBe('string');
     expect((h.dependencies as Record<string, { status: string }>).database.status).toBe('healthy');
     const ready = (await (await ctx.t.request('/health/ready', { key: null })).json()) as Record<string, unknown>;

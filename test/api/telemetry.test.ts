@@ -16,13 +16,16 @@ describe.each(ADAPTERS)('telemetry API on %s', (kind) => {
       json: { well_id: 'W-ONE', timestamp: ts, flow_rate: 0, motor_current: 42.5, vsd_frequency: 55 },
     });
     expect(res.status).toBe(201);
-    expect(await res.json()).toEqual({ success: true, well_id: 'W-ONE', timestamp: ts, inserted: 1, duplicates: 0, conflicts: 0 });
+    const ingested = (await res.json()) as { telemetry_id: number };
+    expect(ingested).toMatchObject({ success: true, well_id: 'W-ONE', timestamp: ts, inserted: 1, duplicates: 0, conflicts: 0 });
+    // The original's clients read a numeric id; the same reading keeps it, and latest carries it as `id`.
+    expect(Number.isSafeInteger(ingested.telemetry_id) && ingested.telemetry_id > 0).toBe(true);
 
     const latest = await ctx.t.request('/api/v1/telemetry/wells/W-ONE/latest');
     expect(latest.status).toBe(200);
     const body = (await latest.json()) as { success: boolean; telemetry: Record<string, unknown> };
     expect(body.success).toBe(true);
-    expect(body.telemetry).toMatchObject({ well_id: 'W-ONE', timestamp: ts, flow_rate: 0, motor_current: 42.5, vsd_frequency: 55 });
+    expect(body.telemetry).toMatchObject({ id: ingested.telemetry_id, well_id: 'W-ONE', timestamp: ts, flow_rate: 0, motor_current: 42.5, vsd_frequency: 55 });
     // Not measured is null, never zero.
     expect(body.telemetry.pip).toBeNull();
     expect(body.telemetry.gor).toBeNull();
@@ -160,14 +163,38 @@ describe.each(ADAPTERS)('telemetry API on %s', (kind) => {
     expect(((await bad.json()) as { details: { errors: { field: string }[] } }).details.errors[0].field).toBe('interval');
   });
 
-  it('summarises a well: count, first and last reading, averages', async () => {
+  it('summarises a well in the original shape, with the first and last readings and statistics beside it', async () => {
     const res = await ctx.t.request('/api/v1/telemetry/wells/B-2/summary?hours=24');
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { summary: { count: number; first_reading: { timestamp: string }; last_reading: { timestamp: string }; averages: { pip: number; torque: null } } };
-    expect(body.summary.count).toBe(100);
-    expect(body.summary.averages.pip).toBeCloseTo(900);
-    expect(body.summary.averages.torque).toBeNull();
-    expect(Date.parse(body.summary.first_reading.timestamp)).toBeLessThan(Date.parse(body.summary.last_reading.timestamp));
+    type Stat = { min: number | null; max: number | null; avg: number | null; stddev: number | null };
+    const body = (await res.json()) as {
+      summary: {
+        well_id: string; first_reading: string; last_reading: string; total_readings: number; reading_count: number;
+        avg_flow_rate: number | null; diagnostic_count: number; critical_diagnostic_count: number;
+        last_diagnosis: string | null; last_diagnosis_time: string | null; pip: Stat; torque: Stat;
+        first_telemetry: { timestamp: string }; last_telemetry: { timestamp: string }; averages: { pip: number; torque: null };
+      };
+    };
+    const s = body.summary;
+    expect(s).toMatchObject({ well_id: 'B-2', total_readings: 100, reading_count: 100 });
+    await ctx.t.app.ctx.diagnosis.flush();
+    const again = ((await (await ctx.t.request('/api/v1/telemetry/wells/B-2/summary?hours=24')).json()) as typeof body).summary;
+    const dh = (await (await ctx.t.request('/api/v1/diagnostics/wells/B-2/history?limit=1000')).json()) as {
+      diagnostics: { diagnosis: string; severity: string; timestamp: string }[];
+    };
+    expect(again.diagnostic_count).toBe(dh.diagnostics.length);
+    expect(again.critical_diagnostic_count).toBe(dh.diagnostics.filter((d) => d.severity === 'critical' || d.severity === 'high').length);
+    expect(again.last_diagnosis).toBe(dh.diagnostics[0]?.diagnosis ?? null);
+    expect(again.last_diagnosis_time).toBe(dh.diagnostics[0]?.timestamp ?? null);
+    expect(s.first_reading).toBe(s.first_telemetry.timestamp);
+    expect(s.last_reading).toBe(s.last_telemetry.timestamp);
+    expect(Date.parse(s.first_reading)).toBeLessThan(Date.parse(s.last_reading));
+    expect(s.averages.pip).toBeCloseTo(900);
+    expect(s.pip.avg).toBeCloseTo(900);
+    expect(s.pip.min).toBeLessThanOrEqual(s.pip.avg!);
+    expect(s.pip.stddev).toBeGreaterThanOrEqual(0);
+    expect(s.averages.torque).toBeNull();
+    expect(s.torque).toEqual({ min: null, max: null, avg: null, stddev: null });
     expect((await ctx.t.request('/api/v1/telemetry/wells/NOPE/summary')).status).toBe(404);
   });
 

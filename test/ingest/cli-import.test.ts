@@ -30,9 +30,12 @@ describe('esp import', () => {
     const err: string[] = [];
     const so = vi.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
     const se = vi.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
+    // The key comes from the environment, never the command line.
+    vi.stubEnv('ESP_API_KEY', TEST_ADMIN_KEY);
     try {
-      expect(await runImport([file, '--url', t.baseUrl, '--api-key', TEST_ADMIN_KEY])).toBe(0);
+      expect(await runImport([file, '--url', t.baseUrl])).toBe(0);
     } finally {
+      vi.unstubAllEnvs();
       so.mockRestore();
       se.mockRestore();
     }
@@ -41,16 +44,26 @@ describe('esp import', () => {
     expect(await db.repo.countReadings('CLI-3')).toBe(1000);
   });
 
-  it('imports NDJSON with --well, reports rejected lines (exit 3) and refuses a bad key (exit 1)', async () => {
+  it('imports NDJSON with --well and the key from --api-key-file, reports rejected lines (exit 3) and refuses a bad key (exit 1)', async () => {
     const file = join(dir, 'readings.ndjson');
+    const keyFile = join(dir, 'key');
+    writeFileSync(keyFile, `${TEST_ADMIN_KEY}\n`);
+    const wrongKeyFile = join(dir, 'wrong-key');
+    writeFileSync(wrongKeyFile, 'wrong-key-wrong-key');
     writeFileSync(file, [JSON.stringify({ timestamp: new Date(now - 1000).toISOString(), flow_rate: 1 }), JSON.stringify({ timestamp: 'yesterday' })].join('\n'));
     const out: string[] = [];
     const so = vi.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
-    const se = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const err: string[] = [];
+    const se = vi.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
+    vi.stubEnv('ESP_API_KEY', 'not-this-one-the-file-wins');
     try {
-      expect(await runImport([file, '--url', t.baseUrl, '--api-key', TEST_ADMIN_KEY, '--well', 'CLI-N', '--quiet'])).toBe(3);
-      expect(await runImport([file, '--url', t.baseUrl, '--api-key', 'wrong-key-wrong-key', '--quiet'])).toBe(1);
+      expect(await runImport([file, '--url', t.baseUrl, '--api-key-file', keyFile, '--well', 'CLI-N', '--quiet'])).toBe(3);
+      expect(await runImport([file, '--url', t.baseUrl, '--api-key-file', wrongKeyFile, '--quiet'])).toBe(1);
+      expect(err.join('')).toMatch(/server answered 401.*\(API key from .*wrong-key\)/);
+      expect(await runImport([file, '--url', t.baseUrl, '--api-key-file', join(dir, 'missing')])).toBe(2);
+      expect(err.join('')).toMatch(/--api-key-file .*missing: no such file/);
     } finally {
+      vi.unstubAllEnvs();
       so.mockRestore();
       se.mockRestore();
     }

@@ -99,6 +99,8 @@ const TABLE: Record<string, Entry> = {
   'DELETE /api/v1/keys/:id': { rule: 'admin', call: (w) => ({ path: `/api/v1/keys/${fixtures.keys[w]}` }) },
   'GET /api/v1/audit': { rule: 'admin', call: () => ({ path: '/api/v1/audit' }) },
   'GET /api/v1/openapi.json': { rule: 'public', call: () => ({ path: '/api/v1/openapi.json' }) },
+  'GET /api/v1/openapi.yaml': { rule: 'public', call: () => ({ path: '/api/v1/openapi.yaml' }) },
+  'GET /api/v1/redoc': { rule: 'public', call: () => ({ path: '/api/v1/redoc' }) },
 };
 
 describe.each(ADAPTERS)('authorisation matrix (%s)', (adapter) => {

@@ -133,8 +133,9 @@ describe('disk full on the embedded store (tmpfs)', () => {
     // Reads, liveness and readiness answer; readiness names the disk.
     expect((await fetch(`${server.baseUrl}/health/live`)).status).toBe(200);
     const ready = await fetch(`${server.baseUrl}/health/ready`);
-    const readyBody = (await ready.json()) as { status: string; dependencies: { disk: { status: string; error: string } } };
-    expect(readyBody.status).toBe('degraded');
+    const readyBody = (await ready.json()) as { status: string; health: string; dependencies: { disk: { status: string; error: string } } };
+    expect(readyBody.status).toBe('ready');
+    expect(readyBody.health).toBe('degraded');
     expect(readyBody.dependencies.disk.status).toBe('unhealthy');
     expect(readyBody.dependencies.disk.error).toContain(dataDir);
     const latest = await fetch(`${server.baseUrl}/api/v1/telemetry/wells/DF-1/latest`, { headers });

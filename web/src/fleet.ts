@@ -69,10 +69,11 @@ export function withDiagnosis(w: Well, d: Diagnosis): Well {
     ...w,
     status: {
       diagnosis: d.diagnosis,
+      code: d.code,
       category: d.category,
       severity: d.severity,
       confidence: d.confidence,
-      since: prev && prev.diagnosis === d.diagnosis ? prev.since : d.timestamp,
+      since: prev && prev.code === d.code ? prev.since : d.timestamp,
       timestamp: d.timestamp,
       summary: d.summary ?? null,
     },

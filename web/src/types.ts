@@ -45,7 +45,10 @@ export interface User {
 }
 
 export interface WellStatus {
+  /** The original platform's category (eight values); the dashboard shows `code`. */
   diagnosis: string;
+  /** The engine's detailed code. */
+  code: string;
   category: string;
   severity: Severity;
   confidence: number;
@@ -118,7 +121,10 @@ export interface Evidence {
 export interface Diagnosis {
   diagnostic_id: number;
   well_id: string;
+  /** The original platform's category (eight values); the dashboard shows `code`. */
   diagnosis: string;
+  /** The engine's detailed code. */
+  code: string;
   category: string;
   confidence: number;
   severity: Severity;

@@ -11,16 +11,29 @@ import { WellParams } from '../params.js';
 import { presentDiagnosis } from '../present.js';
 
 const { well_id: _omit, ...readingProps } = ReadingInputSchema.properties;
+// A stored reading as clients hold it (from /latest or history) can be passed as is: its `well_id` must be the
+// body's, its `id` is ignored (as at ingest).
+const AnalyzeTelemetry = Type.Object(
+  {
+    ...readingProps,
+    well_id: Type.Optional(WellIdSchema),
+  },
+  { additionalProperties: false },
+);
 const AnalyzeBody = Type.Object(
   {
     well_id: WellIdSchema,
-    telemetry: Type.Object(readingProps, { additionalProperties: false }),
-    store_result: Type.Optional(Type.Boolean({ default: false })),
+    telemetry: AnalyzeTelemetry,
+    store_result: Type.Optional(Type.Boolean({ default: true, description: 'store the diagnosis in the well’s history (default true, as in the original)' })),
   },
   { additionalProperties: false },
 );
 
-const LimitQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 50 })) });
+// The original answers up to 100; more is allowed here, and the number used is echoed as `limit`.
+const limitQuery = (dflt: number) =>
+  Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: dflt })) });
+const HistoryLimitQuery = limitQuery(10);
+const CriticalLimitQuery = limitQuery(50);
 const AnalyzeLatestQuery = Type.Object({
   store_result: Type.Optional(Type.Boolean({ default: true })),
   hours: Type.Optional(Type.Number({ minimum: 1, maximum: 24 * 30, default: 24, description: 'window judged (default 24 h)' })),
@@ -34,6 +47,11 @@ const LONG_HISTORY_PER_DAY = 480;
 
 function diagnosticJson(d: Diagnosis, wellId: string, snap: Record<string, unknown> | null, stored: StoredDiagnosis | null) {
   return presentDiagnosis(stored ?? { ...d, id: null, well_id: wellId, telemetry_snapshot: snap as StoredDiagnosis['telemetry_snapshot'] });
+}
+
+/** As the original: `diagnostic_id` beside `diagnostic` when the result was stored, absent otherwise. */
+function withId<T extends object>(body: T, stored: StoredDiagnosis | null): T & { diagnostic_id?: number } {
+  return stored ? { ...body, diagnostic_id: stored.id } : body;
 }
 
 export async function diagnosticsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -70,7 +88,13 @@ export async function diagnosticsRoutes(app: FastifyInstance, ctx: AppContext): 
       },
     },
     async (req) => {
-      const { well_id, telemetry, store_result } = req.body;
+      const { well_id, telemetry: given, store_result } = req.body;
+      const { well_id: ownWellId, id: _id, ...telemetry } = given;
+      if (ownWellId !== undefined && ownWellId !== well_id) {
+        throw new ValidationError(`telemetry.well_id ${ownWellId} is not the body's well_id ${well_id}`, [
+          { field: 'telemetry.well_id', reason: `must be the same as well_id (${well_id}) when given` },
+        ]);
+      }
       const { readings, errors } = ctx.validator.check(
         [{ ...telemetry, well_id }],
         { now: Date.now(), maxFutureSkewMs: ctx.config.telemetry.maxFutureSkewMs, retentionMs: Number.MAX_SAFE_INTEGER },
@@ -80,8 +104,8 @@ export async function diagnosticsRoutes(app: FastifyInstance, ctx: AppContext): 
       if (errors.length) throw new ValidationError(`Invalid telemetry: ${errors[0].field} ${errors[0].reason}`, errors);
       const { diagnosis } = await ctx.diagnosis.analyze(well_id, readings);
       const snap = snapshot(readings[0]);
-      const stored = store_result ? await ctx.repo.insertDiagnosis(well_id, diagnosis, snap, 'api') : null;
-      return { success: true, well_id, diagnostic: diagnosticJson(diagnosis, well_id, snap, stored) };
+      const stored = store_result !== false ? await ctx.repo.insertDiagnosis(well_id, diagnosis, snap, 'api') : null;
+      return withId({ success: true, well_id, diagnostic: diagnosticJson(diagnosis, well_id, snap, stored) }, stored);
     },
   );
 
@@ -119,31 +143,49 @@ export async function diagnosticsRoutes(app: FastifyInstance, ctx: AppContext): 
       const diagnosis = result.diagnosis;
       const snap = snapshot(latest);
       const stored = req.query.store_result === false ? null : await ctx.repo.insertDiagnosis(wellId, diagnosis, snap, 'api');
-      return {
-        success: true,
-        well_id: wellId,
-        readings_analyzed: recent.length,
-        baseline_readings: baselineHistory.length,
-        diagnostic: diagnosticJson(diagnosis, wellId, snap, stored),
-      };
+      return withId(
+        {
+          success: true,
+          well_id: wellId,
+          readings_analyzed: recent.length,
+          baseline_readings: baselineHistory.length,
+          diagnostic: diagnosticJson(diagnosis, wellId, snap, stored),
+        },
+        stored,
+      );
     },
   );
 
-  app.get<{ Params: Static<typeof WellParams>; Querystring: Static<typeof LimitQuery> }>(
+  app.get<{ Params: Static<typeof WellParams>; Querystring: Static<typeof HistoryLimitQuery> }>(
     '/api/v1/diagnostics/wells/:id/history',
-    { schema: { tags: ['diagnostics'], summary: 'A well’s diagnoses, newest first', params: WellParams, querystring: LimitQuery } },
+    {
+      schema: {
+        tags: ['diagnostics'],
+        summary: 'A well’s diagnoses, newest first (`limit`, default 10)',
+        params: WellParams,
+        querystring: HistoryLimitQuery,
+      },
+    },
     async (req) => {
-      const rows = await ctx.repo.diagnosisHistory(req.params.id, req.query.limit ?? 50);
-      return { success: true, well_id: req.params.id, count: rows.length, diagnostics: rows.map(presentDiagnosis) };
+      const limit = req.query.limit ?? 10;
+      const rows = await ctx.repo.diagnosisHistory(req.params.id, limit);
+      return { success: true, well_id: req.params.id, limit, count: rows.length, diagnostics: rows.map(presentDiagnosis) };
     },
   );
 
-  app.get<{ Querystring: Static<typeof LimitQuery> }>(
+  app.get<{ Querystring: Static<typeof CriticalLimitQuery> }>(
     '/api/v1/diagnostics/critical',
-    { schema: { tags: ['diagnostics'], summary: 'Recent critical and high-severity diagnoses across the fleet', querystring: LimitQuery } },
+    {
+      schema: {
+        tags: ['diagnostics'],
+        summary: 'Recent critical and high-severity diagnoses across the fleet (`limit`, default 50)',
+        querystring: CriticalLimitQuery,
+      },
+    },
     async (req) => {
-      const rows = await ctx.repo.criticalDiagnoses(req.query.limit ?? 50);
-      return { success: true, count: rows.length, diagnostics: rows.map(presentDiagnosis) };
+      const limit = req.query.limit ?? 50;
+      const rows = await ctx.repo.criticalDiagnoses(limit);
+      return { success: true, limit, count: rows.length, diagnostics: rows.map(presentDiagnosis) };
     },
   );
 }

@@ -39,26 +39,37 @@ export async function healthRoutes(app: FastifyInstance, ctx: AppContext): Promi
 
   app.get('/health/startup', { schema: { ...schema, summary: 'Start-up finished (migrations applied, listeners up)' } }, async (_req, reply) => {
     const started = ctx.startedAt !== null;
-    return reply.status(started ? 200 : 503).send({ status: started ? 'started' : 'starting', ...base() });
+    return reply.status(started ? 200 : 503).send({
+      status: started ? 'started' : 'starting',
+      ...base(),
+      message: started ? 'Application started successfully' : 'Starting: applying migrations and opening listeners',
+    });
   });
 
   app.get('/health/ready', { schema: { ...schema, summary: 'Readiness: storage (and broker, cache when configured) reachable' } }, async (_req, reply) => {
     const { ready, results } = await checkAll(ctx);
     const ok = ready && ctx.startedAt !== null;
     if (!ok) reply.header('Retry-After', '5');
-    // Ready but an optional dependency failing (disk nearly full: reads served, writes refused): 'degraded'.
-    const degraded = ok && Object.values(results).some((r) => r.status !== 'healthy');
-    return reply
-      .status(ok ? 200 : 503)
-      .send({ status: ok ? (degraded ? 'degraded' : 'ready') : 'not_ready', ...base(), dependencies: results });
+    // As in the original, `status` is ready | not_ready; `health` says whether an optional dependency fails
+    // (disk nearly full: reads served, writes refused).
+    const degraded = Object.values(results).some((r) => r.status !== 'healthy');
+    return reply.status(ok ? 200 : 503).send({
+      status: ok ? 'ready' : 'not_ready',
+      health: degraded ? 'degraded' : 'healthy',
+      ...base(),
+      environment: ctx.config.app.environment,
+      dependencies: results,
+    });
   });
 
+  // As in the original, `/health` is readiness (`status` ready | not_ready); `health` grades it further.
   app.get('/health', { schema: { ...schema, summary: 'Overall health with every dependency' } }, async (_req, reply) => {
     const { ready, results } = await checkAll(ctx);
     const degraded = Object.values(results).some((r) => r.status !== 'healthy');
-    const status = !ready ? 'unhealthy' : degraded ? 'degraded' : 'healthy';
-    return reply.status(ready ? 200 : 503).send({
-      status,
+    const ok = ready && ctx.startedAt !== null;
+    return reply.status(ok ? 200 : 503).send({
+      status: ok ? 'ready' : 'not_ready',
+      health: !ready ? 'unhealthy' : degraded ? 'degraded' : 'healthy',
       ...base(),
       environment: ctx.config.app.environment,
       uptime_seconds: Math.round(process.uptime()),

@@ -24,18 +24,35 @@ export async function rootRoutes(app: FastifyInstance, ctx: AppContext): Promise
     if (web && accept.includes('text/html')) {
       return reply.header('cache-control', 'no-cache').sendFile('index.html');
     }
+    // The original platform's fields (`endpoints.*` and `documentation.*` as single paths), then every route.
     return {
       name: 'ESP IoT Platform',
       service: ctx.config.app.serviceName,
       version: ctx.config.app.version,
       environment: ctx.config.app.environment,
+      api_version: 'v1',
       storage: ctx.repo.kind,
       dashboard: web ? '/' : null,
       endpoints: {
-        health: ['/health', '/health/live', '/health/ready', '/health/startup'],
+        health: '/health',
+        authentication: '/api/v1/auth',
+        telemetry: '/api/v1/telemetry',
+        diagnostics: '/api/v1/diagnostics',
+        wells: '/api/v1/wells',
+        alarms: '/api/v1/alarms',
+        realtime: { sse: '/api/v1/events' },
         docs: '/api/v1/docs',
         openapi: '/api/v1/openapi.json',
         metrics: '/metrics',
+      },
+      documentation: {
+        swagger_ui: '/api/v1/docs',
+        redoc: '/api/v1/redoc',
+        openapi_spec: '/api/v1/openapi.yaml',
+        openapi_json: '/api/v1/openapi.json',
+      },
+      routes: {
+        health: ['/health', '/health/live', '/health/ready', '/health/startup'],
         telemetry: [
           'POST /api/v1/telemetry/ingest',
           'POST /api/v1/telemetry/batch',

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { NotFoundError, ValidationError } from '../../domain/errors.js';
-import { CHANNELS } from '../../domain/reading.js';
+import { CHANNELS, readingId } from '../../domain/reading.js';
 import { distinctReadings, ReadingInputSchema, type ReadingInput } from '../../domain/validation.js';
 import { assertWellsInScope } from '../auth.js';
 import type { AppContext } from '../context.js';
@@ -47,10 +47,11 @@ export async function telemetryRoutes(app: FastifyInstance, ctx: AppContext): Pr
         response: {
           201: Type.Object({
             success: Type.Boolean(),
+            telemetry_id: Type.Integer({ description: 'stable id of the reading, derived from (well_id, timestamp): a re-sent reading keeps it' }),
             well_id: Type.String(),
             timestamp: Type.String(),
             ...CountsSchema,
-          }),
+          }, { additionalProperties: true }),
         },
       },
     },
@@ -62,7 +63,13 @@ export async function telemetryRoutes(app: FastifyInstance, ctx: AppContext): Pr
       ctx.ingestMetrics?.committed('http', counts);
       return reply
         .status(201)
-        .send({ success: true, well_id: readings[0].well_id, timestamp: new Date(readings[0].ts).toISOString(), ...counts });
+        .send({
+          success: true,
+          telemetry_id: readingId(readings[0].well_id, readings[0].ts),
+          well_id: readings[0].well_id,
+          timestamp: new Date(readings[0].ts).toISOString(),
+          ...counts,
+        });
     },
   );
 
@@ -228,28 +235,58 @@ export async function telemetryRoutes(app: FastifyInstance, ctx: AppContext): Pr
     {
       schema: {
         tags: ['telemetry'],
-        summary: 'Count, first and last reading, averages, minimums and maximums over a range',
+        summary: 'A well over a range (default the last 24 h): counts, first and last reading, statistics, diagnoses',
+        description:
+          'The original platform’s fields (`well_id`, `first_reading`/`last_reading` as ISO timestamps, `total_readings`, ' +
+          '`avg_flow_rate`, `avg_motor_temp`, `avg_vibration`, `diagnostic_count`, `critical_diagnostic_count`, ' +
+          '`last_diagnosis` as one of its eight categories, `last_diagnosis_time`) are computed over the range; beside them ' +
+          '`first_telemetry`/`last_telemetry` (the readings), per-channel `{min, max, avg, stddev}` and ' +
+          '`averages`/`minimums`/`maximums`/`stddevs`.',
         params: WellParams,
         querystring: Type.Object(RangeQuerySchema),
       },
     },
     async (req) => {
+      const wellId = req.params.id;
       const range = resolveRange(req.query);
-      const s = await ctx.repo.summary(req.params.id, range);
-      if (s.count === 0 && !(await ctx.repo.getWell(req.params.id))) {
-        throw new NotFoundError(`Unknown well ${req.params.id}`, { well_id: req.params.id });
+      const [s, d] = await Promise.all([ctx.repo.summary(wellId, range), ctx.repo.diagnosisCounts(wellId, range)]);
+      if (s.count === 0 && !(await ctx.repo.getWell(wellId))) {
+        throw new NotFoundError(`Unknown well ${wellId}`, { well_id: wellId });
       }
+      const perChannel = Object.fromEntries(
+        CHANNELS.map((c) => [c, { min: s.minimums[c], max: s.maximums[c], avg: s.averages[c], stddev: s.stddevs[c] }]),
+      );
       return {
         success: true,
-        well_id: req.params.id,
+        well_id: wellId,
         hours: range.hours,
         summary: {
-          count: s.count,
-          first_reading: s.first ? presentReading(s.first) : null,
-          last_reading: s.last ? presentReading(s.last) : null,
+          // The original platform's summary.
+          well_id: wellId,
+          first_reading: s.first ? new Date(s.first.ts).toISOString() : null,
+          last_reading: s.last ? new Date(s.last.ts).toISOString() : null,
+          total_readings: s.count,
+          avg_flow_rate: s.averages.flow_rate,
+          avg_motor_temp: s.averages.motor_temp,
+          avg_vibration: s.averages.vibration,
+          diagnostic_count: d.total,
+          critical_diagnostic_count: d.critical,
+          last_diagnosis: d.last ? d.last.category : null,
+          last_diagnosis_time: d.last ? new Date(d.last.ts).toISOString() : null,
+          // Names the original's API examples read.
+          period_hours: range.hours,
+          reading_count: s.count,
+          ...perChannel,
+          // This platform's additions.
+          from: new Date(range.from).toISOString(),
+          to: new Date(range.to).toISOString(),
+          last_diagnosis_code: d.last ? d.last.diagnosis : null,
+          first_telemetry: s.first ? presentReading(s.first) : null,
+          last_telemetry: s.last ? presentReading(s.last) : null,
           averages: s.averages,
           minimums: s.minimums,
           maximums: s.maximums,
+          stddevs: s.stddevs,
         },
       };
     },

@@ -29,14 +29,14 @@ export function DiagnosisTimeline({ items, from, to }: { items: Diagnosis[]; fro
           const isOpen = isOpenId(d.diagnostic_id);
           const panel = `diag-${d.diagnostic_id}`;
           return (
-            <li key={d.diagnostic_id} class={`diag sev-${d.severity}`} data-testid="diagnosis-item" data-diagnosis={d.diagnosis}>
+            <li key={d.diagnostic_id} class={`diag sev-${d.severity}`} data-testid="diagnosis-item" data-diagnosis={d.code}>
               <button type="button" class="diag-head" aria-expanded={isOpen} aria-controls={panel} onClick={() => toggle(d.diagnostic_id)}>
                 <span class="chev" aria-hidden="true">
                   {isOpen ? '▾' : '▸'}
                 </span>
                 <time dateTime={d.timestamp}>{dateTime(d.timestamp)}</time>
                 <SeverityBadge level={d.severity} />
-                <strong>{codeLabel(d.diagnosis)}</strong>
+                <strong>{codeLabel(d.code)}</strong>
                 <span class="muted">confidence {pct(d.confidence)}</span>
                 {d.summary ? <span class="diag-summary">{d.summary}</span> : null}
               </button>
@@ -114,7 +114,7 @@ export function EvidenceTable({ rows, caption }: { rows: Diagnosis['evidence']; 
 }
 
 function Evidence({ d }: { d: Diagnosis }): JSX.Element {
-  return <EvidenceTable rows={d.evidence} caption={`Evidence for ${codeLabel(d.diagnosis)} at ${dateTime(d.timestamp)}`} />;
+  return <EvidenceTable rows={d.evidence} caption={`Evidence for ${codeLabel(d.code)} at ${dateTime(d.timestamp)}`} />;
 }
 
 /** Segments coloured by severity: each diagnosis holds until the next one. */
@@ -131,13 +131,13 @@ function Strip({ items, from, to }: { items: Diagnosis[]; from: number; to: numb
     if (b > a) segs.push({ left: ((a - from) / span) * 100, width: ((b - a) / span) * 100, d });
   });
   return (
-    <div class="strip" role="img" aria-label={`Diagnoses over the shown range: ${segs.map((s) => codeLabel(s.d.diagnosis)).join(', ') || 'none'}`}>
+    <div class="strip" role="img" aria-label={`Diagnoses over the shown range: ${segs.map((s) => codeLabel(s.d.code)).join(', ') || 'none'}`}>
       {segs.map((s) => (
         <span
           key={s.d.diagnostic_id}
           class="seg"
           style={{ left: `${s.left}%`, width: `${s.width}%`, background: LEVEL_COLOR[s.d.severity] }}
-          title={`${codeLabel(s.d.diagnosis)} (${LEVEL_LABEL[s.d.severity]}) from ${dateTime(s.d.timestamp)}`}
+          title={`${codeLabel(s.d.code)} (${LEVEL_LABEL[s.d.severity]}) from ${dateTime(s.d.timestamp)}`}
         />
       ))}
     </div>

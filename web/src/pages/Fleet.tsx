@@ -69,7 +69,7 @@ function sortValue(w: Well, k: Key, order: LimitOrder | null): number | string |
     case 'field':
       return w.field ?? null;
     case 'diagnosis':
-      return w.status?.diagnosis ?? null;
+      return w.status?.code ?? null;
     case 'since':
       return w.status ? Date.parse(w.status.since) : null;
     case 'age':
@@ -160,7 +160,7 @@ export function Fleet(): JSX.Element {
         w.well_id.toLowerCase().includes(q) ||
         (w.name ?? '').toLowerCase().includes(q) ||
         (w.field ?? '').toLowerCase().includes(q) ||
-        (w.status?.diagnosis ?? '').toLowerCase().replace(/_/g, ' ').includes(q.replace(/_/g, ' ')) ||
+        (w.status?.code ?? '').toLowerCase().replace(/_/g, ' ').includes(q.replace(/_/g, ' ')) ||
         (w.status?.summary ?? '').toLowerCase().includes(q)
       );
     });
@@ -330,7 +330,7 @@ function FleetCells({ w, now }: { w: Well; now: number }): JSX.Element {
         {w.field ?? '—'}
       </div>
       <div role="gridcell" class="c-diag" title={w.status?.summary ?? undefined}>
-        {w.status ? codeLabel(w.status.diagnosis) : '—'}
+        {w.status ? codeLabel(w.status.code) : '—'}
         {w.status ? <span class="sub">{Math.round(w.status.confidence * 100)} %</span> : null}
       </div>
       <div role="gridcell" class="c-limit">

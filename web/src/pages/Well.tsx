@@ -298,7 +298,7 @@ export function Well({ id }: { id: string }): JSX.Element {
         </div>
         <div class="well-status" data-testid="well-status" data-level={level}>
           <SeverityBadge level={level} />
-          <strong>{well?.status ? codeLabel(well.status.diagnosis) : 'No diagnosis yet'}</strong>
+          <strong>{well?.status ? codeLabel(well.status.code) : 'No diagnosis yet'}</strong>
           {well?.status ? (
             <span class="muted">
               {pct(well.status.confidence)} · since {dateTime(well.status.since)} ({age(well.status.since, nowMs)})
