@@ -98,7 +98,9 @@ describe('store check on the embedded store', () => {
     expect(body.dependencies.database.error).toMatch(/invalid page/);
     const health = await fetch(`http://127.0.0.1:${port}/health`);
     expect(health.status).toBe(503);
-    expect(((await health.json()) as { status: string }).status).toBe('unhealthy');
+    const healthBody = (await health.json()) as { status: string; health: string };
+    expect(healthBody.status).toBe('not_ready');
+    expect(healthBody.health).toBe('unhealthy');
     expect(s.output()).toMatch(/store check failed at start/);
     s.proc.kill('SIGTERM');
     await s.exited;

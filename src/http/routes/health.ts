@@ -55,7 +55,7 @@ export async function healthRoutes(app: FastifyInstance, ctx: AppContext): Promi
     const degraded = Object.values(results).some((r) => r.status !== 'healthy');
     return reply.status(ok ? 200 : 503).send({
       status: ok ? 'ready' : 'not_ready',
-      health: degraded ? 'degraded' : 'healthy',
+      health: !ready ? 'unhealthy' : degraded ? 'degraded' : 'healthy',
       ...base(),
       environment: ctx.config.app.environment,
       dependencies: results,
