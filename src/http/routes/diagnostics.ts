@@ -95,9 +95,11 @@ export async function diagnosticsRoutes(app: FastifyInstance, ctx: AppContext): 
           { field: 'telemetry.well_id', reason: `must be the same as well_id (${well_id}) when given` },
         ]);
       }
+      // Any past reading may be judged, back to 1970 (storage has no year 0, and older is no ESP reading).
+      const now = Date.now();
       const { readings, errors } = ctx.validator.check(
         [{ ...telemetry, well_id }],
-        { now: Date.now(), maxFutureSkewMs: ctx.config.telemetry.maxFutureSkewMs, retentionMs: Number.MAX_SAFE_INTEGER },
+        { now, maxFutureSkewMs: ctx.config.telemetry.maxFutureSkewMs, retentionMs: now },
         () => 'telemetry',
         true,
       );
