@@ -31,7 +31,7 @@ export function faultyRepo(inner: Repository): FaultyRepo {
   state.repo = new Proxy(inner, {
     get(target, prop, receiver) {
       const v = Reflect.get(target, prop, receiver);
-      if (prop === 'insertReadings' || prop === 'ping' || prop === 'insertRejected') {
+      if (prop === 'insertReadings' || prop === 'ping' || prop === 'checkTables' || prop === 'insertRejected') {
         return async (...args: unknown[]) => {
           if (state.delayMs) await new Promise((r) => setTimeout(r, state.delayMs));
           if (state.failing) throw new ConnectionError('Database unavailable', { cause: 'test outage' });
