@@ -54,6 +54,8 @@ export function packageVersion(): string {
 /** Reads every main table; a failure that is not an outage says the store may be damaged. */
 async function checkStore(repo: Repository): Promise<void> {
   try {
+    // One attempt first (no retry budget), so a lost database is named at once; then every main table read.
+    await repo.ping();
     await repo.checkTables();
   } catch (err) {
     if (err instanceof AppError && err.status === 503) throw err;
