@@ -13,7 +13,7 @@ import { IngestPipeline } from './ingest/pipeline.js';
 import { HttpAlarmWebhook } from './ingest/webhook.js';
 import { RunEventService } from './ingest/run-events.js';
 import { SurveillanceService } from './ingest/surveillance.js';
-import { Authenticator } from './http/auth.js';
+import { Authenticator } from './security/authenticator.js';
 import type { AppContext, DependencyCheck } from './http/context.js';
 import { presentReading } from './http/present.js';
 import { buildServer, type ServerExtensions } from './http/server.js';

@@ -7,7 +7,8 @@ import { loadConfig, loadDotEnv } from '../config.js';
 import { AppError } from '../domain/errors.js';
 import { openRepository } from '../storage/index.js';
 import { SecurityRepository } from '../storage/security-repository.js';
-import { SecurityService, USER_ROLES } from '../security/service.js';
+import { USER_ROLES } from '../domain/identity.js';
+import { SecurityService } from '../security/service.js';
 import { StoreInUseError } from '../storage/store-lock.js';
 
 const USAGE = `Usage:
@@ -104,7 +105,7 @@ export async function runUser(
   let password: string | undefined;
   if (sub === 'add') {
     const role = flags.get('role');
-    if (!role || !USER_ROLES.includes(role as never)) {
+    if (!role || !(USER_ROLES as readonly string[]).includes(role)) {
       io.stderr.write(`esp user add: --role must be one of ${USER_ROLES.join(', ')}\n`);
       return 2;
     }

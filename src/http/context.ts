@@ -12,7 +12,7 @@ import type { LatestCache } from '../cache/latest-cache.js';
 import type { FleetCache } from '../cache/fleet-cache.js';
 import type { Repository } from '../storage/repository.js';
 import type { DiskGuard } from '../storage/disk-guard.js';
-import type { Authenticator } from './auth.js';
+import type { Authenticator } from '../security/authenticator.js';
 
 export interface DependencyCheck {
   name: string;

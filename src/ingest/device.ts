@@ -5,7 +5,7 @@ import { AppError } from '../domain/errors.js';
 import type { Reading } from '../domain/reading.js';
 import { WELL_ID_PATTERN } from '../domain/reading.js';
 import type { ReadingCheckOptions, ReadingValidator } from '../domain/validation.js';
-import { assertWellsInScope, type Principal } from '../http/auth.js';
+import { assertWellsInScope, type Principal } from '../domain/identity.js';
 import type { Logger } from 'pino';
 import type { RejectedMessage, Repository } from '../storage/repository.js';
 

@@ -5,7 +5,7 @@ import { Type, type Static } from 'typebox';
 import type { Module, Transport } from '../app.js';
 import { WellIdSchema } from '../domain/validation.js';
 import { ValidationError } from '../domain/errors.js';
-import { assertWellsInScope } from '../http/auth.js';
+import { assertWellsInScope } from '../domain/identity.js';
 import type { AppContext } from '../http/context.js';
 import { RejectedSink } from './device.js';
 import { importReadings, type ImportFormat } from './import.js';

@@ -19,7 +19,7 @@ import type { Logger } from 'pino';
 import type { Transport } from '../app.js';
 import { AppError } from '../domain/errors.js';
 import type { Reading } from '../domain/reading.js';
-import { can, type Principal } from '../http/auth.js';
+import { can, type Principal } from '../domain/identity.js';
 import type { AppContext, DependencyCheck } from '../http/context.js';
 import { GuardedConnection, PacketHeaderScanner, PRE_AUTH_MAX_PACKET_BYTES } from './mqtt-guard.js';
 import { matchTelemetryTopic, processDeviceMessage, type RejectedSink } from './device.js';
@@ -153,22 +153,6 @@ function authError(message: string, returnCode: 2 | 4 | 5): AuthenticateError {
   return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
 }
 
-/** A stand-in request for credential resolvers written for HTTP. */
-function pseudoRequest(client: AedesClient, log: Logger): FastifyRequest {
-  const conn = client.conn as Socket;
-  return {
-    id: `mqtt-${client.id}`,
-    headers: {},
-    query: {},
-    url: '/mqtt',
-    method: 'CONNECT',
-    ip: conn.remoteAddress ?? '',
-    socket: conn,
-    log,
-    principal: null,
-  } as unknown as FastifyRequest;
-}
-
 export interface EmbeddedBrokerOptions {
   port: number;
   host: string;
@@ -222,7 +206,7 @@ export class EmbeddedBroker implements Transport {
     if (!login) return false;
     if (Date.now() - login.checkedAt < REVALIDATE_MS) return true;
     login.checkedAt = Date.now();
-    const principal = await this.ctx.authenticator.resolve(login.key, pseudoRequest(client, log));
+    const principal = await this.ctx.authenticator.resolve(login.key);
     if (!principal || !can(principal, 'ingest')) {
       log.warn({ client: client.id }, 'MQTT client cut off: its key was revoked or lost the ingest permission');
       this.principals.delete(client);
@@ -254,7 +238,7 @@ export class EmbeddedBroker implements Transport {
           metrics.mqtt.refusedConnects++;
           return done(authError('An API key is required as the MQTT password', 5), false);
         }
-        ctx.authenticator.resolve(key, pseudoRequest(client, log)).then(
+        ctx.authenticator.resolve(key).then(
           (principal) => {
             if (!principal || !can(principal, 'ingest')) {
               metrics.mqtt.refusedConnects++;

@@ -1,8 +1,8 @@
 // Users, access and refresh tokens, device keys: the rules, over the security store. The HTTP routes and the
 // CLI both go through here; the credential resolvers the Authenticator consults live here too.
-import type { Principal } from '../http/auth.js';
+import { USER_ROLES, type Principal, type UserRole } from '../domain/identity.js';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
-import type { ApiKeyRecord, SecurityRepository, UserRecord, UserRole } from '../storage/security-repository.js';
+import type { ApiKeyRecord, SecurityRepository, UserRecord } from '../storage/security-repository.js';
 import {
   DEVICE_KEY_PREFIX,
   REFRESH_TOKEN_PREFIX,
@@ -15,7 +15,6 @@ import {
   verifyPassword,
 } from './crypto.js';
 
-export const USER_ROLES: readonly UserRole[] = ['admin', 'engineer', 'viewer'];
 /** Printable, no slashes, colons or control characters; 1–64 characters. */
 export const USERNAME_PATTERN = '^[^\\u0000-\\u001f\\u007f/\\\\:]{1,64}$';
 export const PASSWORD_MIN = 8;
@@ -98,7 +97,7 @@ export function checkPassword(password: string): void {
 }
 
 export function checkRole(role: string): asserts role is UserRole {
-  if (!USER_ROLES.includes(role as UserRole)) {
+  if (!(USER_ROLES as readonly string[]).includes(role)) {
     throw new ValidationError('Invalid role', [{ field: 'role', reason: `must be one of ${USER_ROLES.join(', ')}` }]);
   }
 }

@@ -1,6 +1,7 @@
 // Users, refresh tokens, device keys and the audit log: the security module's storage, in the same
 // PostgreSQL 15-compatible SQL and on the same executor as the main repository. Every value is a bound
 // parameter; nothing from a request is ever spliced into SQL text.
+import type { UserRole } from '../domain/identity.js';
 import { ConflictError, ConnectionError } from '../domain/errors.js';
 import type { Repository } from './repository.js';
 import type { SqlExecutor } from './sql.js';
@@ -9,7 +10,6 @@ import { toIso, toIsoOrNull } from './values.js';
 
 type Row = Record<string, unknown>;
 
-export type UserRole = 'admin' | 'engineer' | 'viewer';
 
 export interface UserRecord {
   username: string;

@@ -4,7 +4,7 @@
 // counts and statuses, never on timings.
 import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import type { Principal } from '../../src/http/auth.js';
+import type { Principal } from '../../src/domain/identity.js';
 import type { Reading } from '../../src/domain/reading.js';
 import { TEST_ADMIN_KEY, openTestDatabase, startTestApp, type TestApp } from '../helpers.js';
 

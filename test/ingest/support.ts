@@ -4,7 +4,7 @@ import { appendFileSync } from 'node:fs';
 import { createServer, type Server, type Socket, connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ConnectionError } from '../../src/domain/errors.js';
-import type { Principal } from '../../src/http/auth.js';
+import type { Principal } from '../../src/domain/identity.js';
 import type { App } from '../../src/app.js';
 import type { Repository } from '../../src/storage/repository.js';
 

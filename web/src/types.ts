@@ -1,5 +1,6 @@
 // Shapes of the HTTP API (v1) as the dashboard receives them. Timestamps are ISO strings.
 // Early warning and run life shapes are the server's own (src/domain/surveillance.ts), re-exported here.
+import type { UserRole } from '@domain/identity';
 import type { TrendChannel } from '@domain/surveillance';
 
 export type {
@@ -38,7 +39,8 @@ export type Severity = (typeof SEVERITIES)[number];
 /** A well's display level: a severity, or `nodata` when it has no diagnosis yet. */
 export type Level = Severity | 'nodata';
 
-export type Role = 'admin' | 'engineer' | 'viewer';
+/** A signed-in person's role: the server's list (src/domain/identity.ts), not a copy. */
+export type Role = UserRole;
 export interface User {
   username: string;
   role: Role;

@@ -5,7 +5,7 @@ import { Type, type Static } from 'typebox';
 import { NotFoundError, ValidationError } from '../../domain/errors.js';
 import { CHANNELS, readingId } from '../../domain/reading.js';
 import { distinctReadings, ReadingInputSchema, type ReadingInput } from '../../domain/validation.js';
-import { assertWellsInScope } from '../auth.js';
+import { assertWellsInScope } from '../../domain/identity.js';
 import type { AppContext } from '../context.js';
 import { parseInterval, RangeQuerySchema, resolveRange, WellParams } from '../params.js';
 import { CSV_HEADER, presentReading, readingsToCsv } from '../present.js';

@@ -135,7 +135,7 @@ export async function securityRoutes(app: FastifyInstance, ctx: AppContext, deps
     async (req) => {
       const credential = credentialOf(req);
       if (!credential) throw new AuthenticationError('Missing credentials: send Authorization: Bearer <key> or X-API-Key');
-      const p = await ctx.authenticator.resolve(credential, req);
+      const p = await ctx.authenticator.resolve(credential);
       if (!p) throw new AuthenticationError('Invalid or expired credentials');
       req.principal = p;
       return { success: true, user: { username: p.name, role: p.role } };
