@@ -14,7 +14,8 @@ import { HttpAlarmWebhook } from './ingest/webhook.js';
 import { RunEventService } from './ingest/run-events.js';
 import { SurveillanceService } from './ingest/surveillance.js';
 import { Authenticator } from './security/authenticator.js';
-import type { AppContext, DependencyCheck } from './http/context.js';
+import type { AppContext } from './http/context.js';
+import type { DependencyCheck, Transport } from './domain/lifecycle.js';
 import { presentReading } from './http/present.js';
 import { buildServer, type ServerExtensions } from './http/server.js';
 import { createLogger } from './logger.js';
@@ -23,13 +24,7 @@ import { openRepository } from './storage/index.js';
 import type { Repository } from './storage/repository.js';
 
 /** Something with its own life cycle started after HTTP (the MQTT broker or subscriber, caches …). */
-export interface Transport {
-  name: string;
-  start(): Promise<void>;
-  /** Stop taking new work; called before the pipeline drains. */
-  stop(): Promise<void>;
-  health?: DependencyCheck;
-}
+export type { Transport };
 
 export interface Module {
   /** HTTP additions and global hooks. */

@@ -12,15 +12,10 @@ import type { LatestCache } from '../cache/latest-cache.js';
 import type { FleetCache } from '../cache/fleet-cache.js';
 import type { Repository } from '../storage/repository.js';
 import type { DiskGuard } from '../storage/disk-guard.js';
+import type { DependencyCheck } from '../domain/lifecycle.js';
 import type { Authenticator } from '../security/authenticator.js';
 
-export interface DependencyCheck {
-  name: string;
-  /** Throws when the dependency is down. */
-  check(): Promise<Record<string, unknown> | void>;
-  /** A required dependency failing makes the service not ready. */
-  required: boolean;
-}
+export type { DependencyCheck };
 
 export interface AppContext {
   config: Config;

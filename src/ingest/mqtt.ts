@@ -14,17 +14,28 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { hostname } from 'node:os';
 import { Aedes, type AuthenticateError, type Client as AedesClient, type PublishPacket } from 'aedes';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import type { Transport } from '../app.js';
 import { AppError } from '../domain/errors.js';
 import type { Reading } from '../domain/reading.js';
 import { can, type Principal } from '../domain/identity.js';
-import type { AppContext, DependencyCheck } from '../http/context.js';
+import type { Config } from '../config.js';
+import type { DependencyCheck, Transport } from '../domain/lifecycle.js';
+import type { ReadingValidator } from '../domain/validation.js';
 import { GuardedConnection, PacketHeaderScanner, PRE_AUTH_MAX_PACKET_BYTES } from './mqtt-guard.js';
 import { matchTelemetryTopic, processDeviceMessage, type RejectedSink } from './device.js';
 import type { BrokerStats, IngestMetrics } from './metrics.js';
-import type { SubmitCounts } from './pipeline.js';
+import type { IngestPipeline, SubmitCounts } from './pipeline.js';
+
+/** What MQTT needs from the application: no more, so it does not depend on the HTTP layer's context. */
+export interface MqttDeps {
+  config: Config;
+  log: Logger;
+  validator: ReadingValidator;
+  pipeline: IngestPipeline;
+  /** The credential check HTTP uses too (security/authenticator.ts). */
+  authenticator: { resolve(credential: string): Promise<Principal | null> };
+  fieldOf(wellId: string): string | null | undefined;
+}
 
 /** How often a connected client's key is checked again (revocation takes effect within this). */
 const REVALIDATE_MS = 5_000;
@@ -81,7 +92,7 @@ export class BrokerSysReader {
 /** Ingests one MQTT message; resolves when it may be acknowledged, rejects when it must not be. */
 export class MqttMessageHandler {
   constructor(
-    private readonly ctx: AppContext,
+    private readonly ctx: MqttDeps,
     private readonly metrics: IngestMetrics,
     private readonly rejects: RejectedSink,
     readonly topicPrefix: string,
@@ -184,7 +195,7 @@ export class EmbeddedBroker implements Transport {
   private readonly notForwarded = new WeakSet<Buffer>();
 
   constructor(
-    private readonly ctx: AppContext,
+    private readonly ctx: MqttDeps,
     private readonly handler: MqttMessageHandler,
     private readonly metrics: IngestMetrics,
     private readonly opts: EmbeddedBrokerOptions,
@@ -413,7 +424,7 @@ export class ExternalSubscriber implements Transport {
   private readonly log: Logger;
 
   constructor(
-    private readonly ctx: AppContext,
+    private readonly ctx: MqttDeps,
     private readonly handler: MqttMessageHandler,
     private readonly metrics: IngestMetrics,
     private readonly opts: ExternalSubscriberOptions,
