@@ -14,7 +14,6 @@ import { loadConfig } from '../src/config.js';
 import { CODE_INFO } from '../src/diagnostics/codes.js';
 import type { DiagnosisCode } from '../src/domain/diagnosis.js';
 import type { Reading } from '../src/domain/reading.js';
-import { defaultModules } from '../src/modules.js';
 
 export interface FleetRenderResult {
   wells: number;
@@ -241,7 +240,7 @@ export async function benchFleetRender(opts: { wells?: number; runs?: number } =
     { PORT: '0', HOST: '127.0.0.1', MQTT_PORT: '0', DATA_DIR: dataDir, ESP_ADMIN_KEY: KEY, LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '1000000' },
     'bench',
   );
-  const app = await App.create(config, { logger: pino({ level: 'silent' }), modules: defaultModules(config) });
+  const app = await App.create(config, { logger: pino({ level: 'silent' }) });
   let browser: Browser | null = null;
   try {
     await app.start();

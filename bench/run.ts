@@ -16,7 +16,6 @@ import { App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { CHANNELS, type Reading } from '../src/domain/reading.js';
 import { READING_COLUMNS, encodeCopyBinary, encodeCopyText } from '../src/storage/copy-format.js';
-import { defaultModules } from '../src/modules.js';
 import { PgliteExecutor } from '../src/storage/pglite.js';
 import { PostgresExecutor } from '../src/storage/postgres.js';
 import type { SqlExecutor } from '../src/storage/sql.js';
@@ -213,7 +212,7 @@ async function benchStore(store: 'postgres' | 'pglite', rows: Row[], info: Recor
     },
     'bench',
   );
-  const app = await App.create(config, { repo, logger: pino({ level: 'warn' }), modules: defaultModules(config) });
+  const app = await App.create(config, { repo, logger: pino({ level: 'warn' }) });
   await app.start();
   const port = app.port;
   const common = { host: '127.0.0.1', key: KEY, base, batchSize: 1000, perMessage: 1, window: 200 };

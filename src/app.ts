@@ -1,37 +1,34 @@
-// Composition root: wires config, logging, storage, ingest, the engine, HTTP and transports, and owns the
-// start-up and graceful-shutdown order.
+// Composition root: builds the services (storage, the ingest pipeline, the engine, surveillance, the live
+// stream), wires them together through the event bus, builds the HTTP server and the MQTT transport, and owns
+// the start-up and graceful-shutdown order.
 import { readFileSync } from 'node:fs';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, RouteOptions } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { resolveAdminKey, type AdminKey } from './admin-key.js';
 import { AppError } from './domain/errors.js';
+import type { Transport } from './domain/lifecycle.js';
 import { ReadingValidator } from './domain/validation.js';
+import { RejectedSink } from './ingest/device.js';
 import { DiagnosisService } from './ingest/diagnosis-service.js';
+import { EventBus } from './ingest/event-bus.js';
 import { EventHub } from './ingest/events.js';
+import { IngestMetrics } from './ingest/metrics.js';
+import { defaultClientId, EmbeddedBroker, ExternalSubscriber, MqttMessageHandler, type MqttDeps } from './ingest/mqtt.js';
 import { IngestPipeline } from './ingest/pipeline.js';
-import { HttpAlarmWebhook } from './ingest/webhook.js';
 import { RunEventService } from './ingest/run-events.js';
 import { SurveillanceService } from './ingest/surveillance.js';
+import { HttpAlarmWebhook } from './ingest/webhook.js';
+import { WellFieldMap } from './ingest/well-fields.js';
 import { Authenticator } from './security/authenticator.js';
+import { securityModule, type SecurityModule } from './security/module.js';
 import type { AppContext } from './http/context.js';
-import type { DependencyCheck, Transport } from './domain/lifecycle.js';
 import { presentReading } from './http/present.js';
-import { buildServer, type ServerExtensions } from './http/server.js';
+import { buildServer } from './http/server.js';
 import { createLogger } from './logger.js';
 import { DiskGuard } from './storage/disk-guard.js';
 import { openRepository } from './storage/index.js';
 import type { Repository } from './storage/repository.js';
-
-/** Something with its own life cycle started after HTTP (the MQTT broker or subscriber, caches …). */
-export type { Transport };
-
-export interface Module {
-  /** HTTP additions and global hooks. */
-  server?: ServerExtensions;
-  /** Called once the context exists; may return transports to start. */
-  setup?(ctx: AppContext, app: App): Promise<Transport[] | void>;
-}
 
 export function packageVersion(): string {
   try {
@@ -62,29 +59,41 @@ export interface AppOptions {
   logger?: Logger;
   /** An already open repository (tests share one embedded store per file). */
   repo?: Repository;
-  modules?: Module[];
+  /**
+   * The security layer: security headers, CORS, rate limits, user tokens and device keys, the audit log,
+   * Prometheus metrics, the latest-reading and fleet caches. On unless turned off (tests of the core API).
+   */
+  security?: boolean;
+  /** Told of every route the HTTP server registers from its global hooks on (route inventories in tests). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 export class App {
   readonly ctx: AppContext;
   server!: FastifyInstance;
   readonly adminKey: AdminKey;
+  /** The MQTT transport once started: the embedded broker, the subscription to an external one, or none. */
+  mqtt: EmbeddedBroker | ExternalSubscriber | null = null;
   private transports: Transport[] = [];
   private timers: NodeJS.Timeout[] = [];
   private stopping: Promise<void> | null = null;
   private readonly ownsRepo: boolean;
-  private readonly fields = new Map<string, string | null>();
+  private readonly wellFields: WellFieldMap;
+  private readonly security: SecurityModule | null;
 
   private constructor(
     readonly config: Config,
     readonly log: Logger,
     repo: Repository,
     ownsRepo: boolean,
-    private readonly modules: Module[],
+    private readonly opts: AppOptions,
   ) {
     this.ownsRepo = ownsRepo;
     this.adminKey = resolveAdminKey(config);
+    this.security = opts.security === false ? null : securityModule();
+    const bus = new EventBus(log);
     const events = new EventHub(presentReading);
+    this.wellFields = new WellFieldMap(repo);
     // The embedded store lives in DATA_DIR: keep enough of that disk free that the engine never meets ENOSPC.
     // (PostgreSQL's disk is not visible from here; its disk_full error becomes 507 instead.)
     const diskGuard =
@@ -108,20 +117,32 @@ export class App {
         concurrency: repo.kind === 'postgres' ? Math.max(1, Math.min(config.telemetry.writers, config.database.poolMax - 2)) : 1,
       },
       log,
+      bus,
     );
-    const diagnosis = new DiagnosisService(repo, events, log, {
+    const diagnosis = new DiagnosisService(repo, bus, log, {
       liveWindowMs: config.telemetry.alarmLiveWindowMs,
       baselineSaveMs: 10 * 60_000,
       warmupReadings: 5000,
       warmupWindowMs: 48 * 3_600_000,
-      webhook: config.telemetry.alarmWebhookUrl ? new HttpAlarmWebhook(config.telemetry.alarmWebhookUrl, log) : undefined,
     });
     const runEvents = new RunEventService(repo, log);
-    pipeline.onCommit((readings) => {
-      diagnosis.onCommitted(readings);
-      runEvents.onCommitted(readings);
-      events.readings(readings);
+    const webhook = config.telemetry.alarmWebhookUrl ? new HttpAlarmWebhook(config.telemetry.alarmWebhookUrl, log) : null;
+
+    // Who reacts to what, in this order (the bus calls listeners synchronously, in subscription order; the
+    // security layer's cache and metrics subscribe after these when the HTTP server is built).
+    bus.on('readings.committed', (e) => diagnosis.committed(e));
+    bus.on('readings.committed', (e) => runEvents.committed(e));
+    bus.on('readings.committed', (e) => events.readings(e.readings));
+    bus.on('well.changed', (e) => {
+      if (e.change !== 'saved') return;
+      diagnosis.wellUpdated(e.well.well_id, e.well);
+      runEvents.wellUpdated(e.well.well_id, e.well.rated_current_a);
     });
+    bus.on('well.changed', (e) => this.wellFields.changed(e));
+    bus.on('diagnosis.recorded', (e) => events.publish({ type: 'diagnosis', data: e.diagnosis }));
+    bus.on('alarm.changed', (e) => events.publish({ type: 'alarm', data: e.alarm }));
+    if (webhook) bus.on('alarm.changed', (e) => webhook.send(e.change, e.alarm));
+
     this.ctx = {
       config,
       log,
@@ -132,6 +153,7 @@ export class App {
       runEvents,
       surveillance: new SurveillanceService(repo, log, { refreshMs: config.telemetry.forecastRefreshMs, batch: 20, tickMs: 60_000 }),
       events,
+      bus,
       authenticator: new Authenticator(this.adminKey.key),
       dependencies: [
         {
@@ -148,7 +170,8 @@ export class App {
       ],
       diskGuard,
       startedAt: null,
-      fieldOf: (wellId) => this.fields.get(wellId),
+      fieldOf: this.wellFields.fieldOf,
+      ingestMetrics: new IngestMetrics(),
     };
   }
 
@@ -156,14 +179,50 @@ export class App {
     const log = opts.logger ?? createLogger(config);
     const repo =
       opts.repo ?? (await openRepository(config, (err) => log.warn({ err: err.message }, 'database connection lost')));
-    return new App(config, log, repo, !opts.repo, opts.modules ?? []);
+    return new App(config, log, repo, !opts.repo, opts);
   }
 
-  /** Refreshes the well → field map used to check device keys scoped to a field. */
-  async refreshFields(): Promise<void> {
-    const { wells } = await this.ctx.repo.listWells({ limit: 1_000_000, offset: 0 });
-    this.fields.clear();
-    for (const w of wells) this.fields.set(w.well_id, w.field);
+  /** Reloads the well → field map used to check device keys scoped to a field. */
+  refreshFields(): Promise<void> {
+    return this.wellFields.refresh();
+  }
+
+  /** The MQTT transport the configuration asks for: a subscription to MQTT_URL, or a broker on MQTT_PORT. */
+  private createMqtt(rejects: RejectedSink): EmbeddedBroker | ExternalSubscriber | null {
+    const { ctx } = this;
+    const { mqtt, app } = this.config;
+    const deps: MqttDeps = {
+      config: ctx.config,
+      log: ctx.log,
+      validator: ctx.validator,
+      pipeline: ctx.pipeline,
+      authenticator: ctx.authenticator,
+      // Read at each message: the security layer may widen ctx.fieldOf when the HTTP server is built.
+      fieldOf: (wellId) => ctx.fieldOf(wellId),
+    };
+    const metrics = ctx.ingestMetrics;
+    const handler = new MqttMessageHandler(deps, metrics, rejects, mqtt.topicPrefix);
+    if (mqtt.url) {
+      return new ExternalSubscriber(deps, handler, metrics, {
+        url: mqtt.url,
+        shareGroup: mqtt.shareGroup,
+        topicPrefix: mqtt.topicPrefix,
+        username: mqtt.username,
+        password: mqtt.password,
+        clientId: mqtt.clientId ?? defaultClientId(mqtt.shareGroup, app.port),
+        // Never more in flight than a tenth of the ingest queue, so a backlog cannot fill it.
+        receiveMaximum: Math.max(1, Math.min(mqtt.receiveMaximum, Math.floor(this.config.telemetry.queueMax / 10))),
+      });
+    }
+    if (mqtt.port) {
+      return new EmbeddedBroker(deps, handler, metrics, {
+        port: mqtt.port,
+        host: app.host,
+        maxPacketBytes: mqtt.maxPacketBytes,
+        maxConnections: mqtt.maxConnections,
+      });
+    }
+    return null;
   }
 
   async start(listen = true): Promise<void> {
@@ -178,17 +237,17 @@ export class App {
       storeDamaged = true;
       this.log.error({ err: (err as Error).message }, 'store check failed at start: not ready until it passes');
     }
-    const server: ServerExtensions = { plugins: [], early: [] };
-    for (const m of this.modules) {
-      server.plugins!.push(...(m.server?.plugins ?? []));
-      server.early!.push(...(m.server?.early ?? []));
-      if (m.server?.alarmHooks) server.alarmHooks = m.server.alarmHooks;
-    }
-    this.server = await buildServer(this.ctx, server);
-    for (const m of this.modules) {
-      const t = await m.setup?.(this.ctx, this);
-      if (t) this.transports.push(...t);
-    }
+    this.server = await buildServer(this.ctx, {
+      early: this.security?.server.early,
+      plugins: this.security?.server.plugins,
+      onRoute: this.opts.onRoute,
+    });
+    if (this.security) this.transports.push(...(await this.security.setup(this.ctx, this)));
+    const rejects = new RejectedSink(this.ctx.repo, this.ctx.log);
+    this.mqtt = this.createMqtt(rejects);
+    if (this.mqtt) this.transports.push(this.mqtt);
+    // Stopped after the MQTT transport: rejections still buffered are written before storage closes.
+    this.transports.push({ name: 'ingest-rejects', start: async () => undefined, stop: () => rejects.flush() });
     for (const t of this.transports) if (t.health) this.ctx.dependencies.push(t.health);
     await this.refreshFields().catch((err: unknown) => {
       if (!storeDamaged) throw err;

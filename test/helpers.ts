@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 import { pino } from 'pino';
-import { App, type Module } from '../src/app.js';
+import type { RouteOptions } from 'fastify';
+import { App } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { PgliteExecutor } from '../src/storage/pglite.js';
@@ -106,13 +107,20 @@ export interface TestApp {
 /** Starts the whole app on a free port over the given store. */
 export async function startTestApp(
   db: TestDatabase,
-  opts: { env?: Record<string, string | undefined>; modules?: Module[]; logStream?: NodeJS.WritableStream } = {},
+  opts: {
+    env?: Record<string, string | undefined>;
+    /** With the security layer (headers, rate limits, tokens, device keys, audit, metrics, caches); off by default. */
+    security?: boolean;
+    /** Told of every route the app registers (route inventories). */
+    onRoute?: (route: RouteOptions) => void;
+    logStream?: NodeJS.WritableStream;
+  } = {},
 ): Promise<TestApp> {
   const config = testConfig(opts.env);
   const logger = opts.logStream
     ? createLogger({ ...config, logging: { level: 'info', format: 'json' } }, opts.logStream)
     : pino({ level: 'silent' });
-  const app = await App.create(config, { repo: db.repo, logger, modules: opts.modules });
+  const app = await App.create(config, { repo: db.repo, logger, security: opts.security ?? false, onRoute: opts.onRoute });
   await app.start();
   const baseUrl = `http://127.0.0.1:${app.port}`;
   return {

@@ -9,14 +9,14 @@ export interface LatestCache {
   /** The cached reading, or null when not cached. */
   get(wellId: string): Promise<Reading | null>;
   /** Keeps, per well, the reading with the highest timestamp of the cached one and these. */
-  put(readings: Reading[]): Promise<void>;
+  put(readings: readonly Reading[]): Promise<void>;
   delete(wellId: string): Promise<void>;
   /** Cached value, else `load()` from storage (and cache it); cache failures fall back to storage. */
   read(wellId: string, load: () => Promise<Reading | null>): Promise<Reading | null>;
 }
 
 /** Per well, the reading with the highest timestamp. */
-export function newestPerWell(readings: Reading[]): Map<string, Reading> {
+export function newestPerWell(readings: readonly Reading[]): Map<string, Reading> {
   const out = new Map<string, Reading>();
   for (const r of readings) {
     const cur = out.get(r.well_id);
@@ -28,7 +28,7 @@ export function newestPerWell(readings: Reading[]): Map<string, Reading> {
 abstract class BaseCache implements LatestCache {
   abstract readonly kind: 'memory' | 'redis';
   abstract get(wellId: string): Promise<Reading | null>;
-  abstract put(readings: Reading[]): Promise<void>;
+  abstract put(readings: readonly Reading[]): Promise<void>;
   abstract delete(wellId: string): Promise<void>;
   protected onError: (err: unknown, op: string) => void = () => undefined;
 
@@ -68,7 +68,7 @@ export class MemoryLatestCache extends BaseCache {
     return e.reading;
   }
 
-  async put(readings: Reading[]): Promise<void> {
+  async put(readings: readonly Reading[]): Promise<void> {
     const now = Date.now();
     for (const [id, r] of newestPerWell(readings)) {
       const cur = this.entries.get(id);
@@ -113,7 +113,7 @@ export class RedisLatestCache extends BaseCache {
     return raw ? (JSON.parse(raw) as Reading) : null;
   }
 
-  async put(readings: Reading[]): Promise<void> {
+  async put(readings: readonly Reading[]): Promise<void> {
     const newest = newestPerWell(readings);
     if (!newest.size) return;
     const p = this.redis.pipeline();

@@ -9,7 +9,6 @@ import { App, packageVersion } from '../app.js';
 import { loadConfig } from '../config.js';
 import type { DiagnosisCode } from '../domain/diagnosis.js';
 import type { Reading } from '../domain/reading.js';
-import { defaultModules } from '../modules.js';
 import { FleetSimulator, type SimWell } from '../simulator/index.js';
 import { acquireStoreLock } from '../storage/store-lock.js';
 import { describeMqtt } from './banner.js';
@@ -197,7 +196,7 @@ export async function runDemo(argv: string[]): Promise<number> {
 
   const config = loadConfig(env, packageVersion());
   const t0 = Date.now();
-  const app = await App.create(config, { modules: defaultModules(config) });
+  const app = await App.create(config);
   await app.start();
   const { repo, pipeline } = app.ctx;
   const say = (s: string) => process.stdout.write(s + '\n');

@@ -1,14 +1,13 @@
 // `esp serve`: run the platform until SIGTERM/SIGINT, then shut down without losing queued readings.
 import { App } from '../app.js';
 import { loadConfig, loadDotEnv } from '../config.js';
-import { defaultModules } from '../modules.js';
 import { packageVersion } from '../app.js';
 import { describeMqtt } from './banner.js';
 
 export async function runServe(): Promise<number> {
   loadDotEnv();
   const config = loadConfig(process.env, packageVersion());
-  const app = await App.create(config, { modules: defaultModules(config) });
+  const app = await App.create(config);
   const { adminKey, log } = app;
   await app.start();
   log.info(

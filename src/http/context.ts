@@ -7,6 +7,7 @@ import type { DiagnosisService } from '../ingest/diagnosis-service.js';
 import type { RunEventService } from '../ingest/run-events.js';
 import type { SurveillanceService } from '../ingest/surveillance.js';
 import type { EventHub } from '../ingest/events.js';
+import type { EventBus } from '../ingest/event-bus.js';
 import type { IngestMetrics } from '../ingest/metrics.js';
 import type { LatestCache } from '../cache/latest-cache.js';
 import type { FleetCache } from '../cache/fleet-cache.js';
@@ -28,17 +29,20 @@ export interface AppContext {
   runEvents: RunEventService;
   /** References, forecasts (stored for the fleet sort) and run-life statistics. */
   surveillance: SurveillanceService;
+  /** The live stream (SSE) hub. */
   events: EventHub;
+  /** Readings committed, wells and alarms changed, diagnoses recorded (src/domain/events.ts). */
+  bus: EventBus;
   authenticator: Authenticator;
   dependencies: DependencyCheck[];
   /** Embedded store: refuses writes while DATA_DIR is nearly full. */
   diskGuard?: DiskGuard;
   /** Set once start-up (migrations, broker) has finished. */
   startedAt: number | null;
-  /** Well → field, for device keys scoped to a field; filled lazily. */
+  /** Well → field, for device keys scoped to a field. */
   fieldOf(wellId: string): string | null | undefined;
-  /** Ingest counters by transport (accepted, rejected); set by the ingest module. */
-  ingestMetrics?: IngestMetrics;
+  /** Ingest counters by transport (accepted, rejected): the one set every transport counts in. */
+  ingestMetrics: IngestMetrics;
   /** Newest reading per well (Redis or memory); set by the security/operations module. */
   latest?: LatestCache;
   /** The fleet list, shared by processes through Redis when configured. */

@@ -1,7 +1,7 @@
 // Prometheus metrics (prom-client, the platform's own Registry), served at GET /metrics. Transports report
 // what they accept and reject through the exported `metrics` object:
 //   metrics.readingsIngested.inc({ transport: 'mqtt' }, n); metrics.readingsRejected.inc({ transport: 'mqtt' }, n)
-// Queue depth, diagnoses by code, active alarms and the ingest module's counters (ctx.ingestMetrics) are read
+// Queue depth, diagnoses by code, active alarms and the ingest counters (ctx.ingestMetrics) are read
 // from the running app at scrape time.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -375,15 +375,13 @@ brokerGauge('esp_mqtt_broker_clients_connected', 'Clients connected to the exter
 /** Feeds the pipeline's commits into the counters and lets scrape-time gauges read this app; returns unbind. */
 export function bindMetrics(ctx: AppContext): () => void {
   sources.add(ctx);
-  let active = true;
-  ctx.pipeline.onCommit((readings, info) => {
-    if (!active) return;
-    metrics.readingsCommitted.inc(readings.length);
-    metrics.readingsInserted.inc(info.inserted);
-    metrics.commitDuration.observe(info.durationMs / 1000);
+  const unsubscribe = ctx.bus.on('readings.committed', (e) => {
+    metrics.readingsCommitted.inc(e.readings.length);
+    metrics.readingsInserted.inc(e.inserted);
+    metrics.commitDuration.observe(e.durationMs / 1000);
   });
   return () => {
-    active = false;
+    unsubscribe();
     sources.delete(ctx);
   };
 }

@@ -1,29 +1,32 @@
 // The HTTP server: Fastify with one validation setup (TypeBox schemas → Ajv + OpenAPI), request ids,
 // authentication, the routes, and one error handler.
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { createBodyAjv, createParamsAjv } from '../domain/validation.js';
+import { importRoutes } from '../ingest/module.js';
 import { registerAuth } from './auth.js';
 import type { AppContext } from './context.js';
 import { registerErrorHandling } from './errors.js';
 import { registerTextGuard } from './text-guard.js';
-import { alarmRoutes, type AlarmRouteHooks } from './routes/alarms.js';
+import { alarmRoutes } from './routes/alarms.js';
 import { diagnosticsRoutes } from './routes/diagnostics.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
+import { ingestRoutes } from './routes/ingest.js';
 import { rootRoutes } from './routes/root.js';
 import { surveillanceRoutes } from './routes/surveillance.js';
 import { telemetryRoutes } from './routes/telemetry.js';
 import { wellRoutes } from './routes/wells.js';
 
 export interface ServerExtensions {
-  /** Registered after the core routes (security, ingest extras, metrics …). */
+  /** Registered after the core routes (security, metrics …). */
   plugins?: ((app: FastifyInstance, ctx: AppContext) => Promise<void>)[];
   /** Runs before auth is registered: global hooks such as rate limits, CORS, headers. */
   early?: ((app: FastifyInstance, ctx: AppContext) => Promise<void>)[];
-  alarmHooks?: AlarmRouteHooks;
+  /** Told of every route registered from the global hooks on (route inventories in tests). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -91,6 +94,8 @@ export async function buildServer(ctx: AppContext, ext: ServerExtensions = {}): 
 
   registerErrorHandling(app);
   registerTextGuard(app);
+  const onRoute = ext.onRoute;
+  if (onRoute) app.addHook('onRoute', (route) => onRoute(route));
   for (const fn of ext.early ?? []) await fn(app, ctx);
   registerAuth(app, ctx.authenticator);
   const guard = ctx.diskGuard;
@@ -115,9 +120,11 @@ export async function buildServer(ctx: AppContext, ext: ServerExtensions = {}): 
   await telemetryRoutes(app, ctx);
   await wellRoutes(app, ctx);
   await diagnosticsRoutes(app, ctx);
-  await alarmRoutes(app, ctx, ext.alarmHooks);
+  await alarmRoutes(app, ctx);
   await eventRoutes(app, ctx);
   await surveillanceRoutes(app, ctx);
   for (const fn of ext.plugins ?? []) await fn(app, ctx);
+  await ingestRoutes(app, ctx);
+  await importRoutes(app, ctx, ctx.ingestMetrics);
   return app;
 }

@@ -1,15 +1,16 @@
 // Runs the engine on live data: every committed reading updates its well's incremental state; when the
 // diagnosis changes it is stored, and alarms are raised or cleared. Backfilled (old) readings update the
-// state and the diagnosis history but never raise alarms for the past.
+// state and the diagnosis history but never raise alarms for the past. New diagnoses and alarm changes are
+// announced on the event bus (`diagnosis.recorded`, `alarm.changed`) for the live stream and the webhook.
 import type { Logger } from 'pino';
-import type { Alarm } from '../domain/alarm.js';
 import { diagnosisToJson, type Diagnosis } from '../domain/diagnosis.js';
+import type { ReadingsCommitted } from '../domain/events.js';
 import { CHANNELS, type ChannelValues, type Reading } from '../domain/reading.js';
 import { emptyNameplate, type WellNameplate } from '../domain/well.js';
 import { DiagnosisStream, diagnose, diagnoseHistory, learnBaseline, type Baseline, type HistoryDiagnosis } from '../diagnostics/index.js';
 import type { ReferencePeriod } from '../domain/surveillance.js';
 import type { Repository } from '../storage/repository.js';
-import type { EventHub } from './events.js';
+import type { EventBus } from './event-bus.js';
 
 /** Codes that describe a state, not a fault: no alarm. */
 const NON_ALARM_CODES = new Set(['NORMAL', 'SHUT_DOWN']);
@@ -22,11 +23,6 @@ export interface DiagnosisServiceOptions {
   /** Readings loaded to warm a well's state after a restart. */
   warmupReadings: number;
   warmupWindowMs: number;
-  webhook?: AlarmWebhook;
-}
-
-export interface AlarmWebhook {
-  send(event: 'raised' | 'cleared' | 'acknowledged', alarm: Alarm): void;
 }
 
 interface WellState {
@@ -63,21 +59,14 @@ export class DiagnosisService {
 
   constructor(
     private readonly repo: Repository,
-    private readonly events: EventHub,
+    private readonly bus: Pick<EventBus, 'emit'>,
     private readonly log: Logger,
     private readonly opts: DiagnosisServiceOptions,
   ) {}
 
   /** Feeds committed readings to their wells' streams (synchronous part of the ingest path). */
-  onCommitted(readings: Reading[]): void {
-    const byWell = new Map<string, Reading[]>();
-    for (const r of readings) {
-      let list = byWell.get(r.well_id);
-      if (!list) byWell.set(r.well_id, (list = []));
-      list.push(r);
-    }
-    for (const [wellId, list] of byWell) {
-      if (list.length > 1) list.sort((a, b) => a.ts - b.ts);
+  committed(event: ReadingsCommitted): void {
+    for (const [wellId, list] of event.byWell) {
       let state = this.wells.get(wellId);
       if (!state) {
         state = { stream: null, nameplate: emptyNameplate(), pending: [], alarmed: null, chain: Promise.resolve(), lastBaselineSave: 0, statusKey: '', statusWrittenAt: 0, ready: Promise.resolve(), forgotten: false };
@@ -126,7 +115,7 @@ export class DiagnosisService {
     if (pending.length) this.process(wellId, state, pending);
   }
 
-  private process(wellId: string, state: WellState, readings: Reading[]): void {
+  private process(wellId: string, state: WellState, readings: readonly Reading[]): void {
     if (state.forgotten) return;
     const stream = state.stream!;
     const changes: { d: Diagnosis; r: Reading }[] = [];
@@ -167,7 +156,7 @@ export class DiagnosisService {
           const stored = await this.repo.insertDiagnosis(wellId, d, snapshot(r), live ? 'stream' : 'backfill');
           this.stats.diagnosesStored++;
           this.stats.byCode.set(d.diagnosis, (this.stats.byCode.get(d.diagnosis) ?? 0) + 1);
-          this.events.publish({ type: 'diagnosis', data: diagnosisToJson(stored) });
+          this.bus.emit('diagnosis.recorded', { wellId, diagnosis: diagnosisToJson(stored) });
         }
         if (refreshStatus) await this.repo.refreshWellStatus(wellId, current);
         if (alarmChange) await this.applyAlarm(wellId, wantAlarm, current, last);
@@ -181,8 +170,7 @@ export class DiagnosisService {
     const cleared = await this.repo.clearAlarms(wellId, code);
     for (const a of cleared) {
       this.stats.alarmsCleared++;
-      this.events.publish({ type: 'alarm', data: a });
-      this.opts.webhook?.send('cleared', a);
+      this.bus.emit('alarm.changed', { change: 'cleared', alarm: a });
     }
     if (code === null) return;
     const raised = await this.repo.raiseAlarm({
@@ -195,8 +183,7 @@ export class DiagnosisService {
     });
     if (raised) {
       this.stats.alarmsRaised++;
-      this.events.publish({ type: 'alarm', data: raised });
-      this.opts.webhook?.send('raised', raised);
+      this.bus.emit('alarm.changed', { change: 'raised', alarm: raised });
     }
   }
 
@@ -216,11 +203,6 @@ export class DiagnosisService {
     if (!state) return;
     Object.assign(state.nameplate, nameplate);
     state.stream?.updateWell(state.nameplate);
-  }
-
-  /** A person acknowledged an alarm: tell the webhook too. */
-  alarmAcknowledged(alarm: Alarm): void {
-    this.opts.webhook?.send('acknowledged', alarm);
   }
 
   /**

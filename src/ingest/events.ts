@@ -95,7 +95,7 @@ export class EventHub {
   }
 
   /** Keeps the newest reading per well until the next flush. */
-  readings(readings: Reading[]): void {
+  readings(readings: readonly Reading[]): void {
     if (!this.subscribers.size) return;
     for (const r of readings) {
       const prev = this.pendingReadings.get(r.well_id);

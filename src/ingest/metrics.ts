@@ -110,6 +110,12 @@ export class IngestMetrics {
     t.conflicts += counts.conflicts;
   }
 
+  /** An HTTP ingest request was answered: 201 accepted its readings, 400 and 403 refused them. */
+  httpAnswered(status: number, readings: number): void {
+    if (status === 201) this.accepted('http', readings);
+    else if (status === 400 || status === 403) this.rejected('http', readings, status === 403 ? 'scope' : 'invalid');
+  }
+
   rejected(transport: IngestTransport, n: number, reason = 'invalid'): void {
     if (n <= 0) return;
     this.transports[transport].rejected += n;

@@ -1,20 +1,14 @@
-// The ingest module: MQTT (embedded broker or a shared subscription on an external one), bulk import, the
-// list of rejected device messages, and the ingest counters by transport.
+// The bulk import route (CSV or NDJSON stream). Given what it uses, not the HTTP context, so the ingest layer
+// does not depend on the HTTP layer.
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
-import type { Module, Transport } from '../app.js';
-import { WellIdSchema } from '../domain/validation.js';
+import type { Config } from '../config.js';
+import { WellIdSchema, type ReadingValidator } from '../domain/validation.js';
 import { ValidationError } from '../domain/errors.js';
 import { assertWellsInScope } from '../domain/identity.js';
-import type { AppContext } from '../http/context.js';
-import { RejectedSink } from './device.js';
 import { importReadings, type ImportFormat } from './import.js';
-import { IngestMetrics } from './metrics.js';
-import { defaultClientId, EmbeddedBroker, ExternalSubscriber, MqttMessageHandler } from './mqtt.js';
-
-const RejectedQuery = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-});
+import type { IngestMetrics } from './metrics.js';
+import type { IngestPipeline } from './pipeline.js';
 
 const ImportQuery = Type.Object({
   well_id: Type.Optional(WellIdSchema),
@@ -35,46 +29,15 @@ const ImportResponse = Type.Object({
 const CSV_TYPES = ['text/csv', 'application/csv', 'text/plain'];
 const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines'];
 
-export function metricsOf(ctx: AppContext): IngestMetrics {
-  return (ctx.ingestMetrics ??= new IngestMetrics());
+/** What the import route uses. */
+export interface ImportRouteDeps {
+  config: Config;
+  validator: ReadingValidator;
+  pipeline: IngestPipeline;
+  fieldOf(wellId: string): string | null | undefined;
 }
 
-async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  const metrics = metricsOf(ctx);
-
-  // Count what the core HTTP ingest routes accept and refuse.
-  app.addHook('onResponse', (req, reply, done) => {
-    const url = req.routeOptions.url;
-    if (url === '/api/v1/telemetry/ingest' || url === '/api/v1/telemetry/batch') {
-      const body = req.body as { readings?: unknown[] } | undefined;
-      const n = url.endsWith('/batch') ? (Array.isArray(body?.readings) ? body.readings.length : 0) : 1;
-      if (reply.statusCode === 201) metrics.accepted('http', n);
-      else if (reply.statusCode === 400 || reply.statusCode === 403) metrics.rejected('http', n, reply.statusCode === 403 ? 'scope' : 'invalid');
-    }
-    done();
-  });
-
-  app.get<{ Querystring: Static<typeof RejectedQuery> }>(
-    '/api/v1/ingest/rejected',
-    {
-      schema: {
-        tags: ['telemetry'],
-        summary: 'Device messages refused by MQTT ingest, newest first, with the reason',
-        querystring: RejectedQuery,
-      },
-    },
-    async (req) => {
-      const rows = await ctx.repo.listRejected(req.query.limit ?? 100);
-      return { success: true, count: rows.length, rejected: rows };
-    },
-  );
-
-  app.get('/api/v1/ingest/stats', { schema: { tags: ['telemetry'], summary: 'Ingest counters by transport and the commit queue' } }, async () => ({
-    success: true,
-    ...metrics.snapshot(),
-    pipeline: { queue_depth: ctx.pipeline.depth, ...ctx.pipeline.stats },
-  }));
-
+export async function importRoutes(app: FastifyInstance, ctx: ImportRouteDeps, metrics: IngestMetrics): Promise<void> {
   // The import takes the raw body stream; the parsers are scoped to this plugin.
   await app.register(async (scope) => {
     scope.addContentTypeParser([...CSV_TYPES, ...NDJSON_TYPES], (_req, payload, done) => done(null, payload));
@@ -133,47 +96,4 @@ async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promise<void
       },
     );
   });
-}
-
-export interface IngestModule extends Module {
-  /** The MQTT transport once set up (tests read the bound port from it). */
-  mqtt: EmbeddedBroker | ExternalSubscriber | null;
-}
-
-export function ingestModule(): IngestModule {
-  const mod: IngestModule = {
-    mqtt: null,
-    server: { plugins: [ingestRoutes] },
-    async setup(ctx) {
-      const metrics = metricsOf(ctx);
-      const rejects = new RejectedSink(ctx.repo, ctx.log);
-      const { mqtt, app } = ctx.config;
-      const handler = new MqttMessageHandler(ctx, metrics, rejects, mqtt.topicPrefix);
-      const transports: Transport[] = [];
-      if (mqtt.url) {
-        mod.mqtt = new ExternalSubscriber(ctx, handler, metrics, {
-          url: mqtt.url,
-          shareGroup: mqtt.shareGroup,
-          topicPrefix: mqtt.topicPrefix,
-          username: mqtt.username,
-          password: mqtt.password,
-          clientId: mqtt.clientId ?? defaultClientId(mqtt.shareGroup, app.port),
-          // Never more in flight than a tenth of the ingest queue, so a backlog cannot fill it.
-          receiveMaximum: Math.max(1, Math.min(mqtt.receiveMaximum, Math.floor(ctx.config.telemetry.queueMax / 10))),
-        });
-      } else if (mqtt.port) {
-        mod.mqtt = new EmbeddedBroker(ctx, handler, metrics, {
-          port: mqtt.port,
-          host: app.host,
-          maxPacketBytes: mqtt.maxPacketBytes,
-          maxConnections: mqtt.maxConnections,
-        });
-      }
-      if (mod.mqtt) transports.push(mod.mqtt);
-      // Stopped after the MQTT transport: rejections still buffered are written before storage closes.
-      transports.push({ name: 'ingest-rejects', start: async () => undefined, stop: () => rejects.flush() });
-      return transports;
-    },
-  };
-  return mod;
 }

@@ -4,9 +4,13 @@
 // client or the MQTT broker redelivers and nothing acknowledged is ever lost. A commit that does not settle
 // within a bound (a connection cut mid-query, a wedged engine) releases its writer and answers 503: the
 // readings may or may not be stored, and a re-send is idempotent, so the client's retry settles it.
+// Each commit is announced on the event bus as `readings.committed` (the engine, the live stream, the caches
+// and the metrics subscribe there).
 import type { Logger } from 'pino';
 import type { Reading } from '../domain/reading.js';
 import { AppError, ServiceUnavailableError } from '../domain/errors.js';
+import { ReadingsCommitted } from '../domain/events.js';
+import type { EventBus } from './event-bus.js';
 import { READING_CONFLICT, READING_DUPLICATE, type InsertOutcome, type Repository } from '../storage/repository.js';
 
 export interface PipelineOptions {
@@ -52,8 +56,6 @@ interface Pending {
   reject: (err: Error) => void;
 }
 
-export type CommitListener = (readings: Reading[], info: { inserted: number; durationMs: number }) => void;
-
 /** Answers each submission of a commit with its own counts (`status` per reading of the whole commit, in order). */
 function settle(batch: Pending[], status: Uint8Array | undefined): void {
   let at = 0;
@@ -84,7 +86,6 @@ export class IngestPipeline {
   private unavailableUntil = 0;
   /** The disk-full refusal that set unavailableUntil, answered as such (507) meanwhile. */
   private diskFull: AppError | null = null;
-  private readonly listeners: CommitListener[] = [];
   private idleWaiters: (() => void)[] = [];
   readonly stats: PipelineStats = { queued: 0, inFlight: 0, committedReadings: 0, committedBatches: 0, failedBatches: 0, timedOutBatches: 0, conflicts: 0 };
 
@@ -92,11 +93,9 @@ export class IngestPipeline {
     private readonly repo: Repository,
     private readonly opts: PipelineOptions,
     private readonly log?: Logger,
+    /** Where commits are announced (none: nothing is told). */
+    private readonly bus?: Pick<EventBus, 'emit'>,
   ) {}
-
-  onCommit(listener: CommitListener): void {
-    this.listeners.push(listener);
-  }
 
   get depth(): number {
     return this.queuedReadings + this.inFlightReadings;
@@ -195,13 +194,8 @@ export class IngestPipeline {
       // Readings whose key holds other values were not stored: nothing downstream may treat them as data.
       const status = outcome.status;
       const stored = status && outcome.conflicts ? readings.filter((_, i) => status[i] !== READING_CONFLICT) : readings;
-      for (const l of this.listeners) {
-        try {
-          l(stored, { inserted, durationMs });
-        } catch (err) {
-          this.log?.error({ err }, 'commit listener failed');
-        }
-      }
+      // Synchronous, and a failing listener is logged by the bus: the waiters are answered already.
+      this.bus?.emit('readings.committed', new ReadingsCommitted(stored, inserted, durationMs));
     } catch (err) {
       this.stats.failedBatches++;
       const appErr =

@@ -8,6 +8,7 @@
 // are replaced by what the readings now show, so an event seen at the edge of a partial history moves when
 // the missing readings arrive, and a re-sent reading changes nothing.
 import type { Logger } from 'pino';
+import type { ReadingsCommitted } from '../domain/events.js';
 import type { Reading } from '../domain/reading.js';
 import { detectRunEvents, runState, stopCurrentThreshold, type RunState } from '../diagnostics/run-events.js';
 import type { Repository } from '../storage/repository.js';
@@ -49,16 +50,9 @@ export class RunEventService {
     private readonly log: Logger,
   ) {}
 
-  /** Called with every committed batch (synchronous part: grouping and the in-memory fast path). */
-  onCommitted(readings: readonly Reading[]): void {
-    const byWell = new Map<string, Reading[]>();
-    for (const r of readings) {
-      let list = byWell.get(r.well_id);
-      if (!list) byWell.set(r.well_id, (list = []));
-      list.push(r);
-    }
-    for (const [wellId, list] of byWell) {
-      if (list.length > 1) list.sort((a, b) => a.ts - b.ts);
+  /** Called with every committed batch (synchronous part: the in-memory fast path). */
+  committed(event: ReadingsCommitted): void {
+    for (const [wellId, list] of event.byWell) {
       let state = this.wells.get(wellId);
       if (!state) {
         state = { lastTs: Number.NEGATIVE_INFINITY, last: null, stopCurrentA: stopCurrentThreshold(null), chain: Promise.resolve(), busy: 0, loaded: false, thresholdKnown: false };

@@ -1,9 +1,9 @@
 // Optional alarm webhook: each alarm change is POSTed as JSON, retried with backoff, never blocking ingest.
 import type { Logger } from 'pino';
 import type { Alarm } from '../domain/alarm.js';
-import type { AlarmWebhook } from './diagnosis-service.js';
+import type { AlarmChanged } from '../domain/events.js';
 
-export class HttpAlarmWebhook implements AlarmWebhook {
+export class HttpAlarmWebhook {
   private inFlight = 0;
   constructor(
     private readonly url: string,
@@ -12,7 +12,7 @@ export class HttpAlarmWebhook implements AlarmWebhook {
     private readonly maxInFlight = 100,
   ) {}
 
-  send(event: 'raised' | 'cleared' | 'acknowledged', alarm: Alarm): void {
+  send(event: AlarmChanged['change'], alarm: Alarm): void {
     if (this.inFlight >= this.maxInFlight) {
       this.log.warn({ alarm_id: alarm.id }, 'alarm webhook backlog full; notification skipped');
       return;

@@ -7,7 +7,8 @@ import helmet, { type HelmetOptions } from 'helmet';
 import fastifyJwt from '@fastify/jwt';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { Redis } from 'ioredis';
-import type { App, Module, Transport } from '../app.js';
+import type { Transport } from '../domain/lifecycle.js';
+import type { ServerExtensions } from '../http/server.js';
 import { MemoryLatestCache, RedisLatestCache, type LatestCache } from '../cache/latest-cache.js';
 import { MemoryFleetCache, RedisFleetCache } from '../cache/fleet-cache.js';
 import { RateLimitError } from '../domain/errors.js';
@@ -89,9 +90,15 @@ function wellIdsOf(body: unknown): string[] {
   return [...ids];
 }
 
-export function securityModule(): Module {
+/** The security layer as the composition root wires it (until it is split into Fastify plugins). */
+export interface SecurityModule {
+  server: ServerExtensions;
+  setup(ctx: AppContext, app: { refreshFields(): Promise<void> }): Promise<Transport[]>;
+}
+
+export function securityModule(): SecurityModule {
   let state: SecurityState | null = null;
-  let app: App | null = null;
+  let app: { refreshFields(): Promise<void> } | null = null;
   const overlay = new Map<string, string | null>();
   let unbindMetrics: (() => void) | null = null;
 
@@ -293,7 +300,7 @@ export function securityModule(): Module {
 
     // ---- latest readings cache, fed by the pipeline's commits (newest by timestamp wins).
     ctx.latest = s.cache;
-    ctx.pipeline.onCommit((readings) => {
+    ctx.bus.on('readings.committed', ({ readings }) => {
       void s.cache.put(readings).catch((err: Error) => ctx.log.warn({ err: err.message }, 'latest cache update failed'));
     });
 
@@ -320,7 +327,7 @@ export function securityModule(): Module {
 
   return {
     server: { early: [early], plugins: [plugins] },
-    async setup(ctx: AppContext, a: App): Promise<Transport[]> {
+    async setup(ctx, a) {
       app = a;
       const s = state!;
       let timer: NodeJS.Timeout | null = null;

@@ -2,7 +2,6 @@
 import { createServer, type Server } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeMqtt } from '../../src/cli/banner.js';
-import { ingestModule } from '../../src/ingest/module.js';
 import { openTestDatabase, startTestApp } from '../helpers.js';
 
 async function freePort(): Promise<number> {
@@ -21,7 +20,7 @@ describe('MQTT in the start-up banner', () => {
 
   async function bannerWith(env: Record<string, string>) {
     const db = await openTestDatabase('pglite');
-    const t = await startTestApp(db, { env, modules: [ingestModule()] });
+    const t = await startTestApp(db, { env });
     try {
       return await describeMqtt(t.app.ctx, t.config);
     } finally {

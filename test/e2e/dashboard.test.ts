@@ -6,9 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { FleetSimulator, generateScenario } from '../../src/simulator/index.js';
-import { defaultModules } from '../../src/modules.js';
 import type { Reading } from '../../src/domain/reading.js';
-import { openTestDatabase, startTestApp, tempDir, testConfig, TEST_ADMIN_KEY, type TestApp, type TestDatabase } from '../helpers.js';
+import { openTestDatabase, startTestApp, tempDir, TEST_ADMIN_KEY, type TestApp, type TestDatabase } from '../helpers.js';
 import { CHROMIUM_PATH, ensureWebBuild, launchChromium } from './browser.js';
 
 const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
@@ -72,7 +71,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('dashboard in headless Chromium', () =
     const built = ensureWebBuild();
     db = await openTestDatabase('pglite');
     const env = { DATA_DIR: tempDir('esp-e2e-') };
-    t = await startTestApp(db, { env, modules: defaultModules(testConfig(env)) });
+    t = await startTestApp(db, { env, security: true });
     const launching = launchChromium();
 
     // A healthy background fleet with 6 h of 10-minute history…

@@ -10,10 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { FleetSimulator } from '../../src/simulator/index.js';
-import { defaultModules } from '../../src/modules.js';
 import type { Reading } from '../../src/domain/reading.js';
 import type { Forecast, PumpEvent, ReferencePeriod, ReliabilityReport } from '../../src/domain/surveillance.js';
-import { openTestDatabase, startTestApp, tempDir, testConfig, TEST_ADMIN_KEY, type TestApp, type TestDatabase } from '../helpers.js';
+import { openTestDatabase, startTestApp, tempDir, TEST_ADMIN_KEY, type TestApp, type TestDatabase } from '../helpers.js';
 import { CHROMIUM_PATH, ensureWebBuild, launchChromium } from './browser.js';
 
 const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
@@ -127,7 +126,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('early warning and run life in the das
     const built = ensureWebBuild();
     db = await openTestDatabase('pglite');
     const env = { DATA_DIR: tempDir('esp-e2e-surv-') };
-    t = await startTestApp(db, { env, modules: defaultModules(testConfig(env)) });
+    t = await startTestApp(db, { env, security: true });
     const launching = launchChromium();
     const t0 = Date.now();
 

@@ -3,7 +3,6 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runImport } from '../../src/cli/import.js';
-import { ingestModule } from '../../src/ingest/module.js';
 import { openTestDatabase, startTestApp, tempDir, TEST_ADMIN_KEY, type TestApp, type TestDatabase } from '../helpers.js';
 
 describe('esp import', () => {
@@ -14,7 +13,7 @@ describe('esp import', () => {
 
   beforeAll(async () => {
     db = await openTestDatabase('pglite');
-    t = await startTestApp(db, { modules: [ingestModule()] });
+    t = await startTestApp(db);
   });
   afterAll(async () => {
     await t?.close();

@@ -2,9 +2,7 @@
 // repeats and re-sends are accepted and counted; a re-send with other values keeps the stored reading and is
 // counted as a conflict. Every ingest response (single, batch, import) and /metrics says what happened.
 import { describe, expect, it } from 'vitest';
-import { tmpdir } from 'node:os';
-import { defaultModules } from '../../src/modules.js';
-import { ADAPTERS, testConfig, useTestApp } from '../helpers.js';
+import { ADAPTERS, useTestApp } from '../helpers.js';
 
 interface Counts {
   inserted: number;
@@ -18,7 +16,7 @@ function metricValue(text: string, name: string, transport: string): number {
 }
 
 describe.each(ADAPTERS)('duplicates and conflicts on %s', (kind) => {
-  const ctx = useTestApp(kind, { modules: defaultModules(testConfig({ DATA_DIR: tmpdir() })) });
+  const ctx = useTestApp(kind, { security: true });
   const base = Date.now() - 3_600_000;
   const iso = (ms: number) => new Date(ms).toISOString();
   const batch = (readings: unknown[]) => ctx.t.request('/api/v1/telemetry/batch', { method: 'POST', json: { readings } });

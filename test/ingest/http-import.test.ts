@@ -3,7 +3,6 @@
 // stop that writes every queued reading.
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestModule } from '../../src/ingest/module.js';
 import { CHANNELS } from '../../src/domain/reading.js';
 import { ADAPTERS, openTestDatabase, startTestApp, type TestApp, type TestDatabase } from '../helpers.js';
 import { addTestKeys, DEVICE_KEY_W_IN, faultyRepo, type FaultyRepo } from './support.js';
@@ -27,7 +26,7 @@ describe.each(ADAPTERS)('HTTP ingest and bulk import (%s)', (adapter) => {
   beforeAll(async () => {
     db = await openTestDatabase(adapter);
     faulty = faultyRepo(db.repo);
-    t = await startTestApp({ ...db, repo: faulty.repo }, { modules: [ingestModule()] });
+    t = await startTestApp({ ...db, repo: faulty.repo });
     addTestKeys(t.app);
   });
 
@@ -189,7 +188,7 @@ describe('graceful stop', () => {
       // A slow store and a long batch timer keep readings waiting in the queue when stop() is called.
       const slow = faultyRepo(db.repo);
       slow.delayMs = 1_000;
-      const t = await startTestApp({ ...db, repo: slow.repo }, { modules: [ingestModule()], env: { INGEST_COMMIT_DELAY_MS: '5000', INGEST_COMMIT_BATCH: '100000' } });
+      const t = await startTestApp({ ...db, repo: slow.repo }, { env: { INGEST_COMMIT_DELAY_MS: '5000', INGEST_COMMIT_BATCH: '100000' } });
       const now = Date.now();
       const pending = Array.from({ length: 40 }, (_, i) =>
         t.request('/api/v1/telemetry/ingest', { method: 'POST', json: { well_id: 'DRAIN-1', timestamp: iso(now - 10_000 + i), flow_rate: i } }),

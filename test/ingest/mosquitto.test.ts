@@ -3,9 +3,7 @@
 // nothing lost; the broker's $SYS counters reach /metrics; drops reported by the broker degrade /health.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IngestMetrics } from '../../src/ingest/metrics.js';
-import { ingestModule } from '../../src/ingest/module.js';
 import { BrokerSysReader } from '../../src/ingest/mqtt.js';
-import { securityModule } from '../../src/security/module.js';
 import { PLATFORM_USER, publishReadings, startPrivateMosquitto, type PrivateMosquitto } from '../../scripts/mosquitto-private.js';
 import { ADAPTERS, openTestDatabase, startTestApp, type TestApp, type TestDatabase } from '../helpers.js';
 import { faultyRepo } from './support.js';
@@ -81,7 +79,7 @@ describe.each(ADAPTERS)('external Mosquitto with the production configuration (%
   });
 
   const start = async (env: Record<string, string>, repo = db.repo) => {
-    const t = await startTestApp({ ...db, repo, close: async () => undefined }, { modules: [securityModule(), ingestModule()], env });
+    const t = await startTestApp({ ...db, repo, close: async () => undefined }, { security: true, env });
     apps.push(t);
     return t;
   };

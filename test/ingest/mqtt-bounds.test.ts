@@ -5,7 +5,6 @@
 import { connect as tcpConnect, type Socket } from 'node:net';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ingestModule, type IngestModule } from '../../src/ingest/module.js';
 import { PacketHeaderScanner } from '../../src/ingest/mqtt-guard.js';
 import { ADAPTERS, openTestDatabase, startTestApp, TEST_ADMIN_KEY, type TestApp, type TestDatabase } from '../helpers.js';
 import { addTestKeys, DEVICE_KEY_W_IN, faultyRepo, freePort } from './support.js';
@@ -74,17 +73,14 @@ describe('PacketHeaderScanner', () => {
 describe.each(ADAPTERS)('MQTT broker bounds (%s)', (adapter) => {
   let db: TestDatabase;
   let t: TestApp;
-  let mod: IngestModule;
   let port: number;
   const now = Date.now();
   const counters = () => t.app.ctx.ingestMetrics!.mqtt;
 
   beforeAll(async () => {
     db = await openTestDatabase(adapter);
-    mod = ingestModule();
     port = await freePort();
     t = await startTestApp(db, {
-      modules: [mod],
       env: { MQTT_PORT: String(port), MQTT_MAX_PACKET_BYTES: String(MAX_PACKET), MQTT_MAX_CONNECTIONS: String(MAX_CONNECTIONS) },
     });
     addTestKeys(t.app);
@@ -246,7 +242,7 @@ describe.each(ADAPTERS)('MQTT and a full ingest queue (%s)', (adapter) => {
     const slow = faultyRepo(db.repo);
     slow.delayMs = 50; // every commit takes a while: the 100-reading queue fills
     port = await freePort();
-    t = await startTestApp({ ...db, repo: slow.repo }, { modules: [ingestModule()], env: { MQTT_PORT: String(port), INGEST_QUEUE_MAX: '100' } });
+    t = await startTestApp({ ...db, repo: slow.repo }, { env: { MQTT_PORT: String(port), INGEST_QUEUE_MAX: '100' } });
   });
 
   afterAll(async () => {

@@ -3,7 +3,6 @@
 import { createServer } from 'node:net';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestModule, type IngestModule } from '../../src/ingest/module.js';
 import type { EmbeddedBroker } from '../../src/ingest/mqtt.js';
 import { ADAPTERS, openTestDatabase, startTestApp, TEST_ADMIN_KEY, type TestApp, type TestDatabase } from '../helpers.js';
 import { addTestKeys, DEVICE_KEY_W_IN, faultyRepo, freePort, VIEWER_KEY, type FaultyRepo } from './support.js';
@@ -38,16 +37,14 @@ describe.each(ADAPTERS)('MQTT ingest (%s)', (adapter) => {
   let db: TestDatabase;
   let faulty: FaultyRepo;
   let t: TestApp;
-  let mod: IngestModule;
   let port: number;
   const now = Date.now();
 
   beforeAll(async () => {
     db = await openTestDatabase(adapter);
     faulty = faultyRepo(db.repo);
-    mod = ingestModule();
     port = await freePort();
-    t = await startTestApp({ ...db, repo: faulty.repo }, { modules: [mod], env: { MQTT_PORT: String(port) } });
+    t = await startTestApp({ ...db, repo: faulty.repo }, { env: { MQTT_PORT: String(port) } });
     addTestKeys(t.app);
   });
 
@@ -57,7 +54,7 @@ describe.each(ADAPTERS)('MQTT ingest (%s)', (adapter) => {
   });
 
   it('binds the broker and reports it healthy', async () => {
-    expect((mod.mqtt as EmbeddedBroker).port).toBe(port);
+    expect((t.app.mqtt as EmbeddedBroker).port).toBe(port);
     const body = (await (await t.request('/health')).json()) as { dependencies: Record<string, { status: string }> };
     expect(body.dependencies.mqtt.status).toBe('healthy');
   });
@@ -176,8 +173,7 @@ describe.each(ADAPTERS)('MQTT ingest (%s)', (adapter) => {
         cb();
       },
     });
-    const m2 = ingestModule();
-    const t2 = await startTestApp({ ...db, close: async () => undefined }, { modules: [m2], env: { MQTT_PORT: String(busy), HOST: '0.0.0.0' }, logStream });
+    const t2 = await startTestApp({ ...db, close: async () => undefined }, { env: { MQTT_PORT: String(busy), HOST: '0.0.0.0' }, logStream });
     try {
       expect(lines.join('')).toMatch(/already in use/);
       const ready = await t2.request('/health/ready');

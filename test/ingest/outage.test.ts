@@ -3,7 +3,6 @@
 // readiness fails, MQTT withholds PUBACKs, and the service recovers by itself when the database returns.
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestModule } from '../../src/ingest/module.js';
 import { SqlRepository } from '../../src/storage/sql-repository.js';
 import { PostgresExecutor } from '../../src/storage/postgres.js';
 import { openTestDatabase, startTestApp, TEST_ADMIN_KEY, type TestApp, type TestDatabase } from '../helpers.js';
@@ -29,7 +28,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('database outage (postgres)', ()
       new PostgresExecutor({ url: viaProxy.toString(), poolMax: 8, statementTimeoutMs: 10_000, retries: 2 }),
     );
     mqttPort = await freePort();
-    t = await startTestApp({ repo, close: () => repo.close() }, { modules: [ingestModule()], env: { MQTT_PORT: String(mqttPort) } });
+    t = await startTestApp({ repo, close: () => repo.close() }, { env: { MQTT_PORT: String(mqttPort) } });
   });
 
   afterAll(async () => {

@@ -1,27 +1,23 @@
-// Shared fixtures of the security tests: the app with its default modules, users, tokens and device keys.
-import { tmpdir } from 'node:os';
+// Shared fixtures of the security tests: the app with its security layer, users, tokens and device keys.
 import type { RouteOptions } from 'fastify';
 import { expect } from 'vitest';
-import type { Module } from '../../src/app.js';
-import { defaultModules } from '../../src/modules.js';
-import { startTestApp, testConfig, type TestApp, type TestDatabase } from '../helpers.js';
+import { startTestApp, type TestApp, type TestDatabase } from '../helpers.js';
 
 export interface SecureTestOptions {
   env?: Record<string, string | undefined>;
   logStream?: NodeJS.WritableStream;
-  /** Every route the app registers (from the first `early` hook on). */
+  /** Every route the app registers (from the global hooks on). */
   routes?: RouteOptions[];
 }
 
-/** The app as `esp serve` runs it: every default module (security, ingest …). */
+/** The app as `esp serve` runs it: with the security layer (and ingest, always there). */
 export function startSecureApp(db: TestDatabase, opts: SecureTestOptions = {}): Promise<TestApp> {
-  const capture: Module[] = opts.routes
-    ? [{ server: { early: [async (app) => void app.addHook('onRoute', (r) => void opts.routes!.push(r))] } }]
-    : [];
+  const routes = opts.routes;
   return startTestApp(db, {
     env: opts.env,
     logStream: opts.logStream,
-    modules: [...capture, ...defaultModules(testConfig({ DATA_DIR: tmpdir() }))],
+    security: true,
+    onRoute: routes ? (r) => void routes.push(r) : undefined,
   });
 }
 

@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import pg from 'pg';
 import { afterAll, describe, expect, it, type TestContext } from 'vitest';
-import { ingestModule } from '../../src/ingest/module.js';
 import { openTestDatabase, startTestApp, tempDir, TEST_ADMIN_KEY, type TestApp, type TestDatabase } from '../helpers.js';
 import { freePort, startChildServer, type ChildServer } from '../ingest/support.js';
 
@@ -232,7 +231,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('disk full on PostgreSQL (teleme
     // New daily partitions of telemetry are created in the small tablespace.
     await c.query(`ALTER TABLE telemetry SET TABLESPACE ${space}`);
     await c.end();
-    t = await startTestApp(db, { modules: [ingestModule()] });
+    t = await startTestApp(db);
 
     // Readings one second apart over the last two hours, spread over as many wells as it takes.
     const base = Date.now() - 2 * 3_600_000;

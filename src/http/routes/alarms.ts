@@ -16,11 +16,7 @@ const ListQuery = Type.Object({
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) });
 const AckBody = Type.Object({ note: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false });
 
-export interface AlarmRouteHooks {
-  onAcknowledged?: (alarm: import('../../domain/alarm.js').Alarm) => void;
-}
-
-export async function alarmRoutes(app: FastifyInstance, ctx: AppContext, hooks: AlarmRouteHooks = {}): Promise<void> {
+export async function alarmRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.get<{ Querystring: Static<typeof ListQuery> }>(
     '/api/v1/alarms',
     { schema: { tags: ['alarms'], summary: 'Alarms, newest first, filtered by status, severity, well', querystring: ListQuery } },
@@ -55,9 +51,7 @@ export async function alarmRoutes(app: FastifyInstance, ctx: AppContext, hooks: 
         if (!existing) throw new NotFoundError(`Unknown alarm ${req.params.id}`);
         throw new ConflictError(`Alarm ${req.params.id} is ${existing.status}, not active`, { status: existing.status });
       }
-      ctx.events.publish({ type: 'alarm', data: alarm });
-      ctx.diagnosis.alarmAcknowledged(alarm);
-      hooks.onAcknowledged?.(alarm);
+      ctx.bus.emit('alarm.changed', { change: 'acknowledged', alarm });
       return { success: true, alarm };
     },
   );

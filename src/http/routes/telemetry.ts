@@ -40,6 +40,10 @@ export async function telemetryRoutes(app: FastifyInstance, ctx: AppContext): Pr
     '/api/v1/telemetry/ingest',
     {
       config: { permission: 'ingest' },
+      onResponse: (_req, reply, done) => {
+        ctx.ingestMetrics.httpAnswered(reply.statusCode, 1);
+        done();
+      },
       schema: {
         tags: ['telemetry'],
         summary: 'Ingest one reading',
@@ -60,7 +64,7 @@ export async function telemetryRoutes(app: FastifyInstance, ctx: AppContext): Pr
       if (errors.length) throw new ValidationError(`Invalid reading: ${errors[0].field} ${errors[0].reason}`, errors.map(({ index: _i, ...e }) => e));
       assertWellsInScope(req.principal, [readings[0].well_id], ctx.fieldOf);
       const counts = await ctx.pipeline.submitCounted(readings);
-      ctx.ingestMetrics?.committed('http', counts);
+      ctx.ingestMetrics.committed('http', counts);
       return reply
         .status(201)
         .send({
@@ -82,6 +86,11 @@ export async function telemetryRoutes(app: FastifyInstance, ctx: AppContext): Pr
     {
       bodyLimit: ctx.config.telemetry.maxBodyBytes,
       config: { permission: 'ingest' },
+      onResponse: (req, reply, done) => {
+        const readings = (req.body as { readings?: unknown } | undefined)?.readings;
+        ctx.ingestMetrics.httpAnswered(reply.statusCode, Array.isArray(readings) ? readings.length : 0);
+        done();
+      },
       schema: {
         tags: ['telemetry'],
         summary: 'Ingest a batch of readings (all or nothing)',
@@ -112,7 +121,7 @@ export async function telemetryRoutes(app: FastifyInstance, ctx: AppContext): Pr
       assertWellsInScope(req.principal, new Set(readings.map((r) => r.well_id)), ctx.fieldOf);
       const stored = await ctx.pipeline.submitCounted(readings);
       const counts = { ...stored, duplicates: stored.duplicates + distinct.repeats };
-      ctx.ingestMetrics?.committed('http', counts);
+      ctx.ingestMetrics.committed('http', counts);
       return reply.status(201).send({
         success: true,
         batch_size: items.length,

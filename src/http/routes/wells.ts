@@ -38,8 +38,7 @@ export async function wellRoutes(app: FastifyInstance, ctx: AppContext): Promise
     async (req, reply) => {
       const { well_id, ...nameplate } = req.body;
       const well = await ctx.repo.createWell(well_id, nameplate as Partial<WellNameplate>);
-      ctx.diagnosis.wellUpdated(well_id, well);
-      ctx.runEvents.wellUpdated(well_id, well.rated_current_a);
+      ctx.bus.emit('well.changed', { change: 'saved', well });
       await ctx.fleet?.invalidate();
       return reply.status(201).send({ success: true, well });
     },
@@ -135,8 +134,7 @@ export async function wellRoutes(app: FastifyInstance, ctx: AppContext): Promise
     },
     async (req, reply) => {
       const { well, created } = await ctx.repo.putWell(req.params.id, req.body as Partial<WellNameplate>);
-      ctx.diagnosis.wellUpdated(req.params.id, well);
-      ctx.runEvents.wellUpdated(req.params.id, well.rated_current_a);
+      ctx.bus.emit('well.changed', { change: 'saved', well });
       await ctx.fleet?.invalidate();
       return reply.status(created ? 201 : 200).send({ success: true, well });
     },
@@ -154,6 +152,7 @@ export async function wellRoutes(app: FastifyInstance, ctx: AppContext): Promise
       if (!(await ctx.repo.deleteWell(req.params.id))) {
         throw new NotFoundError(`Unknown well ${req.params.id}`, { well_id: req.params.id });
       }
+      ctx.bus.emit('well.changed', { change: 'deleted', wellId: req.params.id });
       await ctx.fleet?.invalidate();
       return { success: true, well_id: req.params.id, deleted: true };
     },
