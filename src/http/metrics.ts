@@ -36,7 +36,7 @@ const storageErrors = new Counter({
   registers: [registry],
 });
 
-/** A counter by transport that follows one field of the ingest module's per-transport counters. */
+/** A counter by transport that follows one field of the per-transport ingest counters (ctx.ingestMetrics). */
 function transportCounter(name: string, help: string, field: 'accepted' | 'rejected' | 'inserted' | 'duplicates' | 'conflicts') {
   return new Counter({
     name,
@@ -68,7 +68,7 @@ export const metrics = {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   }),
-  /** Accepted readings by transport: read from the ingest module's counters; other transports may inc(). */
+  /** Accepted readings by transport: read from ctx.ingestMetrics; other transports may inc(). */
   readingsIngested: transportCounter('esp_readings_ingested_total', 'Readings accepted, by transport', 'accepted'),
   readingsRejected: transportCounter(
     'esp_readings_rejected_total',
