@@ -29,7 +29,7 @@ describe('embedded store across restarts', () => {
     const dir = tempDir();
     const env = { PORT: '0', HOST: '127.0.0.1', MQTT_PORT: '0', DATA_DIR: dir, LOG_LEVEL: 'silent' };
     const log = pino({ level: 'silent' });
-    const first = await App.create(loadConfig(env, 't'), { logger: log });
+    const first = await App.create(loadConfig(env, 't'), { logger: log, security: false });
     await first.start();
     expect(first.adminKey.source).toBe('generated');
     const keyFile = join(dir, 'admin.key');
@@ -43,7 +43,7 @@ describe('embedded store across restarts', () => {
     expect(res.status).toBe(201);
     await first.stop();
 
-    const second = await App.create(loadConfig(env, 't'), { logger: log });
+    const second = await App.create(loadConfig(env, 't'), { logger: log, security: false });
     await second.start();
     expect(second.adminKey).toMatchObject({ source: 'file', key });
     const latest = await fetch(`http://127.0.0.1:${second.port}/api/v1/telemetry/wells/KEEP-1/latest`, {
@@ -58,7 +58,7 @@ describe('embedded store across restarts', () => {
     const dir = tempDir();
     const app = await App.create(
       loadConfig({ PORT: '0', HOST: '127.0.0.1', MQTT_PORT: '0', DATA_DIR: dir, ESP_ADMIN_KEY: TEST_ADMIN_KEY }, 't'),
-      { logger: pino({ level: 'silent' }), repo: (await openTestDatabase('pglite')).repo },
+      { logger: pino({ level: 'silent' }), repo: (await openTestDatabase('pglite')).repo, security: false },
     );
     expect(app.adminKey).toEqual({ key: TEST_ADMIN_KEY, source: 'environment' });
     await app.ctx.repo.close();

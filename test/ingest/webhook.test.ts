@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import type { Alarm } from '../../src/domain/alarm.js';
 import { HttpAlarmWebhook } from '../../src/ingest/webhook.js';
+import { openTestDatabase, startTestApp } from '../helpers.js';
 
 const alarm: Alarm = {
   id: 7,
@@ -74,5 +75,25 @@ describe('alarm webhook', () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect(hits).toBe(1);
     await new Promise<void>((r) => refusing.close(() => r()));
+  });
+
+  it('is told by the app of an alarm a person acknowledges', async () => {
+    received.length = 0;
+    failFirst = 0;
+    const db = await openTestDatabase('pglite');
+    const t = await startTestApp(db, { env: { ALARM_WEBHOOK_URL: url } });
+    try {
+      const raised = await db.repo.raiseAlarm({ well_id: 'WH-ACK', code: 'GAS_LOCK', severity: 'high', message: 'gas lock', evidence: [], reading_ts: Date.now() });
+      const res = await t.request(`/api/v1/alarms/${raised!.id}/ack`, { method: 'POST', json: { note: 'on it' } });
+      expect(res.status).toBe(200);
+      const deadline = Date.now() + 15_000;
+      while (!received.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const got = received as { json: { event: string; alarm: Alarm } }[];
+      expect(got.map((r) => r.json.event)).toEqual(['acknowledged']);
+      expect(got[0].json.alarm).toMatchObject({ id: raised!.id, status: 'acknowledged', ack_note: 'on it' });
+    } finally {
+      await t.close();
+      await db.close();
+    }
   });
 });

@@ -58,7 +58,7 @@ describe('store check on the embedded store', () => {
     // A real data directory with telemetry in it.
     const original = tempDir('esp-check-');
     dirs.push(original);
-    const app = await App.create(testConfig({ DATA_DIR: original }), { logger: pino({ level: 'silent' }) });
+    const app = await App.create(testConfig({ DATA_DIR: original }), { logger: pino({ level: 'silent' }), security: false });
     await app.start();
     const now = Date.now();
     await app.ctx.repo.insertReadings(
