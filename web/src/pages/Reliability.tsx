@@ -1,12 +1,13 @@
 // Reliability: run lives of the pumps grouped by pump model or field: Kaplan–Meier survival with its band, the
 // Weibull fit (shape β, scale η), MTBF and survival at one year with their 95 % intervals, and the run-life table.
 import type { JSX } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
-import { api, errorText, isAbort } from '../api';
+import { useState } from 'preact/hooks';
+import { api } from '../api';
 import { SurvivalChart } from '../components/SurvivalChart';
 import { date, dateTime, interval, num } from '../format';
 import { wellHref } from '../router';
-import { RELIABILITY_GROUPS, type Estimate, type ReliabilityGroup, type ReliabilityGroupBy, type ReliabilityReport } from '../types';
+import { useData } from '../useData';
+import { RELIABILITY_GROUPS, type Estimate, type ReliabilityGroup, type ReliabilityGroupBy } from '../types';
 
 const GROUP_LABEL: Record<ReliabilityGroupBy, string> = { pump_model: 'Pump model', field: 'Field' };
 
@@ -20,28 +21,7 @@ function pctEst(e: Estimate | null | undefined): string {
 
 export function Reliability(): JSX.Element {
   const [groupBy, setGroupBy] = useState<ReliabilityGroupBy>('pump_model');
-  const [report, setReport] = useState<ReliabilityReport | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [err, setErr] = useState('');
-  const [reload, setReload] = useState(0);
-
-  useEffect(() => {
-    const ac = new AbortController();
-    setLoading(true);
-    setErr('');
-    api
-      .reliability(groupBy, ac.signal)
-      .then((r) => {
-        setReport(r);
-        setLoading(false);
-      })
-      .catch((e) => {
-        if (isAbort(e)) return;
-        setErr(errorText(e));
-        setLoading(false);
-      });
-    return () => ac.abort();
-  }, [groupBy, reload]);
+  const { data: report, error: err, loading, reload } = useData((signal) => api.reliability(groupBy, signal), [groupBy]);
 
   const groups = report && report.group_by === groupBy ? report.groups : [];
 
@@ -65,7 +45,7 @@ export function Reliability(): JSX.Element {
         <p class="shown" aria-live="polite" data-testid="reliability-shown">
           {loading ? 'Loading…' : report ? `${groups.length} ${groups.length === 1 ? 'group' : 'groups'} · computed ${dateTime(report.generated_at)}` : ''}
         </p>
-        <button type="button" class="ghost" onClick={() => setReload((r) => r + 1)} disabled={loading}>
+        <button type="button" class="ghost" onClick={reload} disabled={loading}>
           Reload
         </button>
       </form>
