@@ -7,7 +7,7 @@ import { SeverityBadge } from '../components/SeverityBadge';
 import { VirtualList } from '../components/VirtualList';
 import { api } from '../api';
 import { loadFleet, useFleet } from '../fleet';
-import { age, ageSeconds, codeLabel, date, num } from '../format';
+import { age, ageSeconds, codeLabel, date, days, num, pct } from '../format';
 import { navigate, wellHref } from '../router';
 import { LEVEL_COLOR, LEVEL_LABEL, LEVEL_RANK, LEVELS, wellLevel } from '../severity';
 import type { FleetForecast, Level, TrendChannel, Well } from '../types';
@@ -327,7 +327,7 @@ function FleetCells({ w, now }: { w: Well; now: number }): JSX.Element {
       </div>
       <div role="gridcell" class="c-diag" title={w.status?.summary ?? undefined}>
         {w.status ? codeLabel(w.status.code) : '—'}
-        {w.status ? <span class="sub">{Math.round(w.status.confidence * 100)} %</span> : null}
+        {w.status ? <span class="sub">{pct(w.status.confidence)}</span> : null}
       </div>
       <div role="gridcell" class="c-limit">
         <LimitBadge f={w.forecast ?? null} />
@@ -373,7 +373,7 @@ function LimitBadge({ f }: { f: FleetForecast | null }): JSX.Element {
       data-channel={f.channel}
       data-days={d}
     >
-      {LIMIT_CHANNEL[f.channel] ?? f.channel} <strong>{num(d, d < 10 ? 1 : 0)} d</strong>
+      {LIMIT_CHANNEL[f.channel] ?? f.channel} <strong>{days(d)}</strong>
     </span>
   );
 }

@@ -4,20 +4,19 @@ import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { SurvivalChart } from '../components/SurvivalChart';
-import { date, dateTime, interval, num } from '../format';
+import { date, dateTime, estimate, num, type EstimateStyle } from '../format';
 import { wellHref } from '../router';
 import { useData } from '../useData';
 import { RELIABILITY_GROUPS, type Estimate, type ReliabilityGroup, type ReliabilityGroupBy } from '../types';
 
 const GROUP_LABEL: Record<ReliabilityGroupBy, string> = { pump_model: 'Pump model', field: 'Field' };
 
-function est(e: Estimate | null | undefined, digits: number, unit = ''): string {
-  return e ? interval(e.value, e.low, e.high, digits, unit) : '—';
+function est(e: Estimate | null | undefined, style: EstimateStyle): string {
+  return e ? estimate(e.value, e.low, e.high, style) : '—';
 }
 
-function pctEst(e: Estimate | null | undefined): string {
-  return e ? `${num(e.value * 100, 1)} % (${num(e.low * 100, 1)}–${num(e.high * 100, 1)} %)` : '—';
-}
+/** A probability and its interval in per cent: "71.5 % (60.2–80.1 %)". */
+const PERCENT: EstimateStyle = { digits: 1, scale: 100, unit: '%', unitAfterInterval: true };
 
 export function Reliability(): JSX.Element {
   const [groupBy, setGroupBy] = useState<ReliabilityGroupBy>('pump_model');
@@ -98,19 +97,19 @@ function GroupCard({ g, groupBy }: { g: ReliabilityGroup; groupBy: ReliabilityGr
             </div>
             <div>
               <dt>Weibull shape β</dt>
-              <dd>{est(g.weibull?.shape, 2)}</dd>
+              <dd>{est(g.weibull?.shape, { digits: 2 })}</dd>
             </div>
             <div>
               <dt>Weibull scale η</dt>
-              <dd>{est(g.weibull?.scale_days, 0, 'd')}</dd>
+              <dd>{est(g.weibull?.scale_days, { unit: 'd' })}</dd>
             </div>
             <div>
               <dt>MTBF</dt>
-              <dd data-testid="rel-mtbf">{est(g.mtbf_days, 0, 'd')}</dd>
+              <dd data-testid="rel-mtbf">{est(g.mtbf_days, { unit: 'd' })}</dd>
             </div>
             <div>
               <dt>Survival at 365 d</dt>
-              <dd data-testid="rel-s365">{pctEst(g.survival_365)}</dd>
+              <dd data-testid="rel-s365">{est(g.survival_365, PERCENT)}</dd>
             </div>
             <div>
               <dt>Trips per pump-month</dt>

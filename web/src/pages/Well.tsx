@@ -16,7 +16,7 @@ import { TrendCharts, type ChartSpec, type Limit, type Marker, type Region } fro
 import { CHANNEL_META, normalisedFlow } from '../channels';
 import { fleetWell, withDiagnosis, withReading } from '../fleet';
 import { FORECAST_CHART, overlayForecast, type ForecastOverlay } from '../forecast';
-import { age, codeLabel, date, dateTime, num, pct } from '../format';
+import { age, codeLabel, date, dateTime, days, num, pct } from '../format';
 import { appendReadings, chooseInterval, intervalSeconds, toColumns } from '../history';
 import { useLive } from '../live';
 import { wellLevel } from '../severity';
@@ -288,9 +288,9 @@ export function Well({ id }: { id: string }): JSX.Element {
           Zoom out
         </button>
         <span class="range-text" aria-live="polite" data-testid="range-text">
-          {dateTime(new Date(range.from).toISOString())} – {sel.preset ? 'now' : dateTime(new Date(range.to).toISOString())} · {interval} buckets ·{' '}
+          {dateTime(range.from)} – {sel.preset ? 'now' : dateTime(range.to)} · {interval} buckets ·{' '}
           {buckets.length} points{loading ? ' · loading…' : ''}
-          {sel.preset && overlay.end != null ? ` · forecast to ${date(new Date(overlay.end * 1000).toISOString())}` : ''}
+          {sel.preset && overlay.end != null ? ` · forecast to ${date(overlay.end * 1000)}` : ''}
         </span>
         <span class="hint muted">Drag across a chart to zoom; double-click to go back to 24 h.</span>
         <label class="inline-check">
@@ -415,7 +415,7 @@ function buildCharts(cols: ReturnType<typeof toColumns>, well: WellT | null, bas
     fcLimits.set(chart, [{ value: c.limit, label: `limit (${c.limit_source})`, color: LIMIT_COLOR.red }]);
     const marks: Marker[] = [{ at: generated!, label: 'now', color: '#4a5565' }];
     if (c.time_to_limit_days != null) {
-      marks.push({ at: generated! + c.time_to_limit_days * 86_400, label: `limit in ${num(c.time_to_limit_days, c.time_to_limit_days < 10 ? 1 : 0)} d`, color: LIMIT_COLOR.red });
+      marks.push({ at: generated! + c.time_to_limit_days * 86_400, label: `limit in ${days(c.time_to_limit_days)}`, color: LIMIT_COLOR.red });
     }
     fcMarkers.set(chart, marks);
   }
