@@ -75,7 +75,8 @@ export interface RequestOptions {
   auth?: 'session' | 'none' | { bearer: string };
 }
 
-function url(path: string, query?: Query): string {
+/** The address of a v1 API path (the live event stream, which EventSource opens itself, uses it too). */
+export function apiUrl(path: string, query?: Query): string {
   const qs = new URLSearchParams();
   for (const [k, v] of Object.entries(query ?? {})) if (v != null && v !== '') qs.set(k, String(v));
   const s = qs.toString();
@@ -100,7 +101,7 @@ async function toError(res: Response): Promise<ApiError> {
 
 /** One API request; resolves with the (successful) response, rejects with an ApiError or the fetch's own error. */
 export async function request(method: string, path: string, opts: RequestOptions = {}): Promise<Response> {
-  const u = url(path, opts.query);
+  const u = apiUrl(path, opts.query);
   const auth = opts.auth ?? 'session';
   if (auth !== 'session') {
     const res = await send(method, u, auth === 'none' ? null : auth.bearer, opts);
