@@ -25,6 +25,30 @@ interface Snapshot<D> {
   loading: boolean;
 }
 
+export type Outcome<T> = { data: T } | { error: string };
+
+/**
+ * Runs one load and reports its outcome, unless it was cancelled first. Cancelling aborts the request; an
+ * aborted request reports nothing.
+ */
+export function runLoad<T>(load: Loader<T>, report: (outcome: Outcome<T>) => void): () => void {
+  const ac = new AbortController();
+  let current = true;
+  // A loader that throws before returning its promise fails the same way.
+  new Promise<T>((resolve) => resolve(load(ac.signal))).then(
+    (data) => {
+      if (current) report({ data });
+    },
+    (e: unknown) => {
+      if (current && !isAbort(e)) report({ error: errorText(e) });
+    },
+  );
+  return () => {
+    current = false;
+    ac.abort();
+  };
+}
+
 /**
  * Loads with `load` whenever `deps` change (`load` is the closure of that render). A null loader loads nothing
  * and leaves the state as it is (a request that only some views need).
@@ -40,21 +64,10 @@ export function useData<T>(load: Loader<T> | null, deps: readonly unknown[], ini
       setState((s) => (s.loading ? { ...s, loading: false } : s));
       return;
     }
-    const ac = new AbortController();
-    let current = true;
     setState((s) => (s.loading && !s.error ? s : { ...s, error: '', loading: true }));
-    load(ac.signal).then(
-      (data) => {
-        if (current) setState({ data, error: '', loading: false });
-      },
-      (e: unknown) => {
-        if (current && !isAbort(e)) setState((s) => ({ ...s, error: errorText(e), loading: false }));
-      },
+    return runLoad(load, (outcome) =>
+      setState((s) => ('data' in outcome ? { data: outcome.data, error: '', loading: false } : { ...s, error: outcome.error, loading: false })),
     );
-    return () => {
-      current = false;
-      ac.abort();
-    };
     // The caller's deps decide when to load again, as for useEffect.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [...deps, revision]);

@@ -156,7 +156,7 @@ export function Well({ id }: { id: string }): JSX.Element {
         setHistory((h) => ({ ...h, buckets: appendReadings(h.buckets, rs, intervalSeconds(h.interval), since) }));
       }
     },
-    [id, sel, interval],
+    [id, sel],
   );
 
   // Keep a preset window sliding even when the well is quiet.
