@@ -58,7 +58,6 @@ function set(s: Session | null): void {
     /* private mode: keep it in memory only */
   }
   scheduleRefresh();
-setSessionCredentials({ token, renew: refresh, ended: logout });
   for (const l of listeners) l(s);
 }
 
@@ -105,10 +104,9 @@ export async function loginWithApiKey(key: string): Promise<void> {
   try {
     user = (await api.me(undefined, key)).user;
   } catch (e) {
-    if (!(e instanceof ApiError) || e.status !== 404) {
-      if (e instanceof ApiError && (e.status === 401 || e.status === 403)) throw new Error('This API key was not accepted.');
-      throw signInFailed(e);
-    }
+    if (!(e instanceof ApiError)) throw e;
+    if (e.status === 401 || e.status === 403) throw new Error('This API key was not accepted.');
+    if (e.status !== 404) throw signInFailed(e);
     // A server without /auth/me: check the key on the fleet list; the role is unknown (the server still enforces it).
     try {
       await request('GET', '/wells', { query: { limit: 1 }, auth: { bearer: key } });
@@ -121,7 +119,7 @@ export async function loginWithApiKey(key: string): Promise<void> {
   set({ kind: 'apikey', token: key, refresh_token: null, expires_at: null, user });
 }
 
-/** Exchange the refresh token for a new pair. Resolves false (and signs out when the server refuses) otherwise. */
+/** Exchange the refresh token for a new pair; false when that is impossible (signed out if the server refuses it). */
 export function refresh(): Promise<boolean> {
   if (refreshing) return refreshing;
   const refreshToken = current?.refresh_token;
