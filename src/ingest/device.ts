@@ -7,7 +7,7 @@ import { WELL_ID_PATTERN } from '../domain/reading.js';
 import type { ReadingCheckOptions, ReadingValidator } from '../domain/validation.js';
 import { assertWellsInScope, type Principal } from '../domain/identity.js';
 import type { Logger } from 'pino';
-import type { RejectedMessage, Repository } from '../storage/repository.js';
+import type { RejectedMessage, RejectedRepository } from '../storage/repository.js';
 
 export interface TopicMatch {
   /** The well named by the topic, or null when the topic is malformed. */
@@ -193,7 +193,7 @@ export class RejectedSink {
   private writing: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly repo: Repository,
+    private readonly repo: RejectedRepository,
     private readonly log?: Logger,
     private readonly delayMs = 20,
     private readonly batchMax = 500,

@@ -9,7 +9,7 @@ import { CHANNELS, type ChannelValues, type Reading } from '../domain/reading.js
 import { emptyNameplate, type WellNameplate } from '../domain/well.js';
 import { DiagnosisStream, diagnose, diagnoseHistory, learnBaseline, type Baseline, type HistoryDiagnosis } from '../diagnostics/index.js';
 import type { ReferencePeriod } from '../domain/surveillance.js';
-import type { Repository } from '../storage/repository.js';
+import type { AlarmRepository, DiagnosisRepository, TelemetryRepository, WellRepository } from '../storage/repository.js';
 import type { EventBus } from './event-bus.js';
 
 /** Codes that describe a state, not a fault: no alarm. */
@@ -58,7 +58,7 @@ export class DiagnosisService {
   private pendingWrites = new Set<Promise<void>>();
 
   constructor(
-    private readonly repo: Repository,
+    private readonly repo: WellRepository & TelemetryRepository & DiagnosisRepository & AlarmRepository,
     private readonly bus: Pick<EventBus, 'emit'>,
     private readonly log: Logger,
     private readonly opts: DiagnosisServiceOptions,

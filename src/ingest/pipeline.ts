@@ -11,7 +11,7 @@ import type { Reading } from '../domain/reading.js';
 import { AppError, ServiceUnavailableError } from '../domain/errors.js';
 import { ReadingsCommitted } from '../domain/events.js';
 import type { EventBus } from './event-bus.js';
-import { READING_CONFLICT, READING_DUPLICATE, type InsertOutcome, type Repository } from '../storage/repository.js';
+import { READING_CONFLICT, READING_DUPLICATE, type InsertOutcome, type TelemetryRepository } from '../storage/repository.js';
 
 export interface PipelineOptions {
   /** Flush when this many readings wait. */
@@ -90,7 +90,7 @@ export class IngestPipeline {
   readonly stats: PipelineStats = { queued: 0, inFlight: 0, committedReadings: 0, committedBatches: 0, failedBatches: 0, timedOutBatches: 0, conflicts: 0 };
 
   constructor(
-    private readonly repo: Repository,
+    private readonly repo: TelemetryRepository,
     private readonly opts: PipelineOptions,
     private readonly log?: Logger,
     /** Where commits are announced (none: nothing is told). */

@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { ReadingsCommitted } from '../domain/events.js';
 import type { Reading } from '../domain/reading.js';
 import { detectRunEvents, runState, stopCurrentThreshold, type RunState } from '../diagnostics/run-events.js';
-import type { Repository } from '../storage/repository.js';
+import type { PumpEventRepository, TelemetryRepository, WellRepository } from '../storage/repository.js';
 
 /** Readings looked at on either side of a batch to find the neighbouring known state. */
 const NEIGHBOURS = 32;
@@ -46,7 +46,7 @@ export class RunEventService {
   readonly stats: RunEventStats = { added: new Map(), removed: 0, reconciliations: 0 };
 
   constructor(
-    private readonly repo: Repository,
+    private readonly repo: WellRepository & TelemetryRepository & PumpEventRepository,
     private readonly log: Logger,
   ) {}
 

@@ -12,7 +12,7 @@ import type { WellNameplate } from '../domain/well.js';
 import { forecastWell, learnReference, type Reference } from '../diagnostics/index.js';
 import { stopCurrentThreshold } from '../diagnostics/run-events.js';
 import { reliabilityReport } from '../diagnostics/reliability.js';
-import type { Repository, StoredReference } from '../storage/repository.js';
+import type { PumpEventRepository, StoredReference, SurveillanceRepository, TelemetryRepository, WellRepository } from '../storage/repository.js';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -44,7 +44,7 @@ export class SurveillanceService {
   readonly stats = { forecastsComputed: 0, backgroundErrors: 0 };
 
   constructor(
-    private readonly repo: Repository,
+    private readonly repo: SurveillanceRepository & PumpEventRepository & TelemetryRepository & WellRepository,
     private readonly log: Logger,
     private readonly opts: SurveillanceOptions,
   ) {}

@@ -2,12 +2,12 @@
 // it). Loaded in full at start and every minute (wells registered or moved by another process), and kept
 // current by this process's own well changes through the event bus.
 import type { WellChanged } from '../domain/events.js';
-import type { Repository } from '../storage/repository.js';
+import type { WellRepository } from '../storage/repository.js';
 
 export class WellFieldMap {
   private readonly fields = new Map<string, string | null>();
 
-  constructor(private readonly repo: Pick<Repository, 'listWells'>) {}
+  constructor(private readonly repo: Pick<WellRepository, 'listWells'>) {}
 
   /** The well's field; null for a well without one; undefined for a well not known (yet). */
   readonly fieldOf = (wellId: string): string | null | undefined => this.fields.get(wellId);

@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { metrics } from '../http/metrics.js';
-import type { AuditQuery, SecurityRepository, StoredAuditEntry } from '../storage/security-repository.js';
+import type { AuditQuery, AuditRepository, StoredAuditEntry } from '../storage/security-repository.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -69,7 +69,7 @@ export interface AuditRecord {
 
 export class AuditLog {
   constructor(
-    private readonly store: SecurityRepository,
+    private readonly store: AuditRepository,
     private readonly log: Logger,
   ) {}
 

@@ -2,7 +2,7 @@
 // CLI both go through here; the credential resolvers the Authenticator consults live here too.
 import { USER_ROLES, type Principal, type UserRole } from '../domain/identity.js';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
-import type { ApiKeyRecord, SecurityRepository, UserRecord } from '../storage/security-repository.js';
+import type { ApiKeyRecord, CredentialRepository, UserRecord } from '../storage/security-repository.js';
 import {
   DEVICE_KEY_PREFIX,
   REFRESH_TOKEN_PREFIX,
@@ -126,7 +126,7 @@ export class SecurityService {
   private readonly now: () => number;
 
   constructor(
-    readonly store: SecurityRepository,
+    readonly store: CredentialRepository,
     private readonly opts: SecurityServiceOptions,
   ) {
     this.cacheMs = opts.cacheMs ?? 2000;

@@ -2,14 +2,12 @@
 // PostgreSQL 15-compatible SQL and on the same executor as the main repository. Every value is a bound
 // parameter; nothing from a request is ever spliced into SQL text.
 import type { UserRole } from '../domain/identity.js';
-import { ConflictError, ConnectionError } from '../domain/errors.js';
+import { ConflictError } from '../domain/errors.js';
 import type { Repository } from './repository.js';
 import type { SqlExecutor } from './sql.js';
-import { SqlRepository } from './sql-repository.js';
 import { toIso, toIsoOrNull } from './values.js';
 
 type Row = Record<string, unknown>;
-
 
 export interface UserRecord {
   username: string;
@@ -69,6 +67,58 @@ export interface AuditQuery {
   before?: number;
 }
 
+/** Users, refresh tokens and device keys: what the security service checks credentials against. */
+export interface CredentialRepository {
+  /** Fails with ConflictError when the username is taken. */
+  createUser(u: { username: string; user_id: string; password_hash: string; role: UserRole }): Promise<UserRecord>;
+  getUser(username: string): Promise<UserRecord | null>;
+  getUserById(userId: string): Promise<UserRecord | null>;
+  listUsers(): Promise<UserRecord[]>;
+  /** Deletes the user; their refresh tokens go with them (cascade). */
+  deleteUser(username: string): Promise<boolean>;
+  countUsers(): Promise<number>;
+
+  insertRefreshToken(t: { id: string; token_hash: string; family: string; user_id: string; expires_at: number }): Promise<void>;
+  /**
+   * Rotates a refresh token atomically: `decide` sees the stored row (locked) and either returns the new
+   * token to insert (the old one is marked rotated) or a reason; a reused token revokes its family.
+   */
+  rotateRefreshToken<T>(id: string, decide: (row: RefreshTokenRecord | null) => RotationDecision<T>): Promise<T>;
+  getRefreshToken(id: string): Promise<RefreshTokenRecord | null>;
+  revokeFamily(family: string): Promise<number>;
+  /** Forgets tokens that expired more than a day ago. */
+  purgeExpiredRefreshTokens(now?: number): Promise<number>;
+
+  createApiKey(k: { id: string; name: string; key_hash: string; wells: string[] | null; field: string | null; created_by: string | null }): Promise<ApiKeyRecord>;
+  getApiKey(id: string): Promise<ApiKeyRecord | null>;
+  listApiKeys(includeRevoked?: boolean): Promise<ApiKeyRecord[]>;
+  /** Revokes an active key; false when unknown or already revoked. */
+  revokeApiKey(id: string): Promise<boolean>;
+  touchApiKey(id: string): Promise<void>;
+  /** The field of each known well among these (device keys scoped to a field). */
+  fieldsOf(wellIds: string[]): Promise<Map<string, string | null>>;
+}
+
+export type RotationDecision<T> =
+  | { ok: true; next: { id: string; token_hash: string; expires_at: number }; result: T }
+  | { ok: false; revokeFamily: boolean; result: T };
+
+export interface AuditRepository {
+  insertAudit(entries: AuditEntry[]): Promise<void>;
+  /** Newest first. */
+  listAudit(q: AuditQuery): Promise<StoredAuditEntry[]>;
+}
+
+/** The security aggregate: credentials and the audit log. */
+export interface SecurityRepository extends CredentialRepository, AuditRepository {}
+
+/** For callers that hold the whole repository: its security store. */
+export const SecurityRepository = {
+  of(repo: Pick<Repository, 'security'>): SecurityRepository {
+    return repo.security;
+  },
+};
+
 
 function jsonValue<T>(v: unknown): T | null {
   if (v === null || v === undefined) return null;
@@ -123,14 +173,8 @@ function isUniqueViolation(err: unknown): boolean {
   return e?.code === '23505' || e?.cause?.code === '23505' || /duplicate key|unique constraint/i.test(String(e?.message));
 }
 
-export class SecurityRepository {
+export class SqlSecurityRepository implements SecurityRepository {
   constructor(private readonly db: SqlExecutor) {}
-
-  /** The security store over the main repository's connection. */
-  static of(repo: Repository): SecurityRepository {
-    if (!(repo instanceof SqlRepository)) throw new ConnectionError('Security storage needs the SQL repository');
-    return new SecurityRepository(repo.executor);
-  }
 
   // ---------------------------------------------------------------- users
 
@@ -162,7 +206,6 @@ export class SecurityRepository {
     return r.rows.map(rowToUser);
   }
 
-  /** Deletes the user; their refresh tokens go with them (cascade). */
   async deleteUser(username: string): Promise<boolean> {
     const r = await this.db.query(`DELETE FROM users WHERE username = $1`, [username]);
     return r.rowCount > 0;
@@ -182,14 +225,7 @@ export class SecurityRepository {
     );
   }
 
-  /**
-   * Rotates a refresh token atomically: `decide` sees the stored row (locked) and either returns the new
-   * token to insert (the old one is marked rotated) or a reason; a reused token revokes its family.
-   */
-  async rotateRefreshToken<T>(
-    id: string,
-    decide: (row: RefreshTokenRecord | null) => { ok: true; next: { id: string; token_hash: string; expires_at: number }; result: T } | { ok: false; revokeFamily: boolean; result: T },
-  ): Promise<T> {
+  async rotateRefreshToken<T>(id: string, decide: (row: RefreshTokenRecord | null) => RotationDecision<T>): Promise<T> {
     return this.db.transaction(async (tx) => {
       const r = await tx.query<Row>(`SELECT * FROM refresh_tokens WHERE id = $1 FOR UPDATE`, [id]);
       const row: RefreshTokenRecord | null = r.rows.length
@@ -239,7 +275,6 @@ export class SecurityRepository {
     return r.rowCount;
   }
 
-  /** Forgets tokens that expired more than a day ago. */
   async purgeExpiredRefreshTokens(now = Date.now()): Promise<number> {
     const r = await this.db.query(`DELETE FROM refresh_tokens WHERE expires_at < $1`, [new Date(now - 86_400_000).toISOString()]);
     return r.rowCount;
@@ -267,7 +302,6 @@ export class SecurityRepository {
     return r.rows.map(rowToKey);
   }
 
-  /** Revokes an active key; false when unknown or already revoked. */
   async revokeApiKey(id: string): Promise<boolean> {
     const r = await this.db.query(`UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, [id]);
     return r.rowCount > 0;
@@ -277,7 +311,6 @@ export class SecurityRepository {
     await this.db.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [id]);
   }
 
-  /** The field of each known well among these (device keys scoped to a field). */
   async fieldsOf(wellIds: string[]): Promise<Map<string, string | null>> {
     if (!wellIds.length) return new Map();
     const r = await this.db.query<{ well_id: string; field: string | null }>(

@@ -54,6 +54,21 @@ function alive(pid: number): boolean {
   }
 }
 
+/** A held lock. Releasing it (once) removes the pid file if it is still ours (with the file lock, that is the lock) and runs `unlock`. */
+function heldLock(storeDir: string, pidFile: string, unlock?: () => void): StoreLock {
+  let released = false;
+  return {
+    storeDir,
+    pidFile,
+    release() {
+      if (released) return;
+      released = true;
+      if (readPid(pidFile) === process.pid) rmSync(pidFile, { force: true });
+      unlock?.();
+    },
+  };
+}
+
 /** Locks `storeDir` (created if missing) for this process; throws StoreInUseError when another holds it. */
 export async function acquireStoreLock(storeDir: string): Promise<StoreLock> {
   mkdirSync(storeDir, { recursive: true });
@@ -75,17 +90,7 @@ async function lockWithAbstractSocket(storeDir: string, pidFile: string): Promis
   // Holding the lock must not keep the process alive.
   server.unref();
   writeFileSync(pidFile, `${process.pid}\n`);
-  let released = false;
-  return {
-    storeDir,
-    pidFile,
-    release() {
-      if (released) return;
-      released = true;
-      if (readPid(pidFile) === process.pid) rmSync(pidFile, { force: true });
-      server.close();
-    },
-  };
+  return heldLock(storeDir, pidFile, () => server.close());
 }
 
 function lockWithFile(storeDir: string, pidFile: string): StoreLock {
@@ -101,14 +106,5 @@ function lockWithFile(storeDir: string, pidFile: string): StoreLock {
       rmSync(pidFile, { force: true });
     }
   }
-  let released = false;
-  return {
-    storeDir,
-    pidFile,
-    release() {
-      if (released) return;
-      released = true;
-      if (readPid(pidFile) === process.pid) rmSync(pidFile, { force: true });
-    },
-  };
+  return heldLock(storeDir, pidFile);
 }

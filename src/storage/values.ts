@@ -1,6 +1,8 @@
 // Conversions between the values the repositories hand out (epoch ms, ISO strings) and what the two engines
 // return for timestamptz and numeric columns (Date objects or strings).
 
+export const DAY_MS = 86_400_000;
+
 /** Epoch ms as ISO 8601 UTC, as the SQL takes timestamptz parameters. */
 export const iso = (ms: number): string => new Date(ms).toISOString();
 /** A timestamptz column as ISO 8601 UTC. */

@@ -1,5 +1,8 @@
-// The signed-in session: a JWT pair from /auth/login, or an API key (development). Kept in localStorage.
+// The signed-in session: a JWT pair from /auth/login, or an API key (development). Kept in localStorage. Its
+// requests (sign-in, renewal) go through the API client, which in turn takes the session's token from here.
+import { ROLE_PERMISSIONS, type Permission } from '@domain/identity';
 import { useEffect, useState } from 'preact/hooks';
+import { ApiError, api, request, setSessionCredentials, type TokenPair } from './api';
 import type { User } from './types';
 
 export interface Session {
@@ -36,8 +39,14 @@ export function token(): string | null {
   return current?.token ?? null;
 }
 
+/** Whether the signed-in user's role carries a permission: the server's role table (src/domain/identity.ts). */
+function may(permission: Permission): boolean {
+  return !!current && (ROLE_PERMISSIONS[current.user.role]?.includes(permission) ?? false);
+}
+
+/** Engineers and admins acknowledge alarms; viewers read. */
 export function canAck(): boolean {
-  return !!current && current.user.role !== 'viewer';
+  return may('ack');
 }
 
 function set(s: Session | null): void {
@@ -63,29 +72,7 @@ export function useSession(): Session | null {
   return s;
 }
 
-interface TokenBody {
-  access_token: string;
-  refresh_token: string;
-  expires_in: number;
-  user: User;
-}
-
-async function postJson(path: string, body: unknown, bearer?: string): Promise<Response> {
-  const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'application/json' };
-  if (bearer) headers.Authorization = `Bearer ${bearer}`;
-  return fetch(path, { method: 'POST', headers, body: JSON.stringify(body) });
-}
-
-async function errorMessage(res: Response, fallback: string): Promise<string> {
-  try {
-    const b = (await res.json()) as { message?: string };
-    return b.message || fallback;
-  } catch {
-    return fallback;
-  }
-}
-
-function fromTokens(b: TokenBody): Session {
+function fromTokens(b: TokenPair): Session {
   return {
     kind: 'password',
     token: b.access_token,
@@ -95,43 +82,54 @@ function fromTokens(b: TokenBody): Session {
   };
 }
 
+/** A failed sign-in as the user reads it: the server's message, or the status when the server sent none. */
+function signInFailed(e: unknown): unknown {
+  if (!(e instanceof ApiError)) return e;
+  return new Error(e.code ? e.message : `Sign-in failed (HTTP ${e.status}).`);
+}
+
 export async function loginWithPassword(username: string, password: string): Promise<void> {
-  const res = await postJson('/api/v1/auth/login', { username, password });
-  if (res.status === 401) throw new Error('Wrong username or password.');
-  if (!res.ok) throw new Error(await errorMessage(res, `Sign-in failed (HTTP ${res.status}).`));
-  set(fromTokens((await res.json()) as TokenBody));
+  let pair: TokenPair;
+  try {
+    pair = await api.login(username, password);
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) throw new Error('Wrong username or password.');
+    throw signInFailed(e);
+  }
+  set(fromTokens(pair));
 }
 
 export async function loginWithApiKey(key: string): Promise<void> {
-  const res = await fetch('/api/v1/auth/me', { headers: { Authorization: `Bearer ${key}`, Accept: 'application/json' } });
-  if (res.status === 401 || res.status === 403) throw new Error('This API key was not accepted.');
-  if (res.status === 404) {
+  let user: User;
+  try {
+    user = (await api.me(undefined, key)).user;
+  } catch (e) {
+    if (!(e instanceof ApiError)) throw e;
+    if (e.status === 401 || e.status === 403) throw new Error('This API key was not accepted.');
+    if (e.status !== 404) throw signInFailed(e);
     // A server without /auth/me: check the key on the fleet list; the role is unknown (the server still enforces it).
-    const probe = await fetch('/api/v1/wells?limit=1', { headers: { Authorization: `Bearer ${key}`, Accept: 'application/json' } });
-    if (!probe.ok) throw new Error(probe.status === 401 ? 'This API key was not accepted.' : `Sign-in failed (HTTP ${probe.status}).`);
-    set({ kind: 'apikey', token: key, refresh_token: null, expires_at: null, user: { username: 'api-key', role: 'engineer' } });
-    return;
+    try {
+      await request('GET', '/wells', { query: { limit: 1 }, auth: { bearer: key } });
+    } catch (probe) {
+      if (!(probe instanceof ApiError)) throw probe;
+      throw new Error(probe.status === 401 ? 'This API key was not accepted.' : `Sign-in failed (HTTP ${probe.status}).`);
+    }
+    user = { username: 'api-key', role: 'engineer' };
   }
-  if (!res.ok) throw new Error(await errorMessage(res, `Sign-in failed (HTTP ${res.status}).`));
-  const b = (await res.json()) as { user: User };
-  set({ kind: 'apikey', token: key, refresh_token: null, expires_at: null, user: b.user });
+  set({ kind: 'apikey', token: key, refresh_token: null, expires_at: null, user });
 }
 
-/** Exchange the refresh token for a new pair. Resolves false (and signs out) when that is impossible. */
+/** Exchange the refresh token for a new pair; false when that is impossible (signed out if the server refuses it). */
 export function refresh(): Promise<boolean> {
   if (refreshing) return refreshing;
-  const s = current;
-  if (!s || !s.refresh_token) return Promise.resolve(false);
+  const refreshToken = current?.refresh_token;
+  if (!refreshToken) return Promise.resolve(false);
   refreshing = (async () => {
     try {
-      const res = await postJson('/api/v1/auth/refresh', { refresh_token: s.refresh_token });
-      if (!res.ok) {
-        if (res.status === 401 || res.status === 400) set(null);
-        return false;
-      }
-      set(fromTokens((await res.json()) as TokenBody));
+      set(fromTokens(await api.refresh(refreshToken)));
       return true;
-    } catch {
+    } catch (e) {
+      if (e instanceof ApiError && (e.status === 401 || e.status === 400)) set(null);
       return false;
     } finally {
       refreshing = null;
@@ -155,8 +153,9 @@ function scheduleRefresh(): void {
 }
 
 scheduleRefresh();
+setSessionCredentials({ token, renew: refresh, ended: logout });
 
 /** Engineers and admins change a well's surveillance settings (reference period, pump events); viewers read. */
 export function canEdit(): boolean {
-  return !!current && current.user.role !== 'viewer';
+  return may('manage_wells');
 }

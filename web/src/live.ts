@@ -1,6 +1,7 @@
 // Live events over Server-Sent Events. Events are buffered and delivered to subscribers in batches
 // (every FLUSH_MS), so thousands of readings a second cost one render per batch, not one per reading.
 import { useEffect, useState } from 'preact/hooks';
+import { apiUrl } from './api';
 import { subscribeSession, token } from './auth';
 import type { Alarm, Diagnosis, LiveReading } from './types';
 
@@ -69,7 +70,8 @@ function connect(): void {
   if (!t || typeof EventSource === 'undefined') return;
   esToken = t;
   setStatus({ state: 'connecting' });
-  const src = new EventSource(`/api/v1/events?access_token=${encodeURIComponent(t)}`);
+  // EventSource cannot send headers: the token goes in the query.
+  const src = new EventSource(apiUrl('/events', { access_token: t }));
   es = src;
   src.onopen = () => {
     retry = 0;

@@ -2,7 +2,7 @@
 // expands to its evidence table and recommended actions.
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
-import { codeLabel, dateTime, num, pct } from '../format';
+import { codeLabel, dateTime, pct, sizedNum } from '../format';
 import { LEVEL_COLOR, LEVEL_LABEL } from '../severity';
 import type { Diagnosis } from '../types';
 import { SeverityBadge } from './SeverityBadge';
@@ -67,13 +67,6 @@ export function DiagnosisTimeline({ items, from, to }: { items: Diagnosis[]; fro
   );
 }
 
-/** Evidence values with precision that suits their size (1 510, 71.2, 0.54). */
-function evNum(v: number | null | undefined): string {
-  if (v == null) return '—';
-  const a = Math.abs(v);
-  return num(v, a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : 3);
-}
-
 export function EvidenceTable({ rows, caption }: { rows: Diagnosis['evidence']; caption: string }): JSX.Element {
   if (!rows.length) return <p class="muted">No evidence recorded.</p>;
   return (
@@ -99,9 +92,9 @@ export function EvidenceTable({ rows, caption }: { rows: Diagnosis['evidence']; 
         {rows.map((e, i) => (
           <tr key={i}>
             <th scope="row">{e.channel}</th>
-            <td class="num">{evNum(e.observed)}</td>
-            <td class="num">{evNum(e.baseline)}</td>
-            <td class="num">{evNum(e.limit)}</td>
+            <td class="num">{sizedNum(e.observed)}</td>
+            <td class="num">{sizedNum(e.baseline)}</td>
+            <td class="num">{sizedNum(e.limit)}</td>
             <td>
               <code>{e.rule}</code>
             </td>

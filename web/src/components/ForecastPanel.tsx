@@ -2,7 +2,7 @@
 // head towards a limit, each with its slope, interval and the growth model chosen from the data.
 import type { JSX } from 'preact';
 import { CHANNEL_META } from '../channels';
-import { codeLabel, date, dateTime, days, interval, num, pct } from '../format';
+import { codeLabel, date, dateTime, days, estimate, num, pct } from '../format';
 import type { Forecast, ForecastChannel, TrendChannel } from '../types';
 
 /** How a trend channel is named and measured (flow trends are on flow normalised to base frequency). */
@@ -21,14 +21,14 @@ function slopeDigits(c: ForecastChannel): number {
   return Math.min(3, mag >= 10 ? base : mag >= 1 ? base + 1 : base + 2);
 }
 
-function dayNum(v: number | null): string {
-  return v == null ? '—' : num(v, Math.abs(v) < 10 ? 1 : 0);
-}
-
 /** "12 d (8.5–20 d)"; an open upper bound when the slow end of the interval does not reach the limit. */
 function ttlText(c: ForecastChannel, horizon: number): string {
-  const hi = c.time_to_limit_high_days == null ? `>${horizon}` : dayNum(c.time_to_limit_high_days);
-  return `${days(c.time_to_limit_days)} (${dayNum(c.time_to_limit_low_days)}–${hi} d)`;
+  return estimate(c.time_to_limit_days, c.time_to_limit_low_days, c.time_to_limit_high_days, {
+    digits: 'days',
+    unit: 'd',
+    unitAfterInterval: true,
+    openHigh: `>${horizon}`,
+  });
 }
 
 export function ForecastPanel(p: { forecast: Forecast | null; loading: boolean; error: string; horizonDays: number }): JSX.Element {
@@ -115,7 +115,6 @@ export function ForecastPanel(p: { forecast: Forecast | null; loading: boolean; 
                 <tbody>
                   {f.channels.map((c) => {
                     const digits = CHANNEL_META[c.channel].digits;
-                    const expected = c.time_to_limit_days != null ? new Date(Date.parse(f.generated_at) + c.time_to_limit_days * 86_400_000).toISOString() : null;
                     return (
                       <tr key={c.channel} data-testid="forecast-trend" data-channel={c.channel} data-ttl={c.time_to_limit_days ?? ''}>
                         <td class="strong">{trendLabel(c.channel)}</td>
@@ -124,7 +123,7 @@ export function ForecastPanel(p: { forecast: Forecast | null; loading: boolean; 
                         </td>
                         <td class="num">
                           {c.slope_per_day > 0 ? '+' : ''}
-                          {interval(c.slope_per_day, c.slope_per_day_low, c.slope_per_day_high, slopeDigits(c), `${unit(c.channel)}/d`)}
+                          {estimate(c.slope_per_day, c.slope_per_day_low, c.slope_per_day_high, { digits: slopeDigits(c), unit: `${unit(c.channel)}/d` })}
                         </td>
                         <td class="num">
                           {num(c.limit, digits)} <span class="unit">{unit(c.channel)}</span>
@@ -137,7 +136,7 @@ export function ForecastPanel(p: { forecast: Forecast | null; loading: boolean; 
                             ttlText(c, f.horizon_days)
                           )}
                         </td>
-                        <td>{expected ? date(expected) : '—'}</td>
+                        <td>{c.time_to_limit_days != null ? date(Date.parse(f.generated_at) + c.time_to_limit_days * 86_400_000) : '—'}</td>
                         <td>
                           {c.model}
                           {c.significant ? null : <span class="sub">not significant</span>}

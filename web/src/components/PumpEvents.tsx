@@ -4,7 +4,7 @@ import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, errorText } from '../api';
 import { canEdit } from '../auth';
-import { dateTime } from '../format';
+import { dateTime, inputDateTime } from '../format';
 import { PUMP_EVENT_TYPES, type PumpEvent, type PumpEventType } from '../types';
 
 export const EVENT_LABEL: Record<PumpEventType, string> = {
@@ -16,13 +16,6 @@ export const EVENT_LABEL: Record<PumpEventType, string> = {
   failure: 'Failure',
 };
 
-/** The value of a datetime-local input for an instant (local time, minutes). */
-function localValue(ms: number): string {
-  const d = new Date(ms);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
-}
-
 export function PumpEvents(p: {
   wellId: string;
   events: PumpEvent[];
@@ -32,7 +25,7 @@ export function PumpEvents(p: {
 }): JSX.Element {
   const editable = canEdit();
   const [type, setType] = useState<PumpEventType>('install');
-  const [at, setAt] = useState(() => localValue(Date.now()));
+  const [at, setAt] = useState(() => inputDateTime(Date.now()));
   const [model, setModel] = useState('');
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
@@ -90,7 +83,7 @@ export function PumpEvents(p: {
           </label>
           <label>
             <span>When (local time)</span>
-            <input type="datetime-local" value={at} max={localValue(Date.now())} onInput={(e) => setAt(e.currentTarget.value)} required data-testid="event-at" />
+            <input type="datetime-local" value={at} max={inputDateTime(Date.now())} onInput={(e) => setAt(e.currentTarget.value)} required data-testid="event-at" />
           </label>
           <label>
             <span>Pump model</span>

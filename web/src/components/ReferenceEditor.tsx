@@ -4,17 +4,8 @@ import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../api';
 import { canEdit } from '../auth';
-import { date, dateTime } from '../format';
+import { date, dateTime, inputDay } from '../format';
 import type { ReferencePeriod } from '../types';
-
-/** `YYYY-MM-DD` of a local calendar day, for a date input. */
-function dayValue(iso: string | null | undefined): string {
-  if (!iso) return '';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return '';
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
-}
 
 /** Local midnight starting the day `YYYY-MM-DD` (plus `addDays`), as an ISO instant. */
 function dayStart(value: string, addDays = 0): string {
@@ -32,18 +23,18 @@ export function ReferenceEditor(p: {
   const editable = canEdit();
   const r = p.reference;
   // The `to` instant is exclusive: the last day shown is the day before it.
-  const lastDay = (iso: string) => new Date(Date.parse(iso) - 1).toISOString();
+  const lastDay = (iso: string) => Date.parse(iso) - 1;
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [busy, setBusy] = useState(false);
   const [msg, setMsg] = useState<{ text: string; error: boolean } | null>(null);
 
   useEffect(() => {
-    setFrom(dayValue(r?.from));
-    setTo(r ? dayValue(lastDay(r.to)) : '');
+    setFrom(inputDay(r?.from));
+    setTo(r ? inputDay(lastDay(r.to)) : '');
   }, [r?.from, r?.to]);
 
-  const today = dayValue(new Date().toISOString());
+  const today = inputDay(Date.now());
   const invalid =
     !from || !to
       ? 'Choose the first and the last day.'

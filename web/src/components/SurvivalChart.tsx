@@ -4,7 +4,7 @@ import type { JSX } from 'preact';
 import { useEffect, useMemo, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { num } from '../format';
+import { num, pct } from '../format';
 import type { ReliabilityGroup } from '../types';
 
 const HEIGHT = 220;
@@ -82,7 +82,7 @@ export function SurvivalChart({ group }: { group: ReliabilityGroup }): JSX.Eleme
   useEffect(() => {
     const el = host.current!;
     const stepped = uPlot.paths.stepped!({ align: 1 });
-    const fmt = (v: number | null | undefined) => (v == null ? '—' : `${num(v * 100, 1)} %`);
+    const fmt = (v: number | null | undefined) => pct(v, 1);
     const opts: uPlot.Options = {
       width: Math.max(240, el.clientWidth),
       height: HEIGHT,
@@ -91,7 +91,7 @@ export function SurvivalChart({ group }: { group: ReliabilityGroup }): JSX.Eleme
       scales: { x: { time: false, range: () => [0, maxT] }, y: { range: () => [0, 1.02] } },
       axes: [
         { ...AXIS, label: 'days since install', labelSize: 18, labelFont: '11px system-ui, sans-serif', values: (_u, sp) => sp.map((v) => num(v)) },
-        { ...AXIS, size: 50, values: (_u, sp) => sp.map((v) => `${Math.round(v * 100)} %`) },
+        { ...AXIS, size: 50, values: (_u, sp) => sp.map((v) => pct(v)) },
       ],
       series: [
         { label: 'Run life', value: (_u, v) => (v == null ? '—' : `${num(v)} d`) },
@@ -151,7 +151,7 @@ export function SurvivalChart({ group }: { group: ReliabilityGroup }): JSX.Eleme
 
   const s365 = group.survival_365;
   const label = `Survival curve of ${group.group}: ${group.installs} installs, ${group.failures} failures${
-    s365 ? `, survival at one year ${num(s365.value * 100)} %` : ''
+    s365 ? `, survival at one year ${pct(s365.value)}` : ''
   }`;
   return <div ref={host} class="chart-host survival-chart" role="img" aria-label={label} data-testid="survival-chart" />;
 }

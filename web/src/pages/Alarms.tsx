@@ -2,11 +2,12 @@
 import type { JSX } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { upsert } from '../alarms';
-import { api, errorText, isAbort } from '../api';
+import { api } from '../api';
 import { AlarmList } from '../components/AlarmList';
 import { useLive } from '../live';
 import { LEVEL_LABEL, SEVERITY_ORDER } from '../severity';
 import { ALARM_STATUSES, type Alarm, type AlarmStatus, type Severity } from '../types';
+import { useData } from '../useData';
 
 const LIMIT = 2000;
 const TAB_TEXT: Record<AlarmStatus, string> = { active: 'Active', acknowledged: 'Acknowledged', cleared: 'Cleared' };
@@ -15,11 +16,7 @@ export function Alarms(): JSX.Element {
   const [tab, setTab] = useState<AlarmStatus>('active');
   const [severity, setSeverity] = useState<Severity | ''>('');
   const [wellText, setWellText] = useState('');
-  const [alarms, setAlarms] = useState<Alarm[]>([]);
-  const [loading, setLoading] = useState(false);
-  const [err, setErr] = useState('');
   const [now, setNow] = useState(Date.now());
-  const [reload, setReload] = useState(0);
   const tabs = useRef<(HTMLButtonElement | null)[]>([]);
 
   useEffect(() => {
@@ -27,23 +24,13 @@ export function Alarms(): JSX.Element {
     return () => clearInterval(t);
   }, []);
 
-  useEffect(() => {
-    const ac = new AbortController();
-    setLoading(true);
-    setErr('');
-    api
-      .alarms({ status: tab, severity, limit: LIMIT }, ac.signal)
-      .then((r) => {
-        setAlarms(r.alarms);
-        setLoading(false);
-      })
-      .catch((e) => {
-        if (isAbort(e)) return;
-        setErr(errorText(e));
-        setLoading(false);
-      });
-    return () => ac.abort();
-  }, [tab, severity, reload]);
+  const {
+    data: alarms,
+    setData: setAlarms,
+    error: err,
+    loading,
+    reload,
+  } = useData((signal) => api.alarms({ status: tab, severity, limit: LIMIT }, signal).then((r) => r.alarms), [tab, severity], [] as Alarm[]);
 
   // Live: keep the list to alarms that (still) belong to this tab and filter.
   useLive(
@@ -123,7 +110,7 @@ export function Alarms(): JSX.Element {
             {loading ? 'Loading…' : `${shown.length.toLocaleString()} ${TAB_TEXT[tab].toLowerCase()} alarm${shown.length === 1 ? '' : 's'}`}
             {alarms.length >= LIMIT ? ` (first ${LIMIT.toLocaleString()})` : ''}
           </p>
-          <button type="button" class="ghost" onClick={() => setReload((r) => r + 1)}>
+          <button type="button" class="ghost" onClick={reload}>
             Reload
           </button>
         </form>

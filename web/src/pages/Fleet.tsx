@@ -5,12 +5,13 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { Sparkline } from '../components/Sparkline';
 import { SeverityBadge } from '../components/SeverityBadge';
 import { VirtualList } from '../components/VirtualList';
-import { api, errorText, isAbort } from '../api';
+import { api } from '../api';
 import { loadFleet, useFleet } from '../fleet';
-import { age, ageSeconds, codeLabel, date, num } from '../format';
+import { age, ageSeconds, codeLabel, date, days, num, pct } from '../format';
 import { navigate, wellHref } from '../router';
 import { LEVEL_COLOR, LEVEL_LABEL, LEVEL_RANK, LEVELS, wellLevel } from '../severity';
 import type { FleetForecast, Level, TrendChannel, Well } from '../types';
+import { useData } from '../useData';
 
 type Key = 'level' | 'well' | 'field' | 'diagnosis' | 'limit' | 'since' | 'age' | 'flow' | 'pip' | 'current' | 'temp' | 'freq';
 
@@ -101,6 +102,15 @@ function compare(a: Well, b: Well, k: Key, dir: 1 | -1, order: LimitOrder | null
   return c !== 0 ? c * dir : collator.compare(a.well_id, b.well_id);
 }
 
+/** The rank of each well heading to a limit in the server's order. */
+function limitRanks(wells: Well[]): LimitOrder {
+  const order: LimitOrder = new Map();
+  wells.forEach((w, i) => {
+    if (w.forecast) order.set(w.well_id, i);
+  });
+  return order;
+}
+
 const ROW_H = 40;
 const HEAD_H = 44;
 
@@ -111,27 +121,13 @@ export function Fleet(): JSX.Element {
   const [level, setLevel] = useState<Level | ''>('');
   const [sort, setSort] = useState<{ key: Key; dir: 1 | -1 }>({ key: 'level', dir: -1 });
   const [now, setNow] = useState(Date.now());
-  const [limitOrder, setLimitOrder] = useState<LimitOrder | null>(null);
-  const [limitErr, setLimitErr] = useState('');
 
   // Sorted by the earliest expected limit: ask the server for its order (and fresh forecasts) each time.
   const byLimit = sort.key === 'limit';
-  useEffect(() => {
-    if (!byLimit) return;
-    const ac = new AbortController();
-    setLimitErr('');
-    api.wells(ac.signal, 'time_to_limit').then(
-      (r) => {
-        const m: LimitOrder = new Map();
-        r.wells.forEach((w, i) => {
-          if (w.forecast) m.set(w.well_id, i);
-        });
-        setLimitOrder(m);
-      },
-      (e) => !isAbort(e) && setLimitErr(errorText(e)),
-    );
-    return () => ac.abort();
-  }, [byLimit, fleet.loadMs]);
+  const { data: limitOrder, error: limitErr } = useData(
+    byLimit ? (signal) => api.wells(signal, 'time_to_limit').then((r) => limitRanks(r.wells)) : null,
+    [byLimit, fleet.loadMs],
+  );
 
   useEffect(() => {
     const t = setInterval(() => setNow(Date.now()), 5000);
@@ -164,7 +160,7 @@ export function Fleet(): JSX.Element {
         (w.status?.summary ?? '').toLowerCase().includes(q)
       );
     });
-    const order = sort.key === 'limit' ? limitOrder : null;
+    const order = sort.key === 'limit' ? (limitOrder ?? null) : null;
     out.sort((a, b) => compare(a, b, sort.key, sort.dir, order));
     return out;
   }, [fleet.wells, text, field, level, sort, limitOrder]);
@@ -331,7 +327,7 @@ function FleetCells({ w, now }: { w: Well; now: number }): JSX.Element {
       </div>
       <div role="gridcell" class="c-diag" title={w.status?.summary ?? undefined}>
         {w.status ? codeLabel(w.status.code) : '—'}
-        {w.status ? <span class="sub">{Math.round(w.status.confidence * 100)} %</span> : null}
+        {w.status ? <span class="sub">{pct(w.status.confidence)}</span> : null}
       </div>
       <div role="gridcell" class="c-limit">
         <LimitBadge f={w.forecast ?? null} />
@@ -377,7 +373,7 @@ function LimitBadge({ f }: { f: FleetForecast | null }): JSX.Element {
       data-channel={f.channel}
       data-days={d}
     >
-      {LIMIT_CHANNEL[f.channel] ?? f.channel} <strong>{num(d, d < 10 ? 1 : 0)} d</strong>
+      {LIMIT_CHANNEL[f.channel] ?? f.channel} <strong>{days(d)}</strong>
     </span>
   );
 }

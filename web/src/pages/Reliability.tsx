@@ -1,47 +1,26 @@
 // Reliability: run lives of the pumps grouped by pump model or field: Kaplan–Meier survival with its band, the
 // Weibull fit (shape β, scale η), MTBF and survival at one year with their 95 % intervals, and the run-life table.
 import type { JSX } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
-import { api, errorText, isAbort } from '../api';
+import { useState } from 'preact/hooks';
+import { api } from '../api';
 import { SurvivalChart } from '../components/SurvivalChart';
-import { date, dateTime, interval, num } from '../format';
+import { date, dateTime, estimate, num, type EstimateStyle } from '../format';
 import { wellHref } from '../router';
-import { RELIABILITY_GROUPS, type Estimate, type ReliabilityGroup, type ReliabilityGroupBy, type ReliabilityReport } from '../types';
+import { useData } from '../useData';
+import { RELIABILITY_GROUPS, type Estimate, type ReliabilityGroup, type ReliabilityGroupBy } from '../types';
 
 const GROUP_LABEL: Record<ReliabilityGroupBy, string> = { pump_model: 'Pump model', field: 'Field' };
 
-function est(e: Estimate | null | undefined, digits: number, unit = ''): string {
-  return e ? interval(e.value, e.low, e.high, digits, unit) : '—';
+function est(e: Estimate | null | undefined, style: EstimateStyle): string {
+  return e ? estimate(e.value, e.low, e.high, style) : '—';
 }
 
-function pctEst(e: Estimate | null | undefined): string {
-  return e ? `${num(e.value * 100, 1)} % (${num(e.low * 100, 1)}–${num(e.high * 100, 1)} %)` : '—';
-}
+/** A probability and its interval in per cent: "71.5 % (60.2–80.1 %)". */
+const PERCENT: EstimateStyle = { digits: 1, scale: 100, unit: '%', unitAfterInterval: true };
 
 export function Reliability(): JSX.Element {
   const [groupBy, setGroupBy] = useState<ReliabilityGroupBy>('pump_model');
-  const [report, setReport] = useState<ReliabilityReport | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [err, setErr] = useState('');
-  const [reload, setReload] = useState(0);
-
-  useEffect(() => {
-    const ac = new AbortController();
-    setLoading(true);
-    setErr('');
-    api
-      .reliability(groupBy, ac.signal)
-      .then((r) => {
-        setReport(r);
-        setLoading(false);
-      })
-      .catch((e) => {
-        if (isAbort(e)) return;
-        setErr(errorText(e));
-        setLoading(false);
-      });
-    return () => ac.abort();
-  }, [groupBy, reload]);
+  const { data: report, error: err, loading, reload } = useData((signal) => api.reliability(groupBy, signal), [groupBy]);
 
   const groups = report && report.group_by === groupBy ? report.groups : [];
 
@@ -65,7 +44,7 @@ export function Reliability(): JSX.Element {
         <p class="shown" aria-live="polite" data-testid="reliability-shown">
           {loading ? 'Loading…' : report ? `${groups.length} ${groups.length === 1 ? 'group' : 'groups'} · computed ${dateTime(report.generated_at)}` : ''}
         </p>
-        <button type="button" class="ghost" onClick={() => setReload((r) => r + 1)} disabled={loading}>
+        <button type="button" class="ghost" onClick={reload} disabled={loading}>
           Reload
         </button>
       </form>
@@ -118,19 +97,19 @@ function GroupCard({ g, groupBy }: { g: ReliabilityGroup; groupBy: ReliabilityGr
             </div>
             <div>
               <dt>Weibull shape β</dt>
-              <dd>{est(g.weibull?.shape, 2)}</dd>
+              <dd>{est(g.weibull?.shape, { digits: 2 })}</dd>
             </div>
             <div>
               <dt>Weibull scale η</dt>
-              <dd>{est(g.weibull?.scale_days, 0, 'd')}</dd>
+              <dd>{est(g.weibull?.scale_days, { unit: 'd' })}</dd>
             </div>
             <div>
               <dt>MTBF</dt>
-              <dd data-testid="rel-mtbf">{est(g.mtbf_days, 0, 'd')}</dd>
+              <dd data-testid="rel-mtbf">{est(g.mtbf_days, { unit: 'd' })}</dd>
             </div>
             <div>
               <dt>Survival at 365 d</dt>
-              <dd data-testid="rel-s365">{pctEst(g.survival_365)}</dd>
+              <dd data-testid="rel-s365">{est(g.survival_365, PERCENT)}</dd>
             </div>
             <div>
               <dt>Trips per pump-month</dt>

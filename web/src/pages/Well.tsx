@@ -4,7 +4,7 @@
 import type { JSX } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { upsert, sortAlarms } from '../alarms';
-import { api, errorText, isAbort } from '../api';
+import { api, errorText } from '../api';
 import { AlarmList } from '../components/AlarmList';
 import { DiagnosisTimeline } from '../components/DiagnosisTimeline';
 import { ForecastPanel } from '../components/ForecastPanel';
@@ -16,11 +16,13 @@ import { TrendCharts, type ChartSpec, type Limit, type Marker, type Region } fro
 import { CHANNEL_META, normalisedFlow } from '../channels';
 import { fleetWell, withDiagnosis, withReading } from '../fleet';
 import { FORECAST_CHART, overlayForecast, type ForecastOverlay } from '../forecast';
-import { age, codeLabel, date, dateTime, num, pct } from '../format';
+import { age, codeLabel, date, dateTime, days, num, pct } from '../format';
 import { appendReadings, chooseInterval, intervalSeconds, toColumns } from '../history';
 import { useLive } from '../live';
 import { wellLevel } from '../severity';
+import { useData } from '../useData';
 import {
+  ALARM_STATUSES,
   CHANNELS,
   type Alarm,
   type Diagnosis,
@@ -42,8 +44,6 @@ const HORIZONS = [7, 14, 30, 60, 90] as const;
 const FORECAST_COLOR = '#7b2cbf';
 
 export function Well({ id }: { id: string }): JSX.Element {
-  const [well, setWell] = useState<WellT | null>(() => fleetWell(id) ?? null);
-  const [wellErr, setWellErr] = useState('');
   const [sel, setSelState] = useState<Sel>({ preset: '24h' });
   /** Whether the user chose the range (then a forecast arriving does not change it). */
   const chosen = useRef(false);
@@ -52,136 +52,85 @@ export function Well({ id }: { id: string }): JSX.Element {
     setSelState(s);
   };
   const [now, setNow] = useState(Date.now());
-  const [buckets, setBuckets] = useState<HistoryBucket[]>([]);
-  const [interval, setIntervalStr] = useState('5m');
-  const [histErr, setHistErr] = useState('');
-  const [loading, setLoading] = useState(false);
-  const [diags, setDiags] = useState<Diagnosis[]>([]);
-  const [alarms, setAlarms] = useState<Alarm[]>([]);
   const [exporting, setExporting] = useState(false);
   const [msg, setMsg] = useState('');
-  const fetched = useRef<{ from: number; to: number } | null>(null);
   const [horizon, setHorizon] = useState<number>(30);
   const [showForecast, setShowForecast] = useState(true);
-  const [forecast, setForecast] = useState<Forecast | null>(null);
-  const [fcLoading, setFcLoading] = useState(false);
-  const [fcErr, setFcErr] = useState('');
+  /** Bumped to compute the forecast again (after the reference or the pump changes, and every 10 minutes). */
   const [fcRev, setFcRev] = useState(0);
-  const [reference, setReference] = useState<ReferencePeriod | null>(null);
-  const [refLoading, setRefLoading] = useState(true);
-  const [refErr, setRefErr] = useState('');
-  const [events, setEvents] = useState<PumpEvent[]>([]);
-  const [evLoading, setEvLoading] = useState(true);
-  const [evErr, setEvErr] = useState('');
 
   const range = useMemo(() => {
     if (sel.preset) return { from: now - PRESETS[sel.preset] * 1000, to: now };
     return { from: sel.from, to: sel.to };
   }, [sel, now]);
 
-  // Well record, diagnoses and alarms: once per well.
-  useEffect(() => {
-    const ac = new AbortController();
-    setWell(fleetWell(id) ?? null);
-    setWellErr('');
-    setDiags([]);
-    setAlarms([]);
-    api.well(id, ac.signal).then((r) => setWell(r.well), (e) => !isAbort(e) && setWellErr(errorText(e)));
-    api.diagnoses(id, 100, ac.signal).then((r) => setDiags(r.diagnostics), (e) => !isAbort(e) && setMsg(`Diagnoses: ${errorText(e)}`));
-    Promise.all(
-      (['active', 'acknowledged', 'cleared'] as const).map((status) => api.alarms({ status, well_id: id, limit: 100 }, ac.signal)),
-    ).then(
-      (rs) => setAlarms(sortAlarms(rs.flatMap((r) => r.alarms))),
-      (e) => !isAbort(e) && setMsg(`Alarms: ${errorText(e)}`),
-    );
-    setReference(null);
-    setRefLoading(true);
-    setRefErr('');
-    api.reference(id, ac.signal).then(
-      (r) => {
-        setReference(r.reference);
-        setRefLoading(false);
-      },
-      (e) => {
-        if (isAbort(e)) return;
-        setRefErr(errorText(e));
-        setRefLoading(false);
-      },
-    );
-    setEvents([]);
-    setEvLoading(true);
-    setEvErr('');
-    api.events(id, ac.signal).then(
-      (r) => {
-        setEvents(r.events);
-        setEvLoading(false);
-      },
-      (e) => {
-        if (isAbort(e)) return;
-        setEvErr(errorText(e));
-        setEvLoading(false);
-      },
-    );
-    return () => ac.abort();
-  }, [id]);
+  // Well record, diagnoses, alarms, reference period and pump events: once per well, then kept current here.
+  const { data: well, setData: setWell, error: wellErr } = useData<WellT | null>(
+    (signal) => api.well(id, signal).then((r) => r.well),
+    [id],
+    fleetWell(id) ?? null,
+  );
+  const { data: diags, setData: setDiags, error: diagErr } = useData(
+    (signal) => api.diagnoses(id, 100, signal).then((r) => r.diagnostics),
+    [id],
+    [] as Diagnosis[],
+  );
+  const { data: alarms, setData: setAlarms, error: alarmErr } = useData(
+    (signal) =>
+      Promise.all(ALARM_STATUSES.map((status) => api.alarms({ status, well_id: id, limit: 100 }, signal))).then((rs) =>
+        sortAlarms(rs.flatMap((r) => r.alarms)),
+      ),
+    [id],
+    [] as Alarm[],
+  );
+  const {
+    data: reference,
+    setData: setReference,
+    error: refErr,
+    loading: refLoading,
+    reload: reloadReference,
+  } = useData<ReferencePeriod | null>((signal) => api.reference(id, signal).then((r) => r.reference), [id], null);
+  const {
+    data: events,
+    setData: setEvents,
+    error: evErr,
+    loading: evLoading,
+  } = useData((signal) => api.events(id, signal).then((r) => r.events), [id], [] as PumpEvent[]);
 
   // Forecast: per well and horizon, again after the reference changes (trends are judged against it), and every
   // 10 minutes (it moves with the daily aggregates, not with each reading).
+  const { data: forecast, error: fcErr, loading: fcLoading } = useData((signal) => api.forecast(id, horizon, signal), [id, horizon, fcRev]);
   useEffect(() => {
-    const ac = new AbortController();
-    setFcLoading(true);
-    setFcErr('');
-    api
-      .forecast(id, horizon, ac.signal)
-      .then((f) => {
-        setForecast(f);
-        setFcLoading(false);
-        // A well heading to a limit opens on 30 days of history beside the projection (24 h would be a sliver).
-        if (f.channels.length && !chosen.current) setSelState((s) => (s.preset === '24h' ? { preset: '30d' } : s));
-      })
-      .catch((e) => {
-        if (isAbort(e)) return;
-        setFcErr(errorText(e));
-        setFcLoading(false);
-      });
     const t = setTimeout(() => setFcRev((r) => r + 1), 10 * 60_000);
-    return () => {
-      ac.abort();
-      clearTimeout(t);
-    };
+    return () => clearTimeout(t);
   }, [id, horizon, fcRev]);
+  // A well heading to a limit opens on 30 days of history beside the projection (24 h would be a sliver).
+  useEffect(() => {
+    if (forecast?.channels.length && !chosen.current) setSelState((s) => (s.preset === '24h' ? { preset: '30d' } : s));
+  }, [forecast]);
 
   // History: whenever the chosen range changes (presets are re-anchored at "now" when chosen).
-  useEffect(() => {
-    const ac = new AbortController();
-    const t = Date.now();
-    const from = sel.preset ? t - PRESETS[sel.preset] * 1000 : sel.from;
-    // A range zoomed into the forecast has no history past now.
-    const to = sel.preset ? t : Math.min(sel.to, t);
-    const iv = chooseInterval(((sel.preset ? t : sel.to) - from) / 1000);
-    if (sel.preset) setNow(t);
-    if (to <= from) {
-      setBuckets([]);
-      setLoading(false);
-      return;
-    }
-    setLoading(true);
-    setHistErr('');
-    api
-      .history(id, new Date(from), new Date(to), iv, ac.signal)
-      .then((r) => {
-        fetched.current = { from, to };
-        setIntervalStr(r.interval || iv);
-        setBuckets(r.telemetry);
-        setLoading(false);
-      })
-      .catch((e) => {
-        if (isAbort(e)) return;
-        setHistErr(errorText(e));
-        setLoading(false);
-      });
-    return () => ac.abort();
-  }, [id, sel]);
+  const {
+    data: history,
+    setData: setHistory,
+    error: histErr,
+    loading,
+  } = useData(
+    async (signal): Promise<{ buckets: HistoryBucket[]; interval: string }> => {
+      const t = Date.now();
+      if (sel.preset) setNow(t); // the shown range ends where the request does
+      const from = sel.preset ? t - PRESETS[sel.preset] * 1000 : sel.from;
+      // A range zoomed into the forecast has no history past now.
+      const to = sel.preset ? t : Math.min(sel.to, t);
+      const iv = chooseInterval(((sel.preset ? t : sel.to) - from) / 1000);
+      if (to <= from) return { buckets: [], interval: iv };
+      const r = await api.history(id, new Date(from), new Date(to), iv, signal);
+      return { buckets: r.telemetry, interval: r.interval || iv };
+    },
+    [id, sel],
+    { buckets: [], interval: '5m' },
+  );
+  const { buckets, interval } = history;
 
   useLive(
     (b) => {
@@ -203,10 +152,11 @@ export function Well({ id }: { id: string }): JSX.Element {
         // Slide the window only when this well reports (a 30 s timer below covers quiet wells).
         const t = Date.now();
         setNow(t);
-        setBuckets((cur) => appendReadings(cur, rs, intervalSeconds(interval), t - PRESETS[sel.preset!] * 1000));
+        const since = t - PRESETS[sel.preset] * 1000;
+        setHistory((h) => ({ ...h, buckets: appendReadings(h.buckets, rs, intervalSeconds(h.interval), since) }));
       }
     },
-    [id, sel, interval],
+    [id, sel],
   );
 
   // Keep a preset window sliding even when the well is quiet.
@@ -279,6 +229,8 @@ export function Well({ id }: { id: string }): JSX.Element {
     }
   };
 
+  // The last action's outcome, else what could not be loaded besides the history.
+  const note = msg || (diagErr ? `Diagnoses: ${diagErr}` : alarmErr ? `Alarms: ${alarmErr}` : '');
   const level = well ? wellLevel(well) : 'nodata';
   const l = well?.latest ?? null;
   const nowMs = Date.now();
@@ -336,9 +288,9 @@ export function Well({ id }: { id: string }): JSX.Element {
           Zoom out
         </button>
         <span class="range-text" aria-live="polite" data-testid="range-text">
-          {dateTime(new Date(range.from).toISOString())} – {sel.preset ? 'now' : dateTime(new Date(range.to).toISOString())} · {interval} buckets ·{' '}
+          {dateTime(range.from)} – {sel.preset ? 'now' : dateTime(range.to)} · {interval} buckets ·{' '}
           {buckets.length} points{loading ? ' · loading…' : ''}
-          {sel.preset && overlay.end != null ? ` · forecast to ${date(new Date(overlay.end * 1000).toISOString())}` : ''}
+          {sel.preset && overlay.end != null ? ` · forecast to ${date(overlay.end * 1000)}` : ''}
         </span>
         <span class="hint muted">Drag across a chart to zoom; double-click to go back to 24 h.</span>
         <label class="inline-check">
@@ -364,9 +316,9 @@ export function Well({ id }: { id: string }): JSX.Element {
           Could not load history: {histErr}
         </p>
       ) : null}
-      {msg ? (
+      {note ? (
         <p class="note" role="status">
-          {msg}
+          {note}
         </p>
       ) : null}
 
@@ -381,7 +333,7 @@ export function Well({ id }: { id: string }): JSX.Element {
         regions={regions}
       />
 
-      <ForecastPanel forecast={forecast} loading={fcLoading} error={fcErr} horizonDays={horizon} />
+      <ForecastPanel forecast={forecast ?? null} loading={fcLoading} error={fcErr} horizonDays={horizon} />
 
       <div class="well-lower">
         <section class="panel" aria-labelledby="diag-title">
@@ -415,7 +367,7 @@ export function Well({ id }: { id: string }): JSX.Element {
           setEvents((cur) => [e, ...cur.filter((c) => c.id !== e.id)]);
           // A new pump gets a new automatic reference, and its trends start again.
           if (e.type === 'install') {
-            api.reference(id).then((r) => setReference(r.reference), (err) => setRefErr(errorText(err)));
+            reloadReference();
             setFcRev((v) => v + 1);
           }
         }}
@@ -463,7 +415,7 @@ function buildCharts(cols: ReturnType<typeof toColumns>, well: WellT | null, bas
     fcLimits.set(chart, [{ value: c.limit, label: `limit (${c.limit_source})`, color: LIMIT_COLOR.red }]);
     const marks: Marker[] = [{ at: generated!, label: 'now', color: '#4a5565' }];
     if (c.time_to_limit_days != null) {
-      marks.push({ at: generated! + c.time_to_limit_days * 86_400, label: `limit in ${num(c.time_to_limit_days, c.time_to_limit_days < 10 ? 1 : 0)} d`, color: LIMIT_COLOR.red });
+      marks.push({ at: generated! + c.time_to_limit_days * 86_400, label: `limit in ${days(c.time_to_limit_days)}`, color: LIMIT_COLOR.red });
     }
     fcMarkers.set(chart, marks);
   }
