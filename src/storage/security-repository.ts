@@ -3,7 +3,6 @@
 // parameter; nothing from a request is ever spliced into SQL text.
 import type { UserRole } from '../domain/identity.js';
 import { ConflictError } from '../domain/errors.js';
-import type { Repository } from './repository.js';
 import type { SqlExecutor } from './sql.js';
 import { toIso, toIsoOrNull } from './values.js';
 
@@ -114,7 +113,7 @@ export interface SecurityRepository extends CredentialRepository, AuditRepositor
 
 /** For callers that hold the whole repository: its security store. */
 export const SecurityRepository = {
-  of(repo: Pick<Repository, 'security'>): SecurityRepository {
+  of(repo: { readonly security: SecurityRepository }): SecurityRepository {
     return repo.security;
   },
 };
