@@ -987,9 +987,10 @@ function longMain(): void {
       } else if (c.channel && c.truthDays !== null) {
         drifting++;
         const fc = forecastWell(c.given, c.readings, { now: c.end, horizonDays: 365 });
-        const got = fc.channels.find((x) => x.channel === c.channel)?.time_to_limit_days ?? null;
+        const ch = fc.channels.find((x) => x.channel === c.channel);
+        const got = ch?.time_to_limit_days ?? null;
         if (got !== null && Math.abs(got - c.truthDays) <= Math.max(0.35 * c.truthDays, 3)) within++;
-        else misses.push(`${kind} truth ${c.truthDays.toFixed(1)} d, forecast ${got === null ? 'none' : `${got.toFixed(1)} d`}  ${c.desc}`);
+        else misses.push(`${kind} truth ${c.truthDays.toFixed(1)} d, forecast ${got === null ? 'none' : `${got.toFixed(1)} d (${ch!.model})`}  ${c.desc}`);
       }
     }
   }
