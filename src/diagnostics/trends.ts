@@ -16,12 +16,12 @@ import type {
 } from '../domain/surveillance.js';
 import { TREND_CHANNELS } from '../domain/surveillance.js';
 import type { WellNameplate } from '../domain/well.js';
-import { healthyRow, outOfRange } from './baseline.js';
+import { healthyRow, outOfRange, SettledRunning } from './baseline.js';
 import { prepareReadings } from './engine.js';
-import { isStopped, MIN_NORMALISABLE_HZ, NO_LOAD_FRACTION, NO_LOAD_FRACTION_OF_BASELINE, resolveWell, stopCurrentThreshold, type WellParams } from './physics.js';
+import { MIN_NORMALISABLE_HZ, NO_LOAD_FRACTION, NO_LOAD_FRACTION_OF_BASELINE, resolveWell, stopCurrentThreshold, type WellParams } from './physics.js';
 import { clamp01, MAD_TO_SIGMA, median, ramp, round } from './stats.js';
 import { mannKendall, theilSen } from './trendstats.js';
-import { F, FV, G, I, NCH, P, Q, readingValue, SETTLE_MS, T, TQ, V } from './window.js';
+import { F, FV, G, I, NCH, P, Q, readingValue, T, TQ, V } from './window.js';
 
 const DAY = 86_400_000;
 /** Days of settled, healthy running data that make an automatic reference. */
@@ -102,27 +102,15 @@ interface Sample {
 }
 
 function runningSamples(p: WellParams, readings: readonly Reading[]): Sample[] {
-  const stopA = stopCurrentThreshold(p.ratedCurrentA);
+  const state = new SettledRunning(stopCurrentThreshold(p.ratedCurrentA));
   const out: Sample[] = [];
-  let running = false;
-  let since = NaN;
-  let observed = false;
-  let first = true;
   const raw = new Float64Array(NCH);
   for (const r of readings) {
     for (let c = 0; c < NCH; c++) {
       const x = readingValue(r, c);
       raw[c] = Number.isNaN(x) || outOfRange(c, x) ? NaN : x;
     }
-    const stopped = isStopped(raw[F], raw[I], stopA);
-    if (stopped) running = false;
-    else if (!running) {
-      running = true;
-      since = r.ts;
-      observed = !first;
-    }
-    first = false;
-    if (!running || (observed && r.ts - since < SETTLE_MS)) continue;
+    if (!state.settled(r.ts, raw[F], raw[I])) continue;
     const f = Number.isNaN(raw[F]) ? p.baseFrequencyHz : raw[F];
     if (f < MIN_NORMALISABLE_HZ) continue;
     const v = new Float64Array(NT);
