@@ -818,7 +818,9 @@ function chooseModel(t: TrendFit, rising: boolean): Projection {
   // A rate at the top of the searched range is not determined by the data (the last few aggregates bend the fit):
   // growth that fast is an acute event for the rules, not a trend to extrapolate.
   if (!(e.a > 0) || e.k >= GROWTH_RATES[GROWTH_RATES.length - 1]) return lin;
-  if (!(aicc(e.sse, g.n, 4) < aicc(g.linear.sse, g.n, 3))) return lin;
+  // Parameters: level, slope at onset, onset (and the speed term when the speed changed); the exponential adds the rate.
+  const p = 3 + (t.allDf.some((x) => x !== 0) ? 1 : 0);
+  if (!(aicc(e.sse, g.n, p + 1) < aicc(g.linear.sse, g.n, p))) return lin;
   const now = growthCurve(e);
   // The growth so far must stand out of the scatter: an exponential read into a few noisy days is not evidence.
   if (!(now.y0 - e.b >= 2 * t.residualSigma)) return lin;
