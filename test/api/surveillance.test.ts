@@ -106,8 +106,10 @@ describe.each(ADAPTERS)('early warning and run life API on %s', (kind) => {
       expect(del.reference).toEqual(auto.reference);
       expect((await json(await t().request('/api/v1/wells/REF-1/reference'))).reference).toEqual(auto.reference);
 
-      // An install starts a new run: the learned reference follows it (here too little data after it: none).
-      const inst = await post('/api/v1/wells/REF-1/events', { type: 'install', at: new Date(Date.now() - 2 * D).toISOString(), pump_model: 'P-100' });
+      // An install starts a new run: the learned reference follows it (here too little data after it: none). One
+      // day, not two: two days after an install span three calendar days (three daily aggregates, enough for a
+      // reference) from about 06:00 UTC on, so the outcome depended on the time of day.
+      const inst = await post('/api/v1/wells/REF-1/events', { type: 'install', at: new Date(Date.now() - 1 * D).toISOString(), pump_model: 'P-100' });
       expect(inst.status).toBe(201);
       expect((await json(await t().request('/api/v1/wells/REF-1/reference'))).reference).toBeNull();
     });
