@@ -47,7 +47,8 @@ describe('Kaplan–Meier', () => {
   it('reproduces the 6-MP arm survival estimates and Greenwood standard errors (censored)', () => {
     const km = kaplanMeier(SIX_MP);
     // time, n at risk, d, S(t), Greenwood SE: the textbook product-limit table for the 6-MP arm (Klein &
-    // Moeschberger, Survival Analysis, 2nd ed., §4.2, Example 4.1; the treated block of the listing cited above).
+    // Moeschberger, Survival Analysis, 2nd ed., §4.2). The censored arm complements the published control-arm
+    // listing above: same estimator, with the risk set shrinking at censored times.
     const published: [number, number, number, number, number][] = [
       [6, 21, 3, 0.857, 0.076],
       [7, 17, 1, 0.807, 0.087],
