@@ -288,6 +288,31 @@ function quantise(x: number, q: number | undefined): number {
   return q ? Math.round(x / q) * q : Math.round(x * 1000) / 1000;
 }
 
+/** The well's complete nameplate. */
+function fullNameplate(w: Well): Partial<WellNameplate> {
+  return {
+    rated_flow_bpd: w.rated,
+    min_flow_bpd: Math.round(0.7 * w.rated),
+    max_flow_bpd: Math.round(1.25 * w.rated),
+    rated_current_a: w.ampsNp,
+    base_frequency_hz: w.fb,
+    motor_temp_limit_c: w.tLimit,
+    bubble_point_psi: w.bubble,
+    vibration_limit_g: w.vLimit,
+  };
+}
+
+/** What the engine is given: the full nameplate (45 %), about half its fields (30 %) or none; `keep` fields always. */
+function givenNameplate(r: R, full: Partial<WellNameplate>, keep: readonly (keyof WellNameplate)[]): { npMode: Case['npMode']; given: Partial<WellNameplate> } {
+  const roll = r.u();
+  const npMode: Case['npMode'] = roll < 0.45 ? 'full' : roll < 0.75 ? 'partial' : 'absent';
+  const given: Partial<WellNameplate> = {};
+  for (const k of Object.keys(full) as (keyof WellNameplate)[]) {
+    if (npMode === 'full' || (npMode === 'partial' && r.p(0.5)) || keep.includes(k)) (given as Record<string, unknown>)[k] = full[k];
+  }
+  return { npMode, given };
+}
+
 // ---------------------------------------------------------------- case builder
 function buildCase(label: DiagnosisCode, seed: number, forceDt?: number): Case {
   const r = new R(seed);
@@ -298,23 +323,8 @@ function buildCase(label: DiagnosisCode, seed: number, forceDt?: number): Case {
   const sensor = makeSensor(r, w);
 
   // Nameplate: full / partial / absent (essential fields of the label always kept).
-  const full: Partial<WellNameplate> = {
-    rated_flow_bpd: w.rated,
-    min_flow_bpd: Math.round(0.7 * w.rated),
-    max_flow_bpd: Math.round(1.25 * w.rated),
-    rated_current_a: w.ampsNp,
-    base_frequency_hz: w.fb,
-    motor_temp_limit_c: w.tLimit,
-    bubble_point_psi: w.bubble,
-    vibration_limit_g: w.vLimit,
-  };
-  const npRoll = r.u();
-  const npMode: Case['npMode'] = npRoll < 0.45 ? 'full' : npRoll < 0.75 ? 'partial' : 'absent';
-  const given: Partial<WellNameplate> = {};
-  for (const k of Object.keys(full) as (keyof WellNameplate)[]) {
-    const keep = npMode === 'full' || (npMode === 'partial' && r.p(0.5)) || (NP_ESSENTIAL[label] ?? []).includes(k);
-    if (keep) (given as Record<string, unknown>)[k] = full[k];
-  }
+  const full = fullNameplate(w);
+  const { npMode, given } = givenNameplate(r, full, NP_ESSENTIAL[label] ?? []);
 
   // Missing channels (never the essential one of the label).
   const missing: Channel[] = [];
@@ -787,24 +797,10 @@ function buildLongCase(kind: LongKind, seed: number): LongCase {
   const start = Date.UTC(2025, 4, 1) + Math.floor(r.range(0, 120)) * DAY;
   const end = start + 60 * DAY;
   const onset = end - r.range(10, 50) * DAY;
-  const full: Partial<WellNameplate> = {
-    rated_flow_bpd: w.rated,
-    min_flow_bpd: Math.round(0.7 * w.rated),
-    max_flow_bpd: Math.round(1.25 * w.rated),
-    rated_current_a: w.ampsNp,
-    base_frequency_hz: w.fb,
-    motor_temp_limit_c: w.tLimit,
-    bubble_point_psi: w.bubble,
-    vibration_limit_g: w.vLimit,
-  };
-  const roll = r.u();
-  const npMode = roll < 0.45 ? 'full' : roll < 0.75 ? 'partial' : 'absent';
-  const given: Partial<WellNameplate> = {};
+  const full = fullNameplate(w);
   // A drift toward a limit is judged against the limit: those wells keep the relevant nameplate field.
   const needs: (keyof WellNameplate)[] = kind === 'TEMP_CREEP' ? ['motor_temp_limit_c'] : kind === 'VIB_GROWTH' ? ['vibration_limit_g'] : kind === 'CURRENT_CREEP' ? ['rated_current_a', 'base_frequency_hz'] : [];
-  for (const k of Object.keys(full) as (keyof WellNameplate)[]) {
-    if (npMode === 'full' || (npMode === 'partial' && r.p(0.5)) || needs.includes(k)) (given as Record<string, unknown>)[k] = full[k];
-  }
+  const { npMode, given } = givenNameplate(r, full, needs);
   const keep: Channel[] = kind === 'TEMP_CREEP' ? ['motor_temp'] : kind === 'VIB_GROWTH' ? ['vibration'] : [];
   const missing: Channel[] = [];
   if (r.p(0.35)) {
@@ -987,9 +983,10 @@ function longMain(): void {
       } else if (c.channel && c.truthDays !== null) {
         drifting++;
         const fc = forecastWell(c.given, c.readings, { now: c.end, horizonDays: 365 });
-        const got = fc.channels.find((x) => x.channel === c.channel)?.time_to_limit_days ?? null;
+        const ch = fc.channels.find((x) => x.channel === c.channel);
+        const got = ch?.time_to_limit_days ?? null;
         if (got !== null && Math.abs(got - c.truthDays) <= Math.max(0.35 * c.truthDays, 3)) within++;
-        else misses.push(`${kind} truth ${c.truthDays.toFixed(1)} d, forecast ${got === null ? 'none' : `${got.toFixed(1)} d`}  ${c.desc}`);
+        else misses.push(`${kind} truth ${c.truthDays.toFixed(1)} d, forecast ${got === null ? 'none' : `${got.toFixed(1)} d (${ch!.model})`}  ${c.desc}`);
       }
     }
   }

@@ -158,26 +158,39 @@ export function baselineFromRows(p: WellParams, rows: readonly SampleRow[]): Bas
   return b;
 }
 
+/**
+ * Follows a well's running state through readings in timestamp order: a reading is settled running data when the
+ * pump runs and, after a start seen in the data, has run SETTLE_MS (a history that opens mid-run is settled at once).
+ */
+export class SettledRunning {
+  private running = false;
+  private since = NaN;
+  private observed = false;
+  private first = true;
+
+  constructor(private readonly stopCurrentA: number) {}
+
+  /** Feeds one reading's frequency and current; true when it is settled running data. */
+  settled(ts: number, frequencyHz: number, currentA: number): boolean {
+    if (isStopped(frequencyHz, currentA, this.stopCurrentA)) this.running = false;
+    else if (!this.running) {
+      this.running = true;
+      this.since = ts;
+      this.observed = !this.first;
+    }
+    this.first = false;
+    return this.running && !(this.observed && ts - this.since < SETTLE_MS);
+  }
+}
+
 /** Select settled running rows that pass the hard limits (stops and start-up transients excluded). */
 export function selectHealthyRows(p: WellParams, readings: readonly Reading[]): SampleRow[] {
-  const stopA = stopCurrentThreshold(p.ratedCurrentA);
+  const state = new SettledRunning(stopCurrentThreshold(p.ratedCurrentA));
   const rows: SampleRow[] = [];
-  let running = false;
-  let since = NaN;
-  let observed = false;
-  let first = true;
   for (const r of readings) {
     const v = new Float64Array(NCH);
     for (let c = 0; c < NCH; c++) v[c] = readingValue(r, c);
-    const stopped = isStopped(v[F], v[I], stopA);
-    if (stopped) running = false;
-    else if (!running) {
-      running = true;
-      since = r.ts;
-      observed = !first;
-    }
-    first = false;
-    if (!running || (observed && r.ts - since < SETTLE_MS)) continue;
+    if (!state.settled(r.ts, v[F], v[I])) continue;
     if (!Number.isNaN(v[F]) && v[F] < MIN_NORMALISABLE_HZ) continue;
     if (!healthyRow(p, v)) continue;
     rows.push({ ts: r.ts, v });

@@ -178,6 +178,31 @@ describe('forecast', () => {
     expect(forecastWell(WELL, lin, { horizonDays: 90 }).channels.find((x) => x.channel === 'vibration')!.model).toBe('linear');
   });
 
+  it('forecasts exponential vibration growth through operator speed steps, with an interval around the truth', () => {
+    // Speed steps 60 → 52 → 56 → 60 Hz; vibration scales with speed multiplicatively (0.6 + 0.4·(f/60)²), so the
+    // step-measured correction must hold as the level grows. Same growth as above: the limit is 7.5 days away.
+    const freq = (d: number): number => (d < 12 ? 60 : d < 24 ? 52 : d < 36 ? 56 : 60);
+    const speed = (d: number): number => 0.6 + 0.4 * (freq(d) / 60) ** 2;
+    const rs = synthetic(45, { freq, vib: (d) => (0.5 + (d < 15 ? 0 : 0.02 * (2 ** ((d - 15) / 6) - 1))) * speed(d) });
+    const v = forecastWell(WELL, shuffled(rs, 3), { horizonDays: 60 }).channels.find((x) => x.channel === 'vibration')!;
+    expect(v.model).toBe('exponential');
+    expect(v.time_to_limit_days!).toBeGreaterThan(7.5 * 0.65);
+    expect(v.time_to_limit_days!).toBeLessThan(7.5 * 1.35);
+    // The rate's profile-likelihood interval, carried to the time to limit, is around the estimate.
+    expect(v.time_to_limit_low_days!).toBeLessThan(v.time_to_limit_days!);
+    expect(v.time_to_limit_high_days!).toBeGreaterThan(v.time_to_limit_days!);
+    expect(v.slope_per_day_low).toBeLessThanOrEqual(v.slope_per_day);
+    expect(v.slope_per_day_high).toBeGreaterThanOrEqual(v.slope_per_day);
+  });
+
+  it('keeps motor temperature on the linear model even when its creep bends upwards', () => {
+    // Temperature creep is near linear physically; an accelerating stretch is not extrapolated exponentially.
+    const rs = synthetic(40, { temp: (d) => (d < 10 ? 100 : 100 + 0.02 * (d - 10) ** 2) });
+    const t = forecastWell(WELL, rs, { horizonDays: 120 }).channels.find((x) => x.channel === 'motor_temp')!;
+    expect(t.model).toBe('linear');
+    expect(t.time_to_limit_days!).toBeGreaterThan(0);
+  });
+
   it('gives a healthy well empty lists', () => {
     const fc = forecastWell(WELL, shuffled(synthetic(50), 9), { horizonDays: 30 });
     expect(fc.channels).toEqual([]);

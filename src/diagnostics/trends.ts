@@ -16,12 +16,12 @@ import type {
 } from '../domain/surveillance.js';
 import { TREND_CHANNELS } from '../domain/surveillance.js';
 import type { WellNameplate } from '../domain/well.js';
-import { healthyRow, outOfRange } from './baseline.js';
+import { healthyRow, outOfRange, SettledRunning } from './baseline.js';
 import { prepareReadings } from './engine.js';
-import { isStopped, MIN_NORMALISABLE_HZ, NO_LOAD_FRACTION, NO_LOAD_FRACTION_OF_BASELINE, resolveWell, stopCurrentThreshold, type WellParams } from './physics.js';
+import { MIN_NORMALISABLE_HZ, NO_LOAD_FRACTION, NO_LOAD_FRACTION_OF_BASELINE, resolveWell, stopCurrentThreshold, type WellParams } from './physics.js';
 import { clamp01, MAD_TO_SIGMA, median, ramp, round } from './stats.js';
 import { mannKendall, theilSen } from './trendstats.js';
-import { F, FV, G, I, NCH, P, Q, readingValue, SETTLE_MS, T, TQ, V } from './window.js';
+import { F, FV, G, I, NCH, P, Q, readingValue, T, TQ, V } from './window.js';
 
 const DAY = 86_400_000;
 /** Days of settled, healthy running data that make an automatic reference. */
@@ -40,6 +40,11 @@ const C_FLOW = 0, C_CUR = 1, C_TQ = 2, C_PIP = 3, C_TEMP = 4, C_VIB = 5;
 const NT = TREND_CHANNELS.length;
 /** Channels without an affinity law: their residual dependence on speed is measured at operator steps. */
 const SPEED_REGRESSED = [C_PIP, C_TEMP, C_VIB];
+/**
+ * Vibration scales with speed multiplicatively (the exciting forces grow with ω², and a worn bearing multiplies the
+ * response): its speed dependence is measured and taken out on the log scale, so it stays right as the level grows.
+ */
+const SPEED_RELATIVE = C_VIB;
 
 export interface ReferenceStat {
   /** Median of the bucket medians over the reference period (normalised units, see ChannelTrend). */
@@ -81,7 +86,7 @@ export interface Series {
   i0: number | null;
   bucketMs: number;
   buckets: Bucket[];
-  /** Residual sensitivity to drive frequency (units per Hz) of PIP, motor temp and vibration. */
+  /** Residual sensitivity to drive frequency of PIP and motor temp (units per Hz) and vibration (log units per Hz). */
   speedCoef: number[];
   /** Frequency of the newest bucket (values are reported at it). */
   fNow: number;
@@ -97,27 +102,15 @@ interface Sample {
 }
 
 function runningSamples(p: WellParams, readings: readonly Reading[]): Sample[] {
-  const stopA = stopCurrentThreshold(p.ratedCurrentA);
+  const state = new SettledRunning(stopCurrentThreshold(p.ratedCurrentA));
   const out: Sample[] = [];
-  let running = false;
-  let since = NaN;
-  let observed = false;
-  let first = true;
   const raw = new Float64Array(NCH);
   for (const r of readings) {
     for (let c = 0; c < NCH; c++) {
       const x = readingValue(r, c);
       raw[c] = Number.isNaN(x) || outOfRange(c, x) ? NaN : x;
     }
-    const stopped = isStopped(raw[F], raw[I], stopA);
-    if (stopped) running = false;
-    else if (!running) {
-      running = true;
-      since = r.ts;
-      observed = !first;
-    }
-    first = false;
-    if (!running || (observed && r.ts - since < SETTLE_MS)) continue;
+    if (!state.settled(r.ts, raw[F], raw[I])) continue;
     const f = Number.isNaN(raw[F]) ? p.baseFrequencyHz : raw[F];
     if (f < MIN_NORMALISABLE_HZ) continue;
     const v = new Float64Array(NT);
@@ -192,18 +185,22 @@ export function buildSeries(p: WellParams, sorted: readonly Reading[], noLoadA?:
   for (const c of SPEED_REGRESSED) {
     const ratios: number[] = [];
     for (let j = 1; j < buckets.length; j++) {
-      const df = buckets[j].f - buckets[j - 1].f;
-      const dy = buckets[j].y[c] - buckets[j - 1].y[c];
+      if (Math.abs(buckets[j].f - buckets[j - 1].f) < 1) continue;
+      // The aggregate in which the step happened holds both speeds (and the channel's settling after it): compare
+      // the one before with the next one at the new speed when there is one.
+      const after = j + 1 < buckets.length && Math.abs(buckets[j + 1].f - buckets[j].f) < 0.5 ? j + 1 : j;
+      const df = buckets[after].f - buckets[j - 1].f;
+      const dy = scaleFor(c, buckets[after].y[c]) - scaleFor(c, buckets[j - 1].y[c]);
       if (Math.abs(df) < 1 || !Number.isFinite(dy)) continue;
       // A degradation under way also moves the channel between the two aggregates: take out the local drift
       // (median change between neighbouring aggregates at a steady speed).
       const drift: number[] = [];
-      for (let i = Math.max(1, j - 5); i <= Math.min(buckets.length - 1, j + 5); i++) {
-        if (i === j || Math.abs(buckets[i].f - buckets[i - 1].f) >= 0.5) continue;
-        const d = buckets[i].y[c] - buckets[i - 1].y[c];
+      for (let i = Math.max(1, j - 5); i <= Math.min(buckets.length - 1, after + 5); i++) {
+        if (i === j || i === after || Math.abs(buckets[i].f - buckets[i - 1].f) >= 0.5) continue;
+        const d = scaleFor(c, buckets[i].y[c]) - scaleFor(c, buckets[i - 1].y[c]);
         if (Number.isFinite(d)) drift.push(d);
       }
-      ratios.push((dy - (drift.length >= 2 ? median(drift) : 0)) / df);
+      ratios.push((dy - (drift.length >= 2 ? (after - j + 1) * median(drift) : 0)) / df);
     }
     if (ratios.length) speedCoef[c] = median(ratios);
   }
@@ -212,10 +209,21 @@ export function buildSeries(p: WellParams, sorted: readonly Reading[], noLoadA?:
   return { p, i0, bucketMs, buckets, speedCoef, fNow };
 }
 
+/** The scale on which channel c's speed dependence is linear. */
+function scaleFor(c: number, y: number): number {
+  return c === SPEED_RELATIVE ? (y > 0 ? Math.log(y) : NaN) : y;
+}
+
+/** Channel c's value y measured at frequency f, referred to frequency fRef. */
+function atFrequency(s: Series, c: number, y: number, f: number, fRef: number): number {
+  const coef = s.speedCoef[c];
+  if (coef === 0 || !Number.isFinite(f)) return y;
+  return c === SPEED_RELATIVE ? y * Math.exp(-coef * (f - fRef)) : y - coef * (f - fRef);
+}
+
 /** A bucket's value of channel c, with the speed dependence referred to frequency fRef. */
 function valueAt(s: Series, b: Bucket, c: number, fRef: number): number {
-  const y = b.y[c];
-  return s.speedCoef[c] !== 0 && Number.isFinite(b.f) ? y - s.speedCoef[c] * (b.f - fRef) : y;
+  return atFrequency(s, c, b.y[c], b.f, fRef);
 }
 
 // ------------------------------------------------------------------------------------------------ reference
@@ -296,6 +304,8 @@ interface TrendFit extends ChannelTrend {
   /** The whole window (days relative to now, values). */
   allX: number[];
   allY: number[];
+  /** The aggregates' drive frequency minus the present one, Hz (what is left of the speed effect goes with it). */
+  allDf: number[];
   /** Median of the newest three aggregates. */
   recent: number;
   /** (recent − reference) / reference scatter. */
@@ -364,12 +374,14 @@ function fitChannel(s: Series, ref: Reference | null, c: number, now: number, ma
   const fNow = s.fNow;
   const xs: number[] = [];
   const ys: number[] = [];
+  const dfs: number[] = [];
   for (const b of s.buckets) {
     if (b.ts > now || b.ts < now - maxDays * DAY) continue;
     const y = valueAt(s, b, c, fNow);
     if (!Number.isFinite(y)) continue;
     xs.push((b.ts - now) / DAY);
     ys.push(y);
+    dfs.push(Number.isFinite(b.f) ? b.f - fNow : 0);
   }
   const n = xs.length;
   if (n < TREND_MIN_POINTS || xs[n - 1] - xs[0] < 3 * Math.min(1, s.bucketMs / DAY)) return null;
@@ -388,7 +400,7 @@ function fitChannel(s: Series, ref: Reference | null, c: number, now: number, ma
   const channel = TREND_CHANNELS[c];
   const rs = ref?.channels[channel];
   // The reference is referred to its own frequency: move it to the present one as the values are.
-  const refValue = rs && ref ? rs.median - s.speedCoef[c] * ((ref.frequency_hz ?? fNow) - fNow) : null;
+  const refValue = rs && ref ? atFrequency(s, c, rs.median, ref.frequency_hz ?? fNow, fNow) : null;
   const change = refValue !== null && refValue !== 0 ? (recent - refValue) / Math.abs(refValue) : null;
   const z = refValue !== null && rs ? (recent - refValue) / Math.max(rs.scatter, 0.005 * Math.abs(refValue), 1e-9) : null;
   let maxJump = 0;
@@ -420,6 +432,7 @@ function fitChannel(s: Series, ref: Reference | null, c: number, now: number, ma
     ys: segY,
     allX: xs,
     allY: ys,
+    allDf: dfs,
     recent,
     z,
     stepShare,
@@ -590,72 +603,228 @@ export interface ForecastOptions {
   reference?: TrendOptions['reference'];
 }
 
-interface Projection {
-  model: ForecastModel;
-  floor: number;
+/** A projection from now: linear, or exponential growth above a floor; the interval's ends as projections too. */
+interface Curve {
   /** Value at now and growth per day (linear: units/day; exponential: rate of log(value − floor)). */
   y0: number;
   rate: number;
-  rateLow: number;
-  rateHigh: number;
+  floor: number;
 }
 
-function project(pr: Projection, t: number, rate: number): number {
-  return pr.model === 'linear' ? pr.y0 + rate * t : pr.floor + (pr.y0 - pr.floor) * Math.exp(rate * t);
+interface Projection extends Curve {
+  model: ForecastModel;
+  /** The ends of the 95 % interval (the slower and the faster growth). */
+  slow: Curve;
+  fast: Curve;
 }
 
-function timeTo(pr: Projection, limit: number, rate: number): number | null {
-  if (pr.model === 'linear') {
-    if (rate === 0 || !Number.isFinite(rate)) return null;
-    const t = (limit - pr.y0) / rate;
+function project(model: ForecastModel, c: Curve, t: number): number {
+  return model === 'linear' ? c.y0 + c.rate * t : c.floor + (c.y0 - c.floor) * Math.exp(c.rate * t);
+}
+
+function timeTo(model: ForecastModel, c: Curve, limit: number): number | null {
+  if (model === 'linear') {
+    if (c.rate === 0 || !Number.isFinite(c.rate)) return null;
+    const t = (limit - c.y0) / c.rate;
     return t >= 0 ? t : null;
   }
-  if (rate <= 0 || limit <= pr.floor || pr.y0 <= pr.floor) return null;
-  const t = Math.log((limit - pr.floor) / (pr.y0 - pr.floor)) / rate;
+  if (!(c.rate > 0) || limit <= c.floor || c.y0 <= c.floor) return null;
+  const t = Math.log((limit - c.floor) / (c.y0 - c.floor)) / c.rate;
   return t >= 0 ? t : null;
 }
 
+/** Slope per day at now (units/day). */
+function slopeNow(model: ForecastModel, c: Curve): number {
+  return model === 'linear' ? c.rate : c.rate * (c.y0 - c.floor);
+}
+
+// Growth from an onset t0: y = b + a·g_k(max(0, x − t0)) with g_k(u) = (e^{k·u} − 1)/k and g_0(u) = u: a healthy
+// level, then an excess that grows linearly (k = 0: temperature or load creep) or exponentially (k > 0: bearing
+// wear feeds on itself). The linear hinge is the k → 0 limit of the exponential one, so the two are nested and can
+// be compared by likelihood on the same data.
+interface GrowthFit {
+  k: number;
+  t0: number;
+  b: number;
+  a: number;
+  /** Residual speed sensitivity (units per Hz). */
+  c: number;
+  /** Weighted residual sum of squares. */
+  sse: number;
+}
+
+/** Growth rates searched (per day): doubling times from ~70 days down to ~1.2 days. */
+const GROWTH_RATES: readonly number[] = (() => {
+  const out: number[] = [];
+  for (let k = 0.01; k <= 0.6; k *= 1.08) out.push(k);
+  return out;
+})();
+/** χ²₁ 95 % quantile: the profile-likelihood interval of the rate. */
+const CHI2_1_95 = 3.841;
 /**
- * Linear or exponential growth, whichever fits better where the forecast starts (the fit segment after the onset).
- * Exponential growth above a floor, y = floor + A·e^{k·t} (bearing wear), is fitted on the whole window (its flat
- * early part belongs to the model) with the floor searched on a grid; it must beat the linear fit clearly.
+ * Channels whose degradation feeds on itself and may grow exponentially: bearing wear (vibration). Motor
+ * temperature and load (current) creep are near linear, and their response to a load change is a saturating lag,
+ * never an accelerating one (ESP-DIAGNOSTICS.md §6).
  */
-function chooseModel(t: TrendFit, rising: boolean, refValue: number | null, refScatter: number): Projection {
-  const lin: Projection = { model: 'linear', floor: 0, y0: t.intercept, rate: t.slope_per_day, rateLow: t.slope_per_day_low, rateHigh: t.slope_per_day_high };
-  if (!rising || t.ys.length < 6) return lin;
-  const noise = Math.max(refScatter, t.residualSigma, 1e-9);
-  let best = lin;
-  let bestErr = Infinity;
-  // Floors: the healthy reference level (wear adds a growing part on top of it) and a grid below the segment.
-  const ymin = Math.min(...t.ys);
-  const floors: number[] = [];
-  if (refValue !== null && refValue > 0) floors.push(refValue, refValue - noise);
-  if (ymin > 0) for (let frac = 1; frac >= 0.004; frac *= 0.75) floors.push(ymin * (1 - frac));
-  for (const floor of floors) {
-    // The segment's points clearly above the floor (the growing part), newest first back to the last one that is not.
-    let i0 = t.ys.length;
-    while (i0 > 0 && t.ys[i0 - 1] - floor > 2 * noise) i0--;
-    const xs = t.xs.slice(i0);
-    const ys = t.ys.slice(i0);
-    if (ys.length < 6) continue;
-    const h = Math.floor(xs.length / 2);
-    const older = theilSen(xs.slice(0, h + 1), ys.slice(0, h + 1));
-    const newer = theilSen(xs.slice(h), ys.slice(h));
-    // Exponential growth accelerates: the newer half must climb clearly faster than the older half.
-    if (!(newer.slope > 1.3 * older.slope && newer.low > older.slope)) continue;
-    const ts = theilSen(xs, ys.map((y) => Math.log(y - floor)));
-    if (!(ts.slope > 0) || !(ts.low > 0)) continue;
-    const ln = theilSen(xs, ys);
-    const errOf = (pred: (x: number) => number): number => median(ys.map((y, i) => Math.abs(y - pred(xs[i]))));
-    const expErr = errOf((x) => floor + Math.exp(ts.intercept + ts.slope * x));
-    const linErr = errOf((x) => ln.intercept + ln.slope * x);
-    const rel = expErr / Math.max(linErr, 1e-12);
-    if (rel < 0.8 && rel < bestErr) {
-      bestErr = rel;
-      best = { model: 'exponential', floor, y0: floor + Math.exp(ts.intercept), rate: ts.slope, rateLow: ts.low, rateHigh: ts.high };
+const EXPONENTIAL_CHANNELS: ReadonlySet<number> = new Set([C_VIB]);
+
+function growthBasis(k: number, u: number): number {
+  return u <= 0 ? 0 : k === 0 ? u : Math.expm1(k * u) / k;
+}
+
+/** The aggregates a growth model is fitted to: days from now, values, drive frequency minus the present one. */
+interface GrowthData {
+  xs: readonly number[];
+  ys: readonly number[];
+  dfs: readonly number[];
+}
+
+/**
+ * Weighted least squares for b, a (and c) at a fixed rate and onset: y = b + a·g + c·Δf. The Δf term takes up
+ * what the step-measured speed correction left (operator steps are discrete, growth is smooth, so the two are told
+ * apart when the speed has changed); with no speed change it is dropped.
+ */
+function fitGrowthAt(d: GrowthData, w: readonly number[], k: number, t0: number): GrowthFit {
+  const { xs, ys, dfs } = d;
+  const n = xs.length;
+  // Normal equations of [1, h, z].
+  const m = [0, 0, 0, 0, 0, 0, 0, 0, 0];
+  const r = [0, 0, 0];
+  let zz = 0;
+  for (let i = 0; i < n; i++) {
+    const v = [1, growthBasis(k, xs[i] - t0), dfs[i]];
+    zz += w[i] * dfs[i] * dfs[i];
+    for (let p = 0; p < 3; p++) {
+      r[p] += w[i] * v[p] * ys[i];
+      for (let q = 0; q < 3; q++) m[3 * p + q] += w[i] * v[p] * v[q];
     }
   }
-  return best;
+  let coef = zz > 1e-9 * m[0] ? solve3(m, r) : null;
+  if (!coef) {
+    const den = m[0] * m[4] - m[1] * m[1];
+    const a = den > 1e-12 * m[0] * m[4] ? (m[0] * r[1] - m[1] * r[0]) / den : 0;
+    coef = [(r[0] - a * m[1]) / m[0], a, 0];
+  }
+  const [b, a, c] = coef;
+  let sse = 0;
+  for (let i = 0; i < n; i++) {
+    const e = ys[i] - b - a * growthBasis(k, xs[i] - t0) - c * dfs[i];
+    sse += w[i] * e * e;
+  }
+  return { k, t0, b, a, c, sse };
+}
+
+/** Value of a growth fit at aggregate i. */
+function growthAt(f: GrowthFit, d: GrowthData, i: number): number {
+  return f.b + f.a * growthBasis(f.k, d.xs[i] - f.t0) + f.c * d.dfs[i];
+}
+
+/** Solves a symmetric 3×3 system (row-major) by Cramer's rule; null when it is (nearly) singular. */
+function solve3(m: readonly number[], r: readonly number[]): [number, number, number] | null {
+  const det = (a: readonly number[]): number =>
+    a[0] * (a[4] * a[8] - a[5] * a[7]) - a[1] * (a[3] * a[8] - a[5] * a[6]) + a[2] * (a[3] * a[7] - a[4] * a[6]);
+  const d = det(m);
+  const scale = Math.abs(m[0] * m[4] * m[8]);
+  if (!(Math.abs(d) > 1e-10 * scale)) return null;
+  const col = (j: number): number[] => m.map((x, i) => (i % 3 === j ? r[Math.floor(i / 3)] : x));
+  return [det(col(0)) / d, det(col(1)) / d, det(col(2)) / d];
+}
+
+/** The best onset for a rate (onsets leave at least TREND_MIN_POINTS aggregates after them). */
+function bestOnset(d: GrowthData, w: readonly number[], k: number): GrowthFit {
+  let best: GrowthFit | null = null;
+  for (let i = 0; i <= d.xs.length - TREND_MIN_POINTS; i++) {
+    const f = fitGrowthAt(d, w, k, d.xs[i]);
+    if (f.a > 0 && (!best || f.sse < best.sse)) best = f;
+  }
+  return best ?? fitGrowthAt(d, w, k, d.xs[0]);
+}
+
+interface GrowthProfile {
+  linear: GrowthFit;
+  exponential: GrowthFit;
+  /** Profile-likelihood 95 % interval of the rate: the fits at its ends. */
+  slowest: GrowthFit;
+  fastest: GrowthFit;
+  n: number;
+}
+
+/**
+ * Fits the linear and the exponential growth models to a rising series (robustly: Huber weights from a first
+ * fit), with the exponential rate's profile-likelihood interval.
+ */
+function growthProfile(d: GrowthData): GrowthProfile {
+  const n = d.xs.length;
+  let w: number[] = new Array<number>(n).fill(1);
+  let profile: GrowthFit[] = [];
+  let linear = bestOnset(d, w, 0);
+  for (let pass = 0; pass < 2; pass++) {
+    linear = bestOnset(d, w, 0);
+    profile = GROWTH_RATES.map((k) => bestOnset(d, w, k));
+    if (pass === 1) break;
+    // Huber weights (c = 1.345σ) from the better of the two fits: a day of odd readings does not pull the curve.
+    const best = profile.reduce((x, y) => (y.sse < x.sse ? y : x), linear);
+    const res = d.ys.map((y, i) => y - growthAt(best, d, i));
+    const sigma = MAD_TO_SIGMA * median(res.map(Math.abs));
+    if (!(sigma > 0)) break;
+    w = res.map((e) => Math.min(1, (1.345 * sigma) / Math.max(Math.abs(e), 1e-300)));
+  }
+  const exponential = profile.reduce((x, y) => (y.sse < x.sse ? y : x));
+  // The interval: rates whose profile deviance n·ln(SSE/SSE_min) stays within χ²₁(95 %), each end placed between
+  // the last grid rate inside and the first outside (linear interpolation of the deviance) and refitted there.
+  const deviance = (f: GrowthFit): number => n * Math.log(f.sse / Math.max(exponential.sse, 1e-300));
+  const edge = (inside: number, outside: number): GrowthFit => {
+    if (outside < 0 || outside >= profile.length) return profile[inside];
+    const dIn = deviance(profile[inside]);
+    const dOut = deviance(profile[outside]);
+    const share = dOut > dIn ? Math.min(1, Math.max(0, (CHI2_1_95 - dIn) / (dOut - dIn))) : 0;
+    const k = profile[inside].k + share * (profile[outside].k - profile[inside].k);
+    return bestOnset(d, w, k);
+  };
+  let lo = profile.indexOf(exponential);
+  let hi = lo;
+  while (lo > 0 && deviance(profile[lo - 1]) <= CHI2_1_95) lo--;
+  while (hi < profile.length - 1 && deviance(profile[hi + 1]) <= CHI2_1_95) hi++;
+  return { linear, exponential, slowest: edge(lo, lo - 1), fastest: edge(hi, hi + 1), n };
+}
+
+function aicc(sse: number, n: number, p: number): number {
+  return n * Math.log(Math.max(sse, 1e-300) / n) + 2 * p + (2 * p * (p + 1)) / Math.max(n - p - 1, 1);
+}
+
+/** An exponential growth fit as a projection from now (x = 0): floor b − a/k, value b + a·g_k(−t0). */
+function growthCurve(f: GrowthFit): Curve {
+  return { floor: f.b - f.a / f.k, y0: f.b + f.a * growthBasis(f.k, -f.t0), rate: f.k };
+}
+
+/**
+ * Linear or exponential growth, chosen from the data where the physics allows both (vibration). Both are fitted,
+ * as an onset followed by growth, to the whole window of robust aggregates; the exponential model has one
+ * parameter more (the rate) and is taken when it earns it by AICc. The linear projection is the Theil–Sen trend
+ * after the onset with Sen's interval; the exponential one's interval is the rate's profile-likelihood interval.
+ */
+function chooseModel(t: TrendFit, rising: boolean): Projection {
+  const lin: Projection = {
+    model: 'linear',
+    floor: 0,
+    y0: t.intercept,
+    rate: t.slope_per_day,
+    slow: { floor: 0, y0: t.intercept, rate: rising ? t.slope_per_day_low : t.slope_per_day_high },
+    fast: { floor: 0, y0: t.intercept, rate: rising ? t.slope_per_day_high : t.slope_per_day_low },
+  };
+  if (!rising || !EXPONENTIAL_CHANNELS.has(t.c) || t.allY.length < 2 * TREND_MIN_POINTS) return lin;
+  const g = growthProfile({ xs: t.allX, ys: t.allY, dfs: t.allDf });
+  const e = g.exponential;
+  // A rate at the top of the searched range is not determined by the data (the last few aggregates bend the fit):
+  // growth that fast is an acute event for the rules, not a trend to extrapolate.
+  if (!(e.a > 0) || e.k >= GROWTH_RATES[GROWTH_RATES.length - 1]) return lin;
+  // Parameters: level, slope at onset, onset (and the speed term when the speed changed); the exponential adds the rate.
+  const p = 3 + (t.allDf.some((x) => x !== 0) ? 1 : 0);
+  if (!(aicc(e.sse, g.n, p + 1) < aicc(g.linear.sse, g.n, p))) return lin;
+  const now = growthCurve(e);
+  // The growth so far must stand out of the scatter: an exponential read into a few noisy days is not evidence.
+  if (!(now.y0 - e.b >= 2 * t.residualSigma)) return lin;
+  return { model: 'exponential', ...now, slow: growthCurve(g.slowest), fast: growthCurve(g.fastest) };
 }
 
 const WARNING_CODE: Record<TrendChannel, string | null> = {
@@ -722,30 +891,31 @@ export function forecastWell(well: Partial<WellNameplate> & { well_id?: string }
     if (limitNorm === null) continue;
     const dir = rising ? 1 : -1;
     if (Math.sign(t.slope_per_day) !== dir) continue;
-    const rs = a.reference?.channels[t.channel];
-    const pr = chooseModel(t, rising, t.reference_value, rs?.scatter ?? 0);
+    const pr = chooseModel(t, rising);
     const beyond = dir * (pr.y0 - limitNorm) >= 0;
-    const tt = beyond ? 0 : timeTo(pr, limitNorm, pr.rate);
-    // The faster end of the slope interval reaches the limit sooner.
-    const fast = rising ? pr.rateHigh : pr.rateLow;
-    const slowRate = rising ? pr.rateLow : pr.rateHigh;
-    const ttLow = beyond ? 0 : timeTo(pr, limitNorm, fast);
-    const ttHigh = beyond ? 0 : Math.sign(slowRate) === dir ? timeTo(pr, limitNorm, slowRate) : null;
+    const tt = beyond ? 0 : timeTo(pr.model, pr, limitNorm);
+    // The interval's faster end reaches the limit sooner; its slower end may never reach it (no upper bound).
+    const ends = [timeTo(pr.model, pr.fast, limitNorm), timeTo(pr.model, pr.slow, limitNorm)];
+    const soonest = Math.min(...ends.map((x) => x ?? Infinity));
+    const ttLow = beyond ? 0 : Number.isFinite(soonest) ? soonest : null;
+    const ttHigh = beyond ? 0 : ends.some((x) => x === null) ? null : Math.max(...(ends as number[]));
     if (tt === null || tt > 2 * horizon) continue;
     const points: ForecastPoint[] = [];
     for (let d = 0; d <= horizon; d++) {
-      const v = project(pr, d, pr.rate);
-      const e1 = project(pr, d, pr.rateLow);
-      const e2 = project(pr, d, pr.rateHigh);
+      const v = project(pr.model, pr, d);
+      const e1 = project(pr.model, pr.slow, d);
+      const e2 = project(pr.model, pr.fast, d);
       points.push({ at: toIso(now + d * DAY), value: round(toMeasured(s, t.c, v), 4), low: round(toMeasured(s, t.c, Math.min(e1, e2)), 4), high: round(toMeasured(s, t.c, Math.max(e1, e2)), 4) });
     }
-    const slopeScale = (x: number): number => (pr.model === 'linear' ? x : x * (pr.y0 - pr.floor));
+    // Slopes at now in measured units (the normalisation is affine per channel).
+    const measuredSlope = (c: Curve): number => toMeasured(s, t.c, pr.y0 + slopeNow(pr.model, c)) - toMeasured(s, t.c, pr.y0);
+    const slopeEnds = [measuredSlope(pr.slow), measuredSlope(pr.fast)];
     const fc: ForecastChannel = {
       channel: t.channel,
       value_now: round(toMeasured(s, t.c, pr.y0), 4),
-      slope_per_day: round(toMeasured(s, t.c, pr.y0 + slopeScale(pr.rate)) - toMeasured(s, t.c, pr.y0), 6),
-      slope_per_day_low: round(toMeasured(s, t.c, pr.y0 + slopeScale(pr.rateLow)) - toMeasured(s, t.c, pr.y0), 6),
-      slope_per_day_high: round(toMeasured(s, t.c, pr.y0 + slopeScale(pr.rateHigh)) - toMeasured(s, t.c, pr.y0), 6),
+      slope_per_day: round(measuredSlope(pr), 6),
+      slope_per_day_low: round(Math.min(...slopeEnds), 6),
+      slope_per_day_high: round(Math.max(...slopeEnds), 6),
       limit: round(toMeasured(s, t.c, limitNorm), 4),
       limit_source: source,
       time_to_limit_days: tt <= horizon ? round(tt, 2) : null,

@@ -7,8 +7,7 @@ import { diagnosisToJson, type Diagnosis } from '../domain/diagnosis.js';
 import type { ReadingsCommitted } from '../domain/events.js';
 import { CHANNELS, type ChannelValues, type Reading } from '../domain/reading.js';
 import { emptyNameplate, type WellNameplate } from '../domain/well.js';
-import { DiagnosisStream, diagnose, diagnoseHistory, learnBaseline, type Baseline, type HistoryDiagnosis } from '../diagnostics/index.js';
-import type { ReferencePeriod } from '../domain/surveillance.js';
+import { DiagnosisStream, diagnose, diagnoseHistory, learnBaseline, type Baseline, type HistoryDiagnosis, type HistoryOptions } from '../diagnostics/index.js';
 import type { AlarmRepository, DiagnosisRepository, TelemetryRepository, WellRepository } from '../storage/repository.js';
 import type { EventBus } from './event-bus.js';
 
@@ -239,14 +238,15 @@ export class DiagnosisService {
   /**
    * Judges a well from its long history (analyze-latest): the acute engine on `recent` against the stored (or
    * learned) rolling baseline, plus slow degradation and developing trends over `history` (weeks, any order)
-   * against the well's reference: an engineer's period when given, otherwise its first settled healthy days.
+   * against the well's reference: the stored one when given (an engineer's period, or the learned automatic one),
+   * otherwise its first settled healthy days in `history`.
    */
   async analyzeHistory(
     wellId: string,
     recent: Reading[],
     baselineHistory: Reading[],
     history: Reading[],
-    reference?: Pick<ReferencePeriod, 'from' | 'to'> | null,
+    reference?: HistoryOptions['reference'],
   ): Promise<{ result: HistoryDiagnosis; nameplate: WellNameplate }> {
     const well = await this.repo.getWell(wellId);
     const nameplate = well ?? emptyNameplate();

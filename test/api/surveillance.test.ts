@@ -128,6 +128,30 @@ describe.each(ADAPTERS)('early warning and run life API on %s', (kind) => {
     expect(Date.parse(early.from)).toBeLessThan(Date.parse(readings[0].timestamp as string) + 3 * D);
   });
 
+  it('analyze-latest judges slow degradation against the stored reference, an engineer-set one included', async () => {
+    await post('/api/v1/wells', { well_id: 'REF-AL', rated_flow_bpd: 1600, rated_current_a: 50 });
+    // A new pump's break-in: 1600 bbl/d for 10 days, a gradual settle to 1500 by day 25, flat since (40 days).
+    await batch(
+      hourly('REF-AL', 40, (r, dayAgo) => {
+        const day = 40 - dayAgo;
+        r.flow_rate = (r.flow_rate as number) + 100 - 100 * Math.min(1, Math.max(0, (day - 10) / 15));
+      }),
+    );
+    await settle();
+    const analyze = async () => {
+      const res = await post('/api/v1/diagnostics/wells/REF-AL/analyze-latest?store_result=false', {});
+      expect(res.status, await res.clone().text()).toBe(200);
+      return (await json(res)).diagnostic;
+    };
+    // Against the automatic reference (the first days, at 1600) the loss reads as pump wear...
+    expect((await analyze()).diagnosis).toBe('PUMP_WEAR');
+    // ...the engineer names the settled days after the break-in as the reference: nothing slow is left.
+    const first = Date.now() - 40 * D;
+    const set = await put('/api/v1/wells/REF-AL/reference', { from: new Date(first + 28 * D).toISOString(), to: new Date(first + 33 * D).toISOString() });
+    expect(set.status).toBe(200);
+    expect((await analyze()).diagnosis).toBe('NORMAL');
+  });
+
   it('answers hostile input with 4xx, never 5xx', async () => {
     await post('/api/v1/wells', { well_id: 'HOST-1' });
     const calls: [string, string, unknown?][] = [

@@ -141,7 +141,10 @@ export async function diagnosticsRoutes(app: FastifyInstance, ctx: AppContext): 
       // Slow degradation needs weeks: up to LONG_HISTORY_DAYS before the window, a bounded sample of each day
       // (daily medians are what the trends use), judged against the well's reference rather than the 30 days.
       const history = await dailyHistory(wellId, windowStart);
-      const { result } = await ctx.diagnosis.analyzeHistory(wellId, recent, baselineHistory, history);
+      // The well's stored reference (an engineer's period is honoured); none stored yet: learned from the history.
+      const well = await ctx.repo.getWell(wellId);
+      const ref = well ? await ctx.surveillance.reference(wellId, well) : null;
+      const { result } = await ctx.diagnosis.analyzeHistory(wellId, recent, baselineHistory, history, ref ? (ref.learned ?? ref.period) : undefined);
       const diagnosis = result.diagnosis;
       const snap = snapshot(latest);
       const stored = req.query.store_result === false ? null : await ctx.repo.insertDiagnosis(wellId, diagnosis, snap, 'api');
