@@ -408,7 +408,8 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('early warning and run life in the das
     );
     rows.sort((a, b) => a.top - b.top);
     const order = rows.map((r) => r.id);
-    expect(order[0]).toBe(FAST.id);
+    // The faster drift before the slower one. Another simulated well may also head to a limit (one runs at its
+    // rated current after an operator speed-up, and warns on some hours' data): it is placed by its own time.
     expect(order.indexOf(FAST.id)).toBeLessThan(order.indexOf(SLOW.id));
     // Wells heading to a limit come first, soonest first; the rest after.
     const withLimit = rows.filter((r) => r.days !== null);
