@@ -13,6 +13,8 @@ import { alarmRoutes, type AlarmRouteHooks } from './routes/alarms.js';
 import { diagnosticsRoutes } from './routes/diagnostics.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
+import { importRoutes } from './routes/import.js';
+import { ingestRoutes } from './routes/ingest.js';
 import { rootRoutes } from './routes/root.js';
 import { surveillanceRoutes } from './routes/surveillance.js';
 import { telemetryRoutes } from './routes/telemetry.js';
@@ -119,5 +121,7 @@ export async function buildServer(ctx: AppContext, ext: ServerExtensions = {}): 
   await eventRoutes(app, ctx);
   await surveillanceRoutes(app, ctx);
   for (const fn of ext.plugins ?? []) await fn(app, ctx);
+  await ingestRoutes(app, ctx);
+  await importRoutes(app, ctx);
   return app;
 }
