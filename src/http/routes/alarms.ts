@@ -1,11 +1,13 @@
 // Alarms raised and cleared by the engine; people acknowledge them with a note.
-import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from 'typebox';
+import { Type } from 'typebox';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import { ALARM_STATUSES } from '../../domain/alarm.js';
 import { SEVERITIES } from '../../domain/diagnosis.js';
 import { WellIdSchema } from '../../domain/validation.js';
 import type { AppContext } from '../context.js';
+import { AlarmListResponse, AlarmResponse } from '../schemas/alarms.js';
+import { errorResponses } from '../schemas/common.js';
+import type { TypedApp } from './typed.js';
 
 const ListQuery = Type.Object({
   status: Type.Optional(Type.Union(ALARM_STATUSES.map((s) => Type.Literal(s)))),
@@ -20,10 +22,19 @@ export interface AlarmRouteHooks {
   onAcknowledged?: (alarm: import('../../domain/alarm.js').Alarm) => void;
 }
 
-export async function alarmRoutes(app: FastifyInstance, ctx: AppContext, hooks: AlarmRouteHooks = {}): Promise<void> {
-  app.get<{ Querystring: Static<typeof ListQuery> }>(
-    '/api/v1/alarms',
-    { schema: { tags: ['alarms'], summary: 'Alarms, newest first, filtered by status, severity, well', querystring: ListQuery } },
+/** Routes under /api/v1/alarms. */
+export async function alarmRoutes(app: TypedApp, ctx: AppContext, hooks: AlarmRouteHooks = {}): Promise<void> {
+  app.get(
+    '/',
+    {
+      prefixTrailingSlash: 'no-slash',
+      schema: {
+        tags: ['alarms'],
+        summary: 'Alarms, newest first, filtered by status, severity, well',
+        querystring: ListQuery,
+        response: { 200: AlarmListResponse, ...errorResponses },
+      },
+    },
     async (req) => {
       const q = req.query;
       const alarms = await ctx.repo.listAlarms({ status: q.status, severity: q.severity, well_id: q.well_id, limit: q.limit ?? 200 });
@@ -31,9 +42,9 @@ export async function alarmRoutes(app: FastifyInstance, ctx: AppContext, hooks: 
     },
   );
 
-  app.get<{ Params: Static<typeof IdParams> }>(
-    '/api/v1/alarms/:id',
-    { schema: { tags: ['alarms'], summary: 'One alarm', params: IdParams } },
+  app.get(
+    '/:id',
+    { schema: { tags: ['alarms'], summary: 'One alarm', params: IdParams, response: { 200: AlarmResponse, ...errorResponses } } },
     async (req) => {
       const alarm = await ctx.repo.getAlarm(req.params.id);
       if (!alarm) throw new NotFoundError(`Unknown alarm ${req.params.id}`);
@@ -41,11 +52,17 @@ export async function alarmRoutes(app: FastifyInstance, ctx: AppContext, hooks: 
     },
   );
 
-  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof AckBody> | undefined }>(
-    '/api/v1/alarms/:id/ack',
+  app.post(
+    '/:id/ack',
     {
       config: { permission: 'ack' },
-      schema: { tags: ['alarms'], summary: 'Acknowledge an active alarm with a note', params: IdParams, body: Type.Optional(AckBody) },
+      schema: {
+        tags: ['alarms'],
+        summary: 'Acknowledge an active alarm with a note',
+        params: IdParams,
+        body: Type.Optional(AckBody),
+        response: { 200: AlarmResponse, ...errorResponses },
+      },
     },
     async (req) => {
       const by = req.principal?.name ?? 'unknown';

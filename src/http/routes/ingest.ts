@@ -1,23 +1,27 @@
 // Ingest state: device messages refused by MQTT ingest, and the ingest counters by transport.
-import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from 'typebox';
+import { Type } from 'typebox';
 import { metricsOf } from '../../ingest/module.js';
 import type { AppContext } from '../context.js';
+import { errorResponses } from '../schemas/common.js';
+import { IngestStatsResponse, RejectedResponse } from '../schemas/ingest.js';
+import type { TypedApp } from './typed.js';
 
 const RejectedQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
 });
 
-export async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+/** Routes under /api/v1/ingest. */
+export async function ingestRoutes(app: TypedApp, ctx: AppContext): Promise<void> {
   const metrics = metricsOf(ctx);
 
-  app.get<{ Querystring: Static<typeof RejectedQuery> }>(
-    '/api/v1/ingest/rejected',
+  app.get(
+    '/rejected',
     {
       schema: {
         tags: ['telemetry'],
         summary: 'Device messages refused by MQTT ingest, newest first, with the reason',
         querystring: RejectedQuery,
+        response: { 200: RejectedResponse, ...errorResponses },
       },
     },
     async (req) => {
@@ -26,9 +30,19 @@ export async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promi
     },
   );
 
-  app.get('/api/v1/ingest/stats', { schema: { tags: ['telemetry'], summary: 'Ingest counters by transport and the commit queue' } }, async () => ({
-    success: true,
-    ...metrics.snapshot(),
-    pipeline: { queue_depth: ctx.pipeline.depth, ...ctx.pipeline.stats },
-  }));
+  app.get(
+    '/stats',
+    {
+      schema: {
+        tags: ['telemetry'],
+        summary: 'Ingest counters by transport and the commit queue',
+        response: { 200: IngestStatsResponse, ...errorResponses },
+      },
+    },
+    async () => ({
+      success: true,
+      ...metrics.snapshot(),
+      pipeline: { queue_depth: ctx.pipeline.depth, ...ctx.pipeline.stats },
+    }),
+  );
 }

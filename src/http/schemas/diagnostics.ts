@@ -1,0 +1,74 @@
+// Diagnoses as served (src/domain/diagnosis.ts diagnosisToJson) and the diagnostics routes' answers.
+import { Type, type Static } from 'typebox';
+import { SEVERITIES } from '../../domain/diagnosis.js';
+import { IsoTime, literals, NullableNumber, NullableString, OpenObject } from './common.js';
+
+/** One piece of evidence a rule gives for a diagnosis or an alarm. */
+export const EvidenceSchema = Type.Object({
+  channel: Type.String({ description: 'a channel, or a derived quantity such as flow_normalised' }),
+  observed: NullableNumber('the value the rule judged'),
+  baseline: Type.Optional(NullableNumber('the well’s learned baseline, when known')),
+  limit: Type.Optional(NullableNumber('the limit compared against, when one applies')),
+  rule: Type.String({ description: 'the rule that fired, e.g. flow.step_drop' }),
+  note: Type.Optional(Type.String({ description: 'a sentence for the engineer' })),
+}, { additionalProperties: true });
+
+const NullableId = (description: string) => Type.Unsafe<number | null>({ type: ['integer', 'null'], description });
+
+export const DiagnosticSchema = Type.Object({
+  id: NullableId('the stored row (null when not stored)'),
+  diagnostic_id: NullableId('the same as id'),
+  well_id: Type.String(),
+  timestamp: IsoTime,
+  diagnosis: Type.String({ description: 'one of the original platform’s eight categories' }),
+  code: Type.String({ description: 'the engine’s detailed code' }),
+  category: Type.String(),
+  confidence: Type.Number(),
+  severity: literals(SEVERITIES),
+  actions: Type.Array(Type.String()),
+  resolution_time: NullableString(),
+  notes: NullableString(),
+  summary: NullableString(),
+  description: NullableString(),
+  root_cause: NullableString(),
+  recommended_actions: Type.Array(Type.String()),
+  expected_resolution_time: NullableString(),
+  evidence: Type.Array(EvidenceSchema),
+  telemetry_snapshot: Type.Union([OpenObject('the judged reading: its channels, well_id, timestamp and id'), Type.Null()]),
+  created_at: Type.Optional(IsoTime),
+});
+
+export type WireDiagnostic = Static<typeof DiagnosticSchema>;
+
+const DiagnosticId = Type.Optional(Type.Integer({ description: 'present when the result was stored' }));
+
+export const AnalyzeResponse = Type.Object({
+  success: Type.Boolean(),
+  well_id: Type.String(),
+  diagnostic: DiagnosticSchema,
+  diagnostic_id: DiagnosticId,
+});
+
+export const AnalyzeLatestResponse = Type.Object({
+  success: Type.Boolean(),
+  well_id: Type.String(),
+  readings_analyzed: Type.Integer(),
+  baseline_readings: Type.Integer(),
+  diagnostic: DiagnosticSchema,
+  diagnostic_id: DiagnosticId,
+});
+
+export const DiagnosisHistoryResponse = Type.Object({
+  success: Type.Boolean(),
+  well_id: Type.String(),
+  limit: Type.Integer(),
+  count: Type.Integer(),
+  diagnostics: Type.Array(DiagnosticSchema),
+});
+
+export const CriticalDiagnosesResponse = Type.Object({
+  success: Type.Boolean(),
+  limit: Type.Integer(),
+  count: Type.Integer(),
+  diagnostics: Type.Array(DiagnosticSchema),
+});
