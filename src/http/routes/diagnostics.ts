@@ -15,6 +15,7 @@ import {
   CriticalDiagnosesResponse,
   DiagnosisHistoryResponse,
   type WireDiagnostic,
+  type WireStoredDiagnostic,
 } from '../schemas/diagnostics.js';
 import type { TypedApp } from './typed.js';
 
@@ -55,6 +56,7 @@ const LONG_HISTORY_PER_DAY = 480;
 
 /** The domain's wire form of a diagnosis (diagnosisToJson), typed as its schema. */
 const wire = (d: Parameters<typeof presentDiagnosis>[0]) => presentDiagnosis(d) as WireDiagnostic;
+const wireStored = (d: StoredDiagnosis) => presentDiagnosis(d) as WireStoredDiagnostic;
 
 function diagnosticJson(d: Diagnosis, wellId: string, snap: Record<string, unknown> | null, stored: StoredDiagnosis | null) {
   return wire(stored ?? { ...d, id: null, well_id: wellId, telemetry_snapshot: snap as StoredDiagnosis['telemetry_snapshot'] });
@@ -186,7 +188,7 @@ export async function diagnosticsRoutes(app: TypedApp, ctx: AppContext): Promise
     async (req) => {
       const limit = req.query.limit ?? 10;
       const rows = await ctx.repo.diagnosisHistory(req.params.id, limit);
-      return { success: true, well_id: req.params.id, limit, count: rows.length, diagnostics: rows.map(wire) };
+      return { success: true, well_id: req.params.id, limit, count: rows.length, diagnostics: rows.map(wireStored) };
     },
   );
 
@@ -203,7 +205,7 @@ export async function diagnosticsRoutes(app: TypedApp, ctx: AppContext): Promise
     async (req) => {
       const limit = req.query.limit ?? 50;
       const rows = await ctx.repo.criticalDiagnoses(limit);
-      return { success: true, limit, count: rows.length, diagnostics: rows.map(wire) };
+      return { success: true, limit, count: rows.length, diagnostics: rows.map(wireStored) };
     },
   );
 }

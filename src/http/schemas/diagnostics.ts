@@ -40,6 +40,15 @@ export const DiagnosticSchema = Type.Object({
 
 export type WireDiagnostic = Static<typeof DiagnosticSchema>;
 
+/** A stored diagnosis (history, the critical list, live events): with its id and creation time. */
+export const StoredDiagnosticSchema = Type.Object({
+  ...DiagnosticSchema.properties,
+  id: Type.Integer({ description: 'the stored row' }),
+  diagnostic_id: Type.Integer({ description: 'the same as id' }),
+  created_at: IsoTime,
+});
+export type WireStoredDiagnostic = Static<typeof StoredDiagnosticSchema>;
+
 const DiagnosticId = Type.Optional(Type.Integer({ description: 'present when the result was stored' }));
 
 export const AnalyzeResponse = Type.Object({
@@ -63,12 +72,12 @@ export const DiagnosisHistoryResponse = Type.Object({
   well_id: Type.String(),
   limit: Type.Integer(),
   count: Type.Integer(),
-  diagnostics: Type.Array(DiagnosticSchema),
+  diagnostics: Type.Array(StoredDiagnosticSchema),
 });
 
 export const CriticalDiagnosesResponse = Type.Object({
   success: Type.Boolean(),
   limit: Type.Integer(),
   count: Type.Integer(),
-  diagnostics: Type.Array(DiagnosticSchema),
+  diagnostics: Type.Array(StoredDiagnosticSchema),
 });
