@@ -25,7 +25,7 @@ export const ErrorResponse = Type.Object(
     error_code: Type.String({ description: 'machine-readable code, e.g. VALIDATION_ERROR, NOT_FOUND, RATE_LIMIT_EXCEEDED' }),
     details: Type.Union([OpenObject('what went wrong, e.g. the invalid fields'), Type.Null()]),
   },
-  { title: 'Error' },
+  { title: 'Error', description: 'The error contract: `error` (class), `message`, `error_code`, `details` (or null)' },
 );
 
 /** Declared on every route: the error shape for each 4xx and 5xx status. */
