@@ -1,22 +1,10 @@
 // Alarms raised and cleared by the engine; people acknowledge them with a note.
 import { Type } from 'typebox';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
-import { ALARM_STATUSES } from '../../domain/alarm.js';
-import { SEVERITIES } from '../../domain/diagnosis.js';
-import { WellIdSchema } from '../../domain/validation.js';
 import type { AppContext } from '../context.js';
-import { AlarmListResponse, AlarmResponse } from '../schemas/alarms.js';
+import { AckBody, AlarmIdParams, AlarmListQuery, AlarmListResponse, AlarmResponse } from '../schemas/alarms.js';
 import { errorResponses } from '../schemas/common.js';
 import type { TypedApp } from './typed.js';
-
-const ListQuery = Type.Object({
-  status: Type.Optional(Type.Union(ALARM_STATUSES.map((s) => Type.Literal(s)))),
-  severity: Type.Optional(Type.Union(SEVERITIES.map((s) => Type.Literal(s)))),
-  well_id: Type.Optional(WellIdSchema),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 200 })),
-});
-const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) });
-const AckBody = Type.Object({ note: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false });
 
 export interface AlarmRouteHooks {
   onAcknowledged?: (alarm: import('../../domain/alarm.js').Alarm) => void;
@@ -31,7 +19,7 @@ export async function alarmRoutes(app: TypedApp, ctx: AppContext, hooks: AlarmRo
       schema: {
         tags: ['alarms'],
         summary: 'Alarms, newest first, filtered by status, severity, well',
-        querystring: ListQuery,
+        querystring: AlarmListQuery,
         response: { 200: AlarmListResponse, ...errorResponses },
       },
     },
@@ -44,7 +32,7 @@ export async function alarmRoutes(app: TypedApp, ctx: AppContext, hooks: AlarmRo
 
   app.get(
     '/:id',
-    { schema: { tags: ['alarms'], summary: 'One alarm', params: IdParams, response: { 200: AlarmResponse, ...errorResponses } } },
+    { schema: { tags: ['alarms'], summary: 'One alarm', params: AlarmIdParams, response: { 200: AlarmResponse, ...errorResponses } } },
     async (req) => {
       const alarm = await ctx.repo.getAlarm(req.params.id);
       if (!alarm) throw new NotFoundError(`Unknown alarm ${req.params.id}`);
@@ -59,7 +47,7 @@ export async function alarmRoutes(app: TypedApp, ctx: AppContext, hooks: AlarmRo
       schema: {
         tags: ['alarms'],
         summary: 'Acknowledge an active alarm with a note',
-        params: IdParams,
+        params: AlarmIdParams,
         body: Type.Optional(AckBody),
         response: { 200: AlarmResponse, ...errorResponses },
       },

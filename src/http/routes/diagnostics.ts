@@ -1,8 +1,6 @@
 // Diagnostics API (original paths and response fields kept): analyze a reading, analyze a well now, history.
-import { Type } from 'typebox';
 import { NotFoundError, ValidationError } from '../../domain/errors.js';
 import type { Diagnosis, StoredDiagnosis } from '../../domain/diagnosis.js';
-import { ReadingInputSchema, WellIdSchema } from '../../domain/validation.js';
 import type { Reading } from '../../domain/reading.js';
 import { snapshot } from '../../ingest/diagnosis-service.js';
 import type { AppContext } from '../context.js';
@@ -10,43 +8,18 @@ import { WellParams } from '../params.js';
 import { presentDiagnosis } from '../present.js';
 import { errorResponses } from '../schemas/common.js';
 import {
+  AnalyzeBody,
+  AnalyzeLatestQuery,
   AnalyzeLatestResponse,
   AnalyzeResponse,
+  CriticalLimitQuery,
+  HistoryLimitQuery,
   CriticalDiagnosesResponse,
   DiagnosisHistoryResponse,
   type WireDiagnostic,
   type WireStoredDiagnostic,
 } from '../schemas/diagnostics.js';
 import type { TypedApp } from './typed.js';
-
-const { well_id: _omit, ...readingProps } = ReadingInputSchema.properties;
-// A stored reading as clients hold it (from /latest or history) can be passed as is: its `well_id` must be the
-// body's, its `id` is ignored (as at ingest).
-const AnalyzeTelemetry = Type.Object(
-  {
-    ...readingProps,
-    well_id: Type.Optional(WellIdSchema),
-  },
-  { additionalProperties: false },
-);
-const AnalyzeBody = Type.Object(
-  {
-    well_id: WellIdSchema,
-    telemetry: AnalyzeTelemetry,
-    store_result: Type.Optional(Type.Boolean({ default: true, description: 'store the diagnosis in the well’s history (default true, as in the original)' })),
-  },
-  { additionalProperties: false },
-);
-
-// The original answers up to 100; more is allowed here, and the number used is echoed as `limit`.
-const limitQuery = (dflt: number) =>
-  Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: dflt })) });
-const HistoryLimitQuery = limitQuery(10);
-const CriticalLimitQuery = limitQuery(50);
-const AnalyzeLatestQuery = Type.Object({
-  store_result: Type.Optional(Type.Boolean({ default: true })),
-  hours: Type.Optional(Type.Number({ minimum: 1, maximum: 24 * 30, default: 24, description: 'window judged (default 24 h)' })),
-});
 
 const DAY = 86_400_000;
 const BASELINE_SAMPLE_MAX = 20_000;

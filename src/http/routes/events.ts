@@ -3,19 +3,12 @@
 // are skipped (it is told how many with an `event: skipped` once it catches up), and a client that takes
 // nothing for SSE_SLOW_CLIENT_TIMEOUT_S is disconnected. Streams are capped in total (503) and per
 // credential (429), so viewers that never read cannot grow the server.
-import { Type } from 'typebox';
 import { RateLimitError, ServiceUnavailableError } from '../../domain/errors.js';
 import type { LiveEvent } from '../../ingest/events.js';
 import type { AppContext } from '../context.js';
 import { errorResponses } from '../schemas/common.js';
-import { EventStreamResponse } from '../schemas/events.js';
+import { EventStreamQuery, EventStreamResponse } from '../schemas/events.js';
 import type { TypedApp } from './typed.js';
-
-const Query = Type.Object({
-  well_id: Type.Optional(Type.String({ maxLength: 64 })),
-  types: Type.Optional(Type.String({ maxLength: 200, description: 'comma-separated: reading,diagnosis,alarm (default all)' })),
-  access_token: Type.Optional(Type.String({ maxLength: 4096, description: 'credential, for EventSource which cannot set headers' })),
-});
 
 /** Every client gets the same bytes for an event: serialised once. */
 const frames = new WeakMap<LiveEvent, string>();
@@ -38,7 +31,7 @@ export async function eventRoutes(app: TypedApp, ctx: AppContext): Promise<void>
         description:
           'A client that does not keep up has events skipped, then receives `event: skipped` with `{"skipped": n}` and should reload what it shows. ' +
           'Streams are capped per credential (429) and in total (503).',
-        querystring: Query,
+        querystring: EventStreamQuery,
         response: { 200: EventStreamResponse, ...errorResponses },
       },
     },

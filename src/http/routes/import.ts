@@ -1,19 +1,12 @@
 // Bulk import: a CSV or NDJSON stream committed in chunks through the ingest pipeline.
-import { Type } from 'typebox';
-import { WellIdSchema } from '../../domain/validation.js';
 import { ValidationError } from '../../domain/errors.js';
 import { assertWellsInScope } from '../../domain/identity.js';
 import { importReadings, type ImportFormat } from '../../ingest/import.js';
 import { metricsOf } from '../../ingest/module.js';
 import type { AppContext } from '../context.js';
 import { errorResponses } from '../schemas/common.js';
-import { ImportResponse } from '../schemas/ingest.js';
+import { ImportQuery, ImportResponse } from '../schemas/ingest.js';
 import { typed, type TypedApp } from './typed.js';
-
-const ImportQuery = Type.Object({
-  well_id: Type.Optional(WellIdSchema),
-  format: Type.Optional(Type.Union([Type.Literal('csv'), Type.Literal('ndjson')])),
-});
 
 const CSV_TYPES = ['text/csv', 'application/csv', 'text/plain'];
 const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines'];

@@ -1,14 +1,9 @@
 // Ingest state: device messages refused by MQTT ingest, and the ingest counters by transport.
-import { Type } from 'typebox';
 import { metricsOf } from '../../ingest/module.js';
 import type { AppContext } from '../context.js';
 import { errorResponses } from '../schemas/common.js';
-import { IngestStatsResponse, RejectedResponse } from '../schemas/ingest.js';
+import { IngestStatsResponse, RejectedQuery, RejectedResponse } from '../schemas/ingest.js';
 import type { TypedApp } from './typed.js';
-
-const RejectedQuery = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-});
 
 /** Routes under /api/v1/ingest. */
 export async function ingestRoutes(app: TypedApp, ctx: AppContext): Promise<void> {

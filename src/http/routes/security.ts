@@ -1,8 +1,6 @@
 // Login, token refresh, who-am-I; users and device keys (admin only); the audit log (admin only).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
 import { AuthenticationError } from '../../domain/errors.js';
-import { WellIdSchema } from '../../domain/validation.js';
 import type { AuditLog } from '../../security/audit.js';
 import { publicKey, publicUser, type SecurityService } from '../../security/service.js';
 import { credentialOf } from '../auth.js';
@@ -11,6 +9,13 @@ import { metrics } from '../metrics.js';
 import { errorResponses } from '../schemas/common.js';
 import {
   AuditListResponse,
+  AuditQuery,
+  CreateKeyBody,
+  CreateUserBody,
+  KeyParams,
+  LoginBody,
+  RefreshBody,
+  UsernameParams,
   KeyCreatedResponse,
   KeyListResponse,
   KeyRevokedResponse,
@@ -22,36 +27,6 @@ import {
   UserListResponse,
 } from '../schemas/security.js';
 import { typed, type TypedApp } from './typed.js';
-
-const LoginBody = Type.Object(
-  { username: Type.String({ minLength: 1, maxLength: 256 }), password: Type.String({ minLength: 1, maxLength: 1024 }) },
-  { additionalProperties: false },
-);
-const RefreshBody = Type.Object({ refresh_token: Type.String({ minLength: 1, maxLength: 512 }) }, { additionalProperties: false });
-const CreateUserBody = Type.Object(
-  {
-    username: Type.String({ minLength: 1, maxLength: 64, description: '1–64 printable characters without "/", "\\" or ":"' }),
-    password: Type.String({ minLength: 8, maxLength: 512 }),
-    role: Type.Union([Type.Literal('admin'), Type.Literal('engineer'), Type.Literal('viewer')]),
-  },
-  { additionalProperties: false },
-);
-const UsernameParams = Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }) });
-const CreateKeyBody = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: 128 }),
-    wells: Type.Optional(Type.Array(WellIdSchema, { minItems: 1, maxItems: 10_000 })),
-    field: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-  },
-  { additionalProperties: false },
-);
-const KeyParams = Type.Object({ id: Type.String({ pattern: '^[0-9a-f]{16}$' }) });
-const AuditQuery = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 100 })),
-  actor: Type.Optional(Type.String({ maxLength: 256 })),
-  action: Type.Optional(Type.String({ maxLength: 128 })),
-  before: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'entries older than this id (paging)' })),
-});
 
 export interface SecurityRouteDeps {
   service: SecurityService;

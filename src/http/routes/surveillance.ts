@@ -1,11 +1,9 @@
 // Early warning and run life (ESP-DIAGNOSTICS.md section 6): a well's reference period, its pump events, its
 // time-to-limit forecast, and the fleet's run-life statistics. Shapes: src/domain/surveillance.ts, served as
 // src/http/schemas/surveillance.ts describes.
-import { Type } from 'typebox';
 import { NotFoundError, ValidationError } from '../../domain/errors.js';
 import {
   PUMP_EVENT_TYPES,
-  RELIABILITY_GROUPS,
   type PumpEventType,
   type ReferencePeriod,
   type ReliabilityGroupBy,
@@ -13,40 +11,20 @@ import {
 import type { FleetWell } from '../../storage/repository.js';
 import type { AppContext } from '../context.js';
 import { WellParams } from '../params.js';
-import { errorResponses, IsoTime, Nullable } from '../schemas/common.js';
+import { errorResponses } from '../schemas/common.js';
 import {
+  EventBody,
+  EventsQuery,
+  ForecastQuery,
   ForecastResponse,
   PumpEventResponse,
   PumpEventsResponse,
+  ReferenceBody,
   ReferenceResponse,
+  ReliabilityQuery,
   ReliabilityResponse,
 } from '../schemas/surveillance.js';
 import type { TypedApp } from './typed.js';
-
-const literals = <T extends string>(xs: readonly T[]) => Type.Union(xs.map((x) => Type.Literal(x)));
-
-const ReferenceBody = Type.Object({ from: IsoTime, to: IsoTime }, { additionalProperties: false });
-const EventBody = Type.Object(
-  {
-    type: literals(PUMP_EVENT_TYPES),
-    at: IsoTime,
-    pump_model: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 200 }))),
-    reason: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
-  },
-  { additionalProperties: false },
-);
-const EventsQuery = Type.Object({
-  from: Type.Optional(IsoTime),
-  to: Type.Optional(IsoTime),
-  type: Type.Optional(Type.String({ maxLength: 200, description: 'one event type or several, comma separated' })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 })),
-});
-const ForecastQuery = Type.Object({
-  horizon_days: Type.Optional(Type.Integer({ minimum: 1, maximum: 365, default: 30, description: 'days ahead (default 30)' })),
-});
-const ReliabilityQuery = Type.Object({
-  group_by: Type.Optional(Type.Union(RELIABILITY_GROUPS.map((g) => Type.Literal(g)), { default: 'pump_model' })),
-});
 
 /** Routes under /api/v1/wells/:id: reference period, pump events, forecast. */
 export async function wellSurveillanceRoutes(app: TypedApp, ctx: AppContext): Promise<void> {

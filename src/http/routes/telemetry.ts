@@ -1,16 +1,18 @@
 // Telemetry API, compatible with the original platform: ingest, batch, latest, history, summary.
 import { Readable } from 'node:stream';
-import { Type } from 'typebox';
 import { NotFoundError, ValidationError } from '../../domain/errors.js';
 import { CHANNELS, readingId, type Channel, type ChannelValues } from '../../domain/reading.js';
 import { distinctReadings, ReadingInputSchema } from '../../domain/validation.js';
 import { assertWellsInScope } from '../../domain/identity.js';
 import type { AppContext } from '../context.js';
-import { parseInterval, RangeQuerySchema, resolveRange, WellParams } from '../params.js';
+import { parseInterval, resolveRange, WellParams } from '../params.js';
 import { CSV_HEADER, presentReading, readingsToCsv } from '../present.js';
 import { errorResponses, TextBody } from '../schemas/common.js';
 import {
+  batchBody,
   BatchResponse,
+  HistoryQuery,
+  SummaryQuery,
   HistoryResponse,
   IngestResponse,
   LatestResponse,
@@ -19,14 +21,6 @@ import {
   type HistoryBucket,
 } from '../schemas/telemetry.js';
 import type { TypedApp } from './typed.js';
-
-const HistoryQuery = Type.Object({
-  ...RangeQuerySchema,
-  interval: Type.Optional(Type.String({ description: 'bucket size, e.g. 30s, 5m, 1h, 1d: returns avg/min/max per channel' })),
-  agg: Type.Optional(Type.Union([Type.Literal('avg'), Type.Literal('min'), Type.Literal('max'), Type.Literal('all')], { description: 'with interval: one aggregate as plain numbers, or all (default) as {avg,min,max}' })),
-  format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: 10_000 })),
-});
 
 const MAX_BUCKETS = 100_000;
 
@@ -67,10 +61,7 @@ export async function telemetryRoutes(app: TypedApp, ctx: AppContext): Promise<v
     },
   );
 
-  const BatchBody = Type.Object(
-    { readings: Type.Array(ReadingInputSchema, { minItems: 1, maxItems: ctx.config.telemetry.maxBatchReadings }) },
-    { additionalProperties: false },
-  );
+  const BatchBody = batchBody(ctx.config.telemetry.maxBatchReadings);
   app.post(
     '/batch',
     {
@@ -252,7 +243,7 @@ export async function telemetryRoutes(app: TypedApp, ctx: AppContext): Promise<v
           '`first_telemetry`/`last_telemetry` (the readings), per-channel `{min, max, avg, stddev}` and ' +
           '`averages`/`minimums`/`maximums`/`stddevs`.',
         params: WellParams,
-        querystring: Type.Object(RangeQuerySchema),
+        querystring: SummaryQuery,
         response: { 200: SummaryResponse, ...errorResponses },
       },
     },

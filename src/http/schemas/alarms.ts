@@ -2,6 +2,7 @@
 import { Type } from 'typebox';
 import { ALARM_STATUSES } from '../../domain/alarm.js';
 import { SEVERITIES } from '../../domain/diagnosis.js';
+import { WellIdSchema } from '../../domain/validation.js';
 import { IsoTime, literals, NullableIsoTime, NullableString } from './common.js';
 import { EvidenceSchema } from './diagnostics.js';
 
@@ -23,3 +24,14 @@ export const AlarmSchema = Type.Object({
 
 export const AlarmListResponse = Type.Object({ success: Type.Boolean(), count: Type.Integer(), alarms: Type.Array(AlarmSchema) });
 export const AlarmResponse = Type.Object({ success: Type.Boolean(), alarm: AlarmSchema });
+
+// ---- requests: filters, alarm id, acknowledgement
+
+export const AlarmListQuery = Type.Object({
+  status: Type.Optional(Type.Union(ALARM_STATUSES.map((s) => Type.Literal(s)))),
+  severity: Type.Optional(Type.Union(SEVERITIES.map((s) => Type.Literal(s)))),
+  well_id: Type.Optional(WellIdSchema),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 200 })),
+});
+export const AlarmIdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) });
+export const AckBody = Type.Object({ note: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false });

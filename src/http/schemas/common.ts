@@ -1,5 +1,6 @@
 // Building blocks of the response schemas, and the one error contract (src/http/errors.ts) every route declares.
-// These files import only typebox and src/domain: the dashboard derives its wire types from them (web/src/types.ts).
+// These files import only typebox, src/domain and http/params (no Node, no Fastify): the dashboard derives its wire
+// types from them (web/src/types.ts). Request schemas (params, queries, bodies) are at the end of each area's file.
 import { Type, type Static, type TSchema } from 'typebox';
 
 /** One of a domain list (severities, statuses …), typed as that list's union. */

@@ -1,6 +1,7 @@
 // Diagnoses as served (src/domain/diagnosis.ts diagnosisToJson) and the diagnostics routes' answers.
 import { Type, type Static } from 'typebox';
 import { SEVERITIES } from '../../domain/diagnosis.js';
+import { ReadingInputSchema, WellIdSchema } from '../../domain/validation.js';
 import { IsoTime, literals, NullableNumber, NullableString, OpenObject } from './common.js';
 
 /** One piece of evidence a rule gives for a diagnosis or an alarm. */
@@ -80,4 +81,35 @@ export const CriticalDiagnosesResponse = Type.Object({
   limit: Type.Integer(),
   count: Type.Integer(),
   diagnostics: Type.Array(StoredDiagnosticSchema),
+});
+
+// ---- requests: a reading to judge, limits
+
+const { well_id: _omit, ...readingProps } = ReadingInputSchema.properties;
+// A stored reading as clients hold it (from /latest or history) can be passed as is: its `well_id` must be the
+// body's, its `id` is ignored (as at ingest).
+export const AnalyzeTelemetry = Type.Object(
+  {
+    ...readingProps,
+    well_id: Type.Optional(WellIdSchema),
+  },
+  { additionalProperties: false },
+);
+export const AnalyzeBody = Type.Object(
+  {
+    well_id: WellIdSchema,
+    telemetry: AnalyzeTelemetry,
+    store_result: Type.Optional(Type.Boolean({ default: true, description: 'store the diagnosis in the well’s history (default true, as in the original)' })),
+  },
+  { additionalProperties: false },
+);
+
+// The original answers up to 100; more is allowed here, and the number used is echoed as `limit`.
+const limitQuery = (dflt: number) =>
+  Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: dflt })) });
+export const HistoryLimitQuery = limitQuery(10);
+export const CriticalLimitQuery = limitQuery(50);
+export const AnalyzeLatestQuery = Type.Object({
+  store_result: Type.Optional(Type.Boolean({ default: true })),
+  hours: Type.Optional(Type.Number({ minimum: 1, maximum: 24 * 30, default: 24, description: 'window judged (default 24 h)' })),
 });

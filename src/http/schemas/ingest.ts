@@ -1,5 +1,6 @@
 // Bulk import result, refused device messages, ingest counters.
 import { Type } from 'typebox';
+import { WellIdSchema } from '../../domain/validation.js';
 import { IsoTime, NullableString, OpenObject } from './common.js';
 
 export const ImportResponse = Type.Object({
@@ -39,4 +40,17 @@ export const IngestStatsResponse = Type.Object({
   mqtt: OpenObject('MQTT connection and flow counters'),
   broker: OpenObject('counters the broker reports ($SYS), null where unknown'),
   pipeline: OpenObject('the commit queue: depth, queued, in flight, committed and failed batches'),
+});
+
+// ---- requests: refused messages
+
+export const RejectedQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+});
+
+// ---- requests: bulk import
+
+export const ImportQuery = Type.Object({
+  well_id: Type.Optional(WellIdSchema),
+  format: Type.Optional(Type.Union([Type.Literal('csv'), Type.Literal('ndjson')])),
 });

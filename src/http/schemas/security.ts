@@ -1,6 +1,7 @@
 // Sign-in, users, device keys and the audit log.
 import { Type } from 'typebox';
 import { USER_ROLES } from '../../domain/identity.js';
+import { WellIdSchema } from '../../domain/validation.js';
 import { IsoTime, literals, Nullable, NullableIsoTime, NullableString, OpenObject } from './common.js';
 
 export const UserView = Type.Object({ username: Type.String(), role: Type.String({ description: 'admin, engineer, viewer, or device for a device key' }) });
@@ -68,3 +69,35 @@ export const AuditEntrySchema = Type.Object({
   details: Type.Union([OpenObject(), Type.Null()]),
 });
 export const AuditListResponse = Type.Object({ success: Type.Boolean(), count: Type.Integer(), entries: Type.Array(AuditEntrySchema) });
+
+// ---- requests: sign-in, users, keys, audit filters
+
+export const LoginBody = Type.Object(
+  { username: Type.String({ minLength: 1, maxLength: 256 }), password: Type.String({ minLength: 1, maxLength: 1024 }) },
+  { additionalProperties: false },
+);
+export const RefreshBody = Type.Object({ refresh_token: Type.String({ minLength: 1, maxLength: 512 }) }, { additionalProperties: false });
+export const CreateUserBody = Type.Object(
+  {
+    username: Type.String({ minLength: 1, maxLength: 64, description: '1–64 printable characters without "/", "\\" or ":"' }),
+    password: Type.String({ minLength: 8, maxLength: 512 }),
+    role: Type.Union([Type.Literal('admin'), Type.Literal('engineer'), Type.Literal('viewer')]),
+  },
+  { additionalProperties: false },
+);
+export const UsernameParams = Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }) });
+export const CreateKeyBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 128 }),
+    wells: Type.Optional(Type.Array(WellIdSchema, { minItems: 1, maxItems: 10_000 })),
+    field: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+export const KeyParams = Type.Object({ id: Type.String({ pattern: '^[0-9a-f]{16}$' }) });
+export const AuditQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 100 })),
+  actor: Type.Optional(Type.String({ maxLength: 256 })),
+  action: Type.Optional(Type.String({ maxLength: 128 })),
+  before: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'entries older than this id (paging)' })),
+});

@@ -87,3 +87,31 @@ export const ReliabilityResponse = Type.Object({
   generated_at: IsoTime,
   groups: Type.Array(ReliabilityGroupSchema),
 });
+
+// ---- requests: reference period, pump events, forecast horizon, grouping
+
+/** Request enums as anyOf of literals (their validation messages are part of the API). */
+const anyOfLiterals = <T extends string>(xs: readonly T[]) => Type.Union(xs.map((x) => Type.Literal(x)));
+
+export const ReferenceBody = Type.Object({ from: IsoTime, to: IsoTime }, { additionalProperties: false });
+export const EventBody = Type.Object(
+  {
+    type: anyOfLiterals(PUMP_EVENT_TYPES),
+    at: IsoTime,
+    pump_model: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 200 }))),
+    reason: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
+  },
+  { additionalProperties: false },
+);
+export const EventsQuery = Type.Object({
+  from: Type.Optional(IsoTime),
+  to: Type.Optional(IsoTime),
+  type: Type.Optional(Type.String({ maxLength: 200, description: 'one event type or several, comma separated' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 })),
+});
+export const ForecastQuery = Type.Object({
+  horizon_days: Type.Optional(Type.Integer({ minimum: 1, maximum: 365, default: 30, description: 'days ahead (default 30)' })),
+});
+export const ReliabilityQuery = Type.Object({
+  group_by: Type.Optional(Type.Union(RELIABILITY_GROUPS.map((g) => Type.Literal(g)), { default: 'pump_model' })),
+});

@@ -1,6 +1,8 @@
 // Telemetry responses: readings as served, ingest and batch results, history (raw or bucketed), summary.
 import { Type, type Static, type TSchema } from 'typebox';
 import { CHANNELS, type Channel } from '../../domain/reading.js';
+import { ReadingInputSchema } from '../../domain/validation.js';
+import { RangeQuerySchema } from '../params.js';
 import { IsoTime, NullableIsoTime, NullableNumber, NullableString, Nullable } from './common.js';
 
 const perChannel = <T extends TSchema>(make: (c: Channel) => T) =>
@@ -107,3 +109,20 @@ export const SummarySchema = Type.Object({
 });
 
 export const SummaryResponse = Type.Object({ success: Type.Boolean(), well_id: Type.String(), hours: Type.Number(), summary: SummarySchema });
+
+// ---- requests: history, batch
+
+export const HistoryQuery = Type.Object({
+  ...RangeQuerySchema,
+  interval: Type.Optional(Type.String({ description: 'bucket size, e.g. 30s, 5m, 1h, 1d: returns avg/min/max per channel' })),
+  agg: Type.Optional(Type.Union([Type.Literal('avg'), Type.Literal('min'), Type.Literal('max'), Type.Literal('all')], { description: 'with interval: one aggregate as plain numbers, or all (default) as {avg,min,max}' })),
+  format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: 10_000 })),
+});
+
+/** A batch of readings, at most `maxReadings` (TELEMETRY_MAX_BATCH_READINGS). */
+export const batchBody = (maxReadings: number) =>
+  Type.Object({ readings: Type.Array(ReadingInputSchema, { minItems: 1, maxItems: maxReadings }) }, { additionalProperties: false });
+
+/** The summary's range: `hours`, or `from`/`to`. */
+export const SummaryQuery = Type.Object(RangeQuerySchema);

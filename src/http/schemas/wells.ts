@@ -75,3 +75,24 @@ export const SparklinesResponse = Type.Object({
   to: IsoTime,
   sparklines: Type.Record(Type.String(), Type.Array(NullableNumber()), { description: 'well id → hourly average flow' }),
 });
+
+// ---- requests: fleet filters, sparkline window
+
+export const WellListQuery = Type.Object({
+  field: Type.Optional(Type.String({ maxLength: 200 })),
+  severity: Type.Optional(Type.Union(SEVERITIES.map((s) => Type.Literal(s)))),
+  q: Type.Optional(Type.String({ maxLength: 200, description: 'text in id, name or field' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 20_000, default: 1000 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0 })),
+  include: Type.Optional(Type.String({ description: '`sparkline`: hourly average flow over the last 24 h' })),
+  sort: Type.Optional(
+    Type.Union([Type.Literal('well_id'), Type.Literal('time_to_limit')], {
+      description: '`time_to_limit`: earliest expected limit (stored forecast) first; default by id',
+    }),
+  ),
+});
+
+export const SparklineQuery = Type.Object({
+  hours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 14, default: 24, description: 'hours back from the end of the current hour' })),
+  field: Type.Optional(Type.String({ maxLength: 200 })),
+});
