@@ -12,8 +12,14 @@ export default defineConfig({
   base: '/',
   publicDir: 'public',
   plugins: [preact({ devToolsEnabled: false, prefreshEnabled: false })],
-  // The server's wire shapes (src/domain) are imported as they are, never copied: `@domain/surveillance`.
-  resolve: { alias: [{ find: /^@domain\//, replacement: fileURLToPath(new URL('../src/domain/', import.meta.url)) }] },
+  // The server's lists (src/domain) and response schemas (src/http/schemas) are imported as they are, never
+  // copied: `@domain/surveillance`, `@schemas/wells` (the schemas for their types only).
+  resolve: {
+    alias: [
+      { find: /^@domain\//, replacement: fileURLToPath(new URL('../src/domain/', import.meta.url)) },
+      { find: /^@schemas\//, replacement: fileURLToPath(new URL('../src/http/schemas/', import.meta.url)) },
+    ],
+  },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -1,13 +1,13 @@
 // How domain records look on the wire: ISO timestamps, the original field names.
 import type { Alarm } from '../domain/alarm.js';
 export { diagnosisToJson as presentDiagnosis } from '../domain/diagnosis.js';
-import { CHANNELS, readingId, type Reading } from '../domain/reading.js';
+import { CHANNELS, readingId, type ChannelValues, type Reading } from '../domain/reading.js';
+import type { WireReading } from './schemas/telemetry.js';
 
-export function presentReading(r: Reading): Record<string, unknown> {
+export function presentReading(r: Reading): WireReading {
   // `id`: the original's clients read one on every reading (see readingId).
-  const out: Record<string, unknown> = { id: readingId(r.well_id, r.ts), well_id: r.well_id, timestamp: new Date(r.ts).toISOString() };
-  for (const c of CHANNELS) out[c] = r[c];
-  return out;
+  const channels = Object.fromEntries(CHANNELS.map((c) => [c, r[c]])) as ChannelValues;
+  return { id: readingId(r.well_id, r.ts), well_id: r.well_id, timestamp: new Date(r.ts).toISOString(), ...channels };
 }
 
 export function presentAlarm(a: Alarm): Alarm {

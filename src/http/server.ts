@@ -5,23 +5,14 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOption
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { createBodyAjv, createParamsAjv } from '../domain/validation.js';
-import { importRoutes } from '../ingest/module.js';
 import { registerAuth } from './auth.js';
 import type { AppContext } from './context.js';
 import { registerErrorHandling } from './errors.js';
 import { registerTextGuard } from './text-guard.js';
-import { alarmRoutes } from './routes/alarms.js';
-import { diagnosticsRoutes } from './routes/diagnostics.js';
-import { eventRoutes } from './routes/events.js';
-import { healthRoutes } from './routes/health.js';
-import { ingestRoutes } from './routes/ingest.js';
-import { rootRoutes } from './routes/root.js';
-import { surveillanceRoutes } from './routes/surveillance.js';
-import { telemetryRoutes } from './routes/telemetry.js';
-import { wellRoutes } from './routes/wells.js';
+import { registerRoutes } from './routes/index.js';
 
 export interface ServerExtensions {
-  /** Registered after the core routes (security, metrics …). */
+  /** Registered before the route groups, which inherit their global hooks (security, ingest counters, metrics …). */
   plugins?: ((app: FastifyInstance, ctx: AppContext) => Promise<void>)[];
   /** Runs before auth is registered: global hooks such as rate limits, CORS, headers. */
   early?: ((app: FastifyInstance, ctx: AppContext) => Promise<void>)[];
@@ -115,16 +106,8 @@ export async function buildServer(ctx: AppContext, ext: ServerExtensions = {}): 
     });
   }
 
-  await healthRoutes(app, ctx);
-  await rootRoutes(app, ctx);
-  await telemetryRoutes(app, ctx);
-  await wellRoutes(app, ctx);
-  await diagnosticsRoutes(app, ctx);
-  await alarmRoutes(app, ctx);
-  await eventRoutes(app, ctx);
-  await surveillanceRoutes(app, ctx);
   for (const fn of ext.plugins ?? []) await fn(app, ctx);
-  await ingestRoutes(app, ctx);
-  await importRoutes(app, ctx, ctx.ingestMetrics);
+  // After the module plugins: the route groups inherit every global hook they add.
+  await registerRoutes(app, ctx);
   return app;
 }

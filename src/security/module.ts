@@ -14,7 +14,7 @@ import { MemoryFleetCache, RedisFleetCache } from '../cache/fleet-cache.js';
 import { RateLimitError } from '../domain/errors.js';
 import type { AppContext } from '../http/context.js';
 import { bindMetrics, metrics, metricsPlugin } from '../http/metrics.js';
-import { securityRoutes } from '../http/security/routes.js';
+import { securityRoutes } from '../http/routes/security.js';
 import { SecurityRepository } from '../storage/security-repository.js';
 import { AuditLog, registerAuditHook } from './audit.js';
 import { ReadingBudget } from './reading-limit.js';

@@ -76,6 +76,7 @@ export function withDiagnosis(w: Well, d: Diagnosis): Well {
       since: prev && prev.code === d.code ? prev.since : d.timestamp,
       timestamp: d.timestamp,
       summary: d.summary ?? null,
+      diagnostic_id: d.diagnostic_id,
     },
   };
 }
@@ -98,6 +99,7 @@ function blankWell(id: string): Well {
     updated_at: now,
     status: null,
     latest: null,
+    forecast: null,
   };
 }
 

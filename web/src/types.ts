@@ -1,162 +1,75 @@
-// Shapes of the HTTP API (v1) as the dashboard receives them. Timestamps are ISO strings.
-// Early warning and run life shapes are the server's own (src/domain/surveillance.ts), re-exported here.
+// Shapes of the HTTP API (v1) as the dashboard receives them: derived from the server's response schemas
+// (src/http/schemas, what the OpenAPI document publishes and the server is tested against), never copied.
+// The lists (channels, severities, statuses, event types) are the server's own (src/domain).
+import type { Static } from 'typebox';
 import type { UserRole } from '@domain/identity';
-import type { TrendChannel } from '@domain/surveillance';
+import type { Channel } from '@domain/reading';
+import type { AlarmSchema } from '@schemas/alarms';
+import type { EvidenceSchema, StoredDiagnosticSchema } from '@schemas/diagnostics';
+import type { UserView } from '@schemas/security';
+import type {
+  EstimateSchema,
+  ForecastChannelSchema,
+  ForecastPointSchema,
+  ForecastResponse,
+  ForecastWarningSchema,
+  PumpEventSchema,
+  ReferenceSchema,
+  ReliabilityGroupSchema,
+  ReliabilityResponse,
+  RunLifeSchema,
+  SurvivalPointSchema,
+} from '@schemas/surveillance';
+import type { BucketedHistoryResponse, ChannelAggregate, HistoryBucketSchema, WireReading } from '@schemas/telemetry';
+import type { FleetForecastSchema, FleetWellSchema, LatestReadingSchema, WellStatusSchema } from '@schemas/wells';
 
-export type {
-  Estimate,
-  Forecast,
-  ForecastChannel,
-  ForecastPoint,
-  ForecastWarning,
-  PumpEvent,
-  PumpEventType,
-  ReferencePeriod,
-  ReliabilityGroup,
-  ReliabilityGroupBy,
-  ReliabilityReport,
-  RunLife,
-  SurvivalPoint,
-  TrendChannel,
+export { ALARM_STATUSES, type AlarmStatus } from '@domain/alarm';
+export { SEVERITIES, type Severity } from '@domain/diagnosis';
+export { CHANNELS, type Channel } from '@domain/reading';
+export {
+  PUMP_EVENT_TYPES,
+  RELIABILITY_GROUPS,
+  TREND_CHANNELS,
+  type PumpEventType,
+  type ReliabilityGroupBy,
+  type TrendChannel,
 } from '@domain/surveillance';
-export { PUMP_EVENT_TYPES, RELIABILITY_GROUPS, TREND_CHANNELS } from '@domain/surveillance';
 
-export const CHANNELS = [
-  'flow_rate',
-  'pip',
-  'motor_current',
-  'motor_temp',
-  'vibration',
-  'vsd_frequency',
-  'flow_variance',
-  'torque',
-  'gor',
-] as const;
-export type Channel = (typeof CHANNELS)[number];
-
-export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
-export type Severity = (typeof SEVERITIES)[number];
 /** A well's display level: a severity, or `nodata` when it has no diagnosis yet. */
-export type Level = Severity | 'nodata';
+export type Level = import('@domain/diagnosis').Severity | 'nodata';
 
-/** A signed-in person's role: the server's list (src/domain/identity.ts), not a copy. */
+/** A signed-in person: the role is one of the server's user roles (src/domain/identity.ts). */
+export type User = Omit<Static<typeof UserView>, 'role'> & { role: Role };
 export type Role = UserRole;
-export interface User {
-  username: string;
-  role: Role;
-}
 
-export interface WellStatus {
-  /** The original platform's category (eight values); the dashboard shows `code`. */
-  diagnosis: string;
-  /** The engine's detailed code. */
-  code: string;
-  category: string;
-  severity: Severity;
-  confidence: number;
-  since: string;
-  timestamp: string;
-  summary: string | null;
-}
-
-export type ChannelValues = { [K in Channel]: number | null };
-
-export interface LatestReading extends ChannelValues {
-  timestamp: string;
-}
-
-export interface Well {
-  well_id: string;
-  name: string | null;
-  field: string | null;
-  rated_flow_bpd: number | null;
-  min_flow_bpd: number | null;
-  max_flow_bpd: number | null;
-  rated_current_a: number | null;
-  base_frequency_hz: number | null;
-  motor_temp_limit_c: number | null;
-  bubble_point_psi: number | null;
-  vibration_limit_g: number | null;
-  created_at: string;
-  updated_at: string;
-  status: WellStatus | null;
-  latest: LatestReading | null;
-  sparkline?: (number | null)[];
-  /** The earliest limit the well's trends reach within the forecast horizon (null: none heading to a limit). */
-  forecast?: FleetForecast | null;
-}
-
+export type WellStatus = Static<typeof WellStatusSchema>;
+export type LatestReading = Static<typeof LatestReadingSchema>;
 /** A fleet item's forecast summary, for surveillance by exception. */
-export interface FleetForecast {
-  channel: TrendChannel;
-  time_to_limit_days: number;
-  expected_at: string;
-}
+export type FleetForecast = Static<typeof FleetForecastSchema>;
+/** A well as the fleet list and the well page receive it (nameplate, status, latest reading, forecast). */
+export type Well = Static<typeof FleetWellSchema>;
 
-export interface Agg {
-  avg: number | null;
-  min: number | null;
-  max: number | null;
-}
+export type Agg = ChannelAggregate;
+/** A bucket of history with `agg=all` (what the dashboard asks for): `{avg, min, max}` per channel. */
+export type HistoryBucket = Omit<Static<typeof HistoryBucketSchema>, Channel> & { [K in Channel]: Agg | null };
+export type HistoryResponse = Omit<Static<typeof BucketedHistoryResponse>, 'telemetry'> & { telemetry: HistoryBucket[] };
 
-export type HistoryBucket = { timestamp: string; samples: number } & { [K in Channel]: Agg | null };
+export type Evidence = Static<typeof EvidenceSchema>;
+/** A stored diagnosis: the well's history, the critical list and live events carry these. */
+export type Diagnosis = Static<typeof StoredDiagnosticSchema>;
+export type Alarm = Static<typeof AlarmSchema>;
 
-export interface HistoryResponse {
-  success: boolean;
-  well_id: string;
-  from: string;
-  to: string;
-  interval: string;
-  count: number;
-  telemetry: HistoryBucket[];
-}
+/** The `reading` live event: a reading as every route serves it. */
+export type LiveReading = WireReading;
 
-export interface Evidence {
-  channel: string;
-  observed: number | null;
-  baseline?: number | null;
-  limit?: number | null;
-  rule: string;
-  note?: string;
-}
-
-export interface Diagnosis {
-  diagnostic_id: number;
-  well_id: string;
-  /** The original platform's category (eight values); the dashboard shows `code`. */
-  diagnosis: string;
-  /** The engine's detailed code. */
-  code: string;
-  category: string;
-  confidence: number;
-  severity: Severity;
-  actions: string[];
-  resolution_time: string | null;
-  summary: string | null;
-  evidence: Evidence[];
-  telemetry_snapshot: Partial<ChannelValues> | null;
-  timestamp: string;
-  created_at: string;
-}
-
-export const ALARM_STATUSES = ['active', 'acknowledged', 'cleared'] as const;
-export type AlarmStatus = (typeof ALARM_STATUSES)[number];
-
-export interface Alarm {
-  id: number;
-  well_id: string;
-  code: string;
-  severity: Severity;
-  status: AlarmStatus;
-  message: string;
-  evidence: Evidence[];
-  raised_at: string;
-  reading_ts: string;
-  acknowledged_at: string | null;
-  acknowledged_by: string | null;
-  ack_note: string | null;
-  cleared_at: string | null;
-}
-
-/** The `reading` live event. */
-export type LiveReading = { well_id: string; timestamp: string } & Partial<ChannelValues>;
+export type ReferencePeriod = Static<typeof ReferenceSchema>;
+export type PumpEvent = Static<typeof PumpEventSchema>;
+export type Estimate = Static<typeof EstimateSchema>;
+export type ForecastPoint = Static<typeof ForecastPointSchema>;
+export type ForecastChannel = Static<typeof ForecastChannelSchema>;
+export type ForecastWarning = Static<typeof ForecastWarningSchema>;
+export type Forecast = Omit<Static<typeof ForecastResponse>, 'success'>;
+export type RunLife = Static<typeof RunLifeSchema>;
+export type SurvivalPoint = Static<typeof SurvivalPointSchema>;
+export type ReliabilityGroup = Static<typeof ReliabilityGroupSchema>;
+export type ReliabilityReport = Omit<Static<typeof ReliabilityResponse>, 'success'>;

@@ -1,25 +1,24 @@
 // Alarms raised and cleared by the engine; people acknowledge them with a note.
-import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from 'typebox';
+import { Type } from 'typebox';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
-import { ALARM_STATUSES } from '../../domain/alarm.js';
-import { SEVERITIES } from '../../domain/diagnosis.js';
-import { WellIdSchema } from '../../domain/validation.js';
 import type { AppContext } from '../context.js';
+import { AckBody, AlarmIdParams, AlarmListQuery, AlarmListResponse, AlarmResponse } from '../schemas/alarms.js';
+import { errorResponses } from '../schemas/common.js';
+import type { TypedApp } from './typed.js';
 
-const ListQuery = Type.Object({
-  status: Type.Optional(Type.Union(ALARM_STATUSES.map((s) => Type.Literal(s)))),
-  severity: Type.Optional(Type.Union(SEVERITIES.map((s) => Type.Literal(s)))),
-  well_id: Type.Optional(WellIdSchema),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 200 })),
-});
-const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) });
-const AckBody = Type.Object({ note: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false });
-
-export async function alarmRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  app.get<{ Querystring: Static<typeof ListQuery> }>(
-    '/api/v1/alarms',
-    { schema: { tags: ['alarms'], summary: 'Alarms, newest first, filtered by status, severity, well', querystring: ListQuery } },
+/** Routes under /api/v1/alarms. */
+export async function alarmRoutes(app: TypedApp, ctx: AppContext): Promise<void> {
+  app.get(
+    '/',
+    {
+      prefixTrailingSlash: 'no-slash',
+      schema: {
+        tags: ['alarms'],
+        summary: 'Alarms, newest first, filtered by status, severity, well',
+        querystring: AlarmListQuery,
+        response: { 200: AlarmListResponse, ...errorResponses },
+      },
+    },
     async (req) => {
       const q = req.query;
       const alarms = await ctx.repo.listAlarms({ status: q.status, severity: q.severity, well_id: q.well_id, limit: q.limit ?? 200 });
@@ -27,9 +26,9 @@ export async function alarmRoutes(app: FastifyInstance, ctx: AppContext): Promis
     },
   );
 
-  app.get<{ Params: Static<typeof IdParams> }>(
-    '/api/v1/alarms/:id',
-    { schema: { tags: ['alarms'], summary: 'One alarm', params: IdParams } },
+  app.get(
+    '/:id',
+    { schema: { tags: ['alarms'], summary: 'One alarm', params: AlarmIdParams, response: { 200: AlarmResponse, ...errorResponses } } },
     async (req) => {
       const alarm = await ctx.repo.getAlarm(req.params.id);
       if (!alarm) throw new NotFoundError(`Unknown alarm ${req.params.id}`);
@@ -37,11 +36,17 @@ export async function alarmRoutes(app: FastifyInstance, ctx: AppContext): Promis
     },
   );
 
-  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof AckBody> | undefined }>(
-    '/api/v1/alarms/:id/ack',
+  app.post(
+    '/:id/ack',
     {
       config: { permission: 'ack' },
-      schema: { tags: ['alarms'], summary: 'Acknowledge an active alarm with a note', params: IdParams, body: Type.Optional(AckBody) },
+      schema: {
+        tags: ['alarms'],
+        summary: 'Acknowledge an active alarm with a note',
+        params: AlarmIdParams,
+        body: Type.Optional(AckBody),
+        response: { 200: AlarmResponse, ...errorResponses },
+      },
     },
     async (req) => {
       const by = req.principal?.name ?? 'unknown';

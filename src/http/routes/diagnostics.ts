@@ -1,43 +1,25 @@
 // Diagnostics API (original paths and response fields kept): analyze a reading, analyze a well now, history.
-import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from 'typebox';
 import { NotFoundError, ValidationError } from '../../domain/errors.js';
 import type { Diagnosis, StoredDiagnosis } from '../../domain/diagnosis.js';
-import { ReadingInputSchema, WellIdSchema } from '../../domain/validation.js';
 import type { Reading } from '../../domain/reading.js';
 import { snapshot } from '../../ingest/diagnosis-service.js';
 import type { AppContext } from '../context.js';
 import { WellParams } from '../params.js';
 import { presentDiagnosis } from '../present.js';
-
-const { well_id: _omit, ...readingProps } = ReadingInputSchema.properties;
-// A stored reading as clients hold it (from /latest or history) can be passed as is: its `well_id` must be the
-// body's, its `id` is ignored (as at ingest).
-const AnalyzeTelemetry = Type.Object(
-  {
-    ...readingProps,
-    well_id: Type.Optional(WellIdSchema),
-  },
-  { additionalProperties: false },
-);
-const AnalyzeBody = Type.Object(
-  {
-    well_id: WellIdSchema,
-    telemetry: AnalyzeTelemetry,
-    store_result: Type.Optional(Type.Boolean({ default: true, description: 'store the diagnosis in the well’s history (default true, as in the original)' })),
-  },
-  { additionalProperties: false },
-);
-
-// The original answers up to 100; more is allowed here, and the number used is echoed as `limit`.
-const limitQuery = (dflt: number) =>
-  Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: dflt })) });
-const HistoryLimitQuery = limitQuery(10);
-const CriticalLimitQuery = limitQuery(50);
-const AnalyzeLatestQuery = Type.Object({
-  store_result: Type.Optional(Type.Boolean({ default: true })),
-  hours: Type.Optional(Type.Number({ minimum: 1, maximum: 24 * 30, default: 24, description: 'window judged (default 24 h)' })),
-});
+import { errorResponses } from '../schemas/common.js';
+import {
+  AnalyzeBody,
+  AnalyzeLatestQuery,
+  AnalyzeLatestResponse,
+  AnalyzeResponse,
+  CriticalLimitQuery,
+  HistoryLimitQuery,
+  CriticalDiagnosesResponse,
+  DiagnosisHistoryResponse,
+  type WireDiagnostic,
+  type WireStoredDiagnostic,
+} from '../schemas/diagnostics.js';
+import type { TypedApp } from './typed.js';
 
 const DAY = 86_400_000;
 const BASELINE_SAMPLE_MAX = 20_000;
@@ -45,8 +27,12 @@ const BASELINE_SAMPLE_MAX = 20_000;
 const LONG_HISTORY_DAYS = 60;
 const LONG_HISTORY_PER_DAY = 480;
 
+/** The domain's wire form of a diagnosis (diagnosisToJson), typed as its schema. */
+const wire = (d: Parameters<typeof presentDiagnosis>[0]) => presentDiagnosis(d) as WireDiagnostic;
+const wireStored = (d: StoredDiagnosis) => presentDiagnosis(d) as WireStoredDiagnostic;
+
 function diagnosticJson(d: Diagnosis, wellId: string, snap: Record<string, unknown> | null, stored: StoredDiagnosis | null) {
-  return presentDiagnosis(stored ?? { ...d, id: null, well_id: wellId, telemetry_snapshot: snap as StoredDiagnosis['telemetry_snapshot'] });
+  return wire(stored ?? { ...d, id: null, well_id: wellId, telemetry_snapshot: snap as StoredDiagnosis['telemetry_snapshot'] });
 }
 
 /** As the original: `diagnostic_id` beside `diagnostic` when the result was stored, absent otherwise. */
@@ -54,7 +40,8 @@ function withId<T extends object>(body: T, stored: StoredDiagnosis | null): T & 
   return stored ? { ...body, diagnostic_id: stored.id } : body;
 }
 
-export async function diagnosticsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+/** Routes under /api/v1/diagnostics. */
+export async function diagnosticsRoutes(app: TypedApp, ctx: AppContext): Promise<void> {
   /** Up to BASELINE_SAMPLE_MAX raw readings spread over a long window: real samples keep real noise. */
   async function sampleHistory(wellId: string, from: number, to: number): Promise<Reading[]> {
     const slices = 10;
@@ -77,14 +64,15 @@ export async function diagnosticsRoutes(app: FastifyInstance, ctx: AppContext): 
     return out;
   }
 
-  app.post<{ Body: Static<typeof AnalyzeBody> }>(
-    '/api/v1/diagnostics/analyze',
+  app.post(
+    '/analyze',
     {
       config: { permission: 'analyze' },
       schema: {
         tags: ['diagnostics'],
         summary: 'Diagnose one reading sent in the body, against the well’s stored baseline and nameplate',
         body: AnalyzeBody,
+        response: { 200: AnalyzeResponse, ...errorResponses },
       },
     },
     async (req) => {
@@ -111,8 +99,8 @@ export async function diagnosticsRoutes(app: FastifyInstance, ctx: AppContext): 
     },
   );
 
-  app.post<{ Params: Static<typeof WellParams>; Querystring: Static<typeof AnalyzeLatestQuery> }>(
-    '/api/v1/diagnostics/wells/:id/analyze-latest',
+  app.post(
+    '/wells/:id/analyze-latest',
     {
       config: { permission: 'analyze' },
       schema: {
@@ -122,6 +110,7 @@ export async function diagnosticsRoutes(app: FastifyInstance, ctx: AppContext): 
           'Judges at least the last 24 hours (more when the well samples sparsely) against a baseline learned from up to the previous 30 days, or the saved one; slow degradation (pump wear, scale) and developing trends are judged over up to 60 days of history against the well\'s reference (its first settled, healthy days).',
         params: WellParams,
         querystring: AnalyzeLatestQuery,
+        response: { 200: AnalyzeLatestResponse, ...errorResponses },
       },
     },
     async (req) => {
@@ -161,36 +150,38 @@ export async function diagnosticsRoutes(app: FastifyInstance, ctx: AppContext): 
     },
   );
 
-  app.get<{ Params: Static<typeof WellParams>; Querystring: Static<typeof HistoryLimitQuery> }>(
-    '/api/v1/diagnostics/wells/:id/history',
+  app.get(
+    '/wells/:id/history',
     {
       schema: {
         tags: ['diagnostics'],
         summary: 'A well’s diagnoses, newest first (`limit`, default 10)',
         params: WellParams,
         querystring: HistoryLimitQuery,
+        response: { 200: DiagnosisHistoryResponse, ...errorResponses },
       },
     },
     async (req) => {
       const limit = req.query.limit ?? 10;
       const rows = await ctx.repo.diagnosisHistory(req.params.id, limit);
-      return { success: true, well_id: req.params.id, limit, count: rows.length, diagnostics: rows.map(presentDiagnosis) };
+      return { success: true, well_id: req.params.id, limit, count: rows.length, diagnostics: rows.map(wireStored) };
     },
   );
 
-  app.get<{ Querystring: Static<typeof CriticalLimitQuery> }>(
-    '/api/v1/diagnostics/critical',
+  app.get(
+    '/critical',
     {
       schema: {
         tags: ['diagnostics'],
         summary: 'Recent critical and high-severity diagnoses across the fleet (`limit`, default 50)',
         querystring: CriticalLimitQuery,
+        response: { 200: CriticalDiagnosesResponse, ...errorResponses },
       },
     },
     async (req) => {
       const limit = req.query.limit ?? 50;
       const rows = await ctx.repo.criticalDiagnoses(limit);
-      return { success: true, limit, count: rows.length, diagnostics: rows.map(presentDiagnosis) };
+      return { success: true, limit, count: rows.length, diagnostics: rows.map(wireStored) };
     },
   );
 }

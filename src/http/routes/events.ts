@@ -3,17 +3,12 @@
 // are skipped (it is told how many with an `event: skipped` once it catches up), and a client that takes
 // nothing for SSE_SLOW_CLIENT_TIMEOUT_S is disconnected. Streams are capped in total (503) and per
 // credential (429), so viewers that never read cannot grow the server.
-import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from 'typebox';
 import { RateLimitError, ServiceUnavailableError } from '../../domain/errors.js';
 import type { LiveEvent } from '../../ingest/events.js';
 import type { AppContext } from '../context.js';
-
-const Query = Type.Object({
-  well_id: Type.Optional(Type.String({ maxLength: 64 })),
-  types: Type.Optional(Type.String({ maxLength: 200, description: 'comma-separated: reading,diagnosis,alarm (default all)' })),
-  access_token: Type.Optional(Type.String({ maxLength: 4096, description: 'credential, for EventSource which cannot set headers' })),
-});
+import { errorResponses } from '../schemas/common.js';
+import { EventStreamQuery, EventStreamResponse } from '../schemas/events.js';
+import type { TypedApp } from './typed.js';
 
 /** Every client gets the same bytes for an event: serialised once. */
 const frames = new WeakMap<LiveEvent, string>();
@@ -23,24 +18,27 @@ function frameOf(e: LiveEvent): string {
   return f;
 }
 
-export async function eventRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+/** The route at /api/v1/events. */
+export async function eventRoutes(app: TypedApp, ctx: AppContext): Promise<void> {
   const limits = ctx.config.live;
-  app.get<{ Querystring: Static<typeof Query> }>(
-    '/api/v1/events',
+  app.get(
+    '/',
     {
+      prefixTrailingSlash: 'no-slash',
       schema: {
         tags: ['live'],
         summary: 'Live stream of readings, diagnoses and alarms (text/event-stream)',
         description:
           'A client that does not keep up has events skipped, then receives `event: skipped` with `{"skipped": n}` and should reload what it shows. ' +
           'Streams are capped per credential (429) and in total (503).',
-        querystring: Query,
+        querystring: EventStreamQuery,
+        response: { 200: EventStreamResponse, ...errorResponses },
       },
     },
     async (req, reply) => {
       if (req.method === 'HEAD') {
         // Fastify answers HEAD with the GET handler: say what the stream is, without opening one.
-        return reply.header('content-type', 'text/event-stream; charset=utf-8').header('cache-control', 'no-cache').send();
+        return reply.header('content-type', 'text/event-stream; charset=utf-8').header('cache-control', 'no-cache').send('');
       }
       const wellFilter = req.query.well_id;
       const types = new Set((req.query.types ?? 'reading,diagnosis,alarm').split(',').map((s) => s.trim()));

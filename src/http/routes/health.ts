@@ -1,6 +1,6 @@
 // Probes, shaped as in the original platform: status, timestamp, service, version, dependencies.
-import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
+import type { TypedApp } from './typed.js';
 
 async function checkAll(ctx: AppContext) {
   const results: Record<string, Record<string, unknown>> = {};
@@ -23,7 +23,7 @@ async function checkAll(ctx: AppContext) {
   return { ready, results };
 }
 
-export async function healthRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function healthRoutes(app: TypedApp, ctx: AppContext): Promise<void> {
   const base = () => ({
     timestamp: new Date().toISOString(),
     service: ctx.config.app.serviceName,

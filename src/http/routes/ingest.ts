@@ -1,20 +1,20 @@
-// Ingest bookkeeping: device messages refused by MQTT ingest, and the ingest counters by transport.
-import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from 'typebox';
+// Ingest state: device messages refused by MQTT ingest, and the ingest counters by transport.
 import type { AppContext } from '../context.js';
+import { errorResponses } from '../schemas/common.js';
+import { IngestStatsResponse, RejectedQuery, RejectedResponse } from '../schemas/ingest.js';
+import type { TypedApp } from './typed.js';
 
-const RejectedQuery = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-});
+/** Routes under /api/v1/ingest. */
+export async function ingestRoutes(app: TypedApp, ctx: AppContext): Promise<void> {
 
-export async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  app.get<{ Querystring: Static<typeof RejectedQuery> }>(
-    '/api/v1/ingest/rejected',
+  app.get(
+    '/rejected',
     {
       schema: {
         tags: ['telemetry'],
         summary: 'Device messages refused by MQTT ingest, newest first, with the reason',
         querystring: RejectedQuery,
+        response: { 200: RejectedResponse, ...errorResponses },
       },
     },
     async (req) => {
@@ -23,9 +23,19 @@ export async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promi
     },
   );
 
-  app.get('/api/v1/ingest/stats', { schema: { tags: ['telemetry'], summary: 'Ingest counters by transport and the commit queue' } }, async () => ({
-    success: true,
-    ...ctx.ingestMetrics.snapshot(),
-    pipeline: { queue_depth: ctx.pipeline.depth, ...ctx.pipeline.stats },
-  }));
+  app.get(
+    '/stats',
+    {
+      schema: {
+        tags: ['telemetry'],
+        summary: 'Ingest counters by transport and the commit queue',
+        response: { 200: IngestStatsResponse, ...errorResponses },
+      },
+    },
+    async () => ({
+      success: true,
+      ...ctx.ingestMetrics.snapshot(),
+      pipeline: { queue_depth: ctx.pipeline.depth, ...ctx.pipeline.stats },
+    }),
+  );
 }

@@ -1,9 +1,9 @@
 // `/`: browsers get the dashboard (when built), API clients get JSON describing the service.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { AppContext } from '../context.js';
+import type { TypedApp } from './typed.js';
 
 export function webDistDir(): string | null {
   for (const rel of ['../../../web/dist/', '../../../../web/dist/']) {
@@ -13,7 +13,7 @@ export function webDistDir(): string | null {
   return null;
 }
 
-export async function rootRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function rootRoutes(app: TypedApp, ctx: AppContext): Promise<void> {
   const web = webDistDir();
   if (web) {
     // One route per built file (no wildcard), so unknown paths still get the JSON 404.

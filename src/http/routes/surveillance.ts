@@ -1,13 +1,9 @@
 // Early warning and run life (ESP-DIAGNOSTICS.md section 6): a well's reference period, its pump events, its
-// time-to-limit forecast, and the fleet's run-life statistics. Shapes: src/domain/surveillance.ts.
-import type { FastifyInstance } from 'fastify';
-import { Type, type Static, type TSchema } from 'typebox';
+// time-to-limit forecast, and the fleet's run-life statistics. Shapes: src/domain/surveillance.ts, served as
+// src/http/schemas/surveillance.ts describes.
 import { NotFoundError, ValidationError } from '../../domain/errors.js';
 import {
-  FORECAST_MODELS,
   PUMP_EVENT_TYPES,
-  RELIABILITY_GROUPS,
-  TREND_CHANNELS,
   type PumpEventType,
   type ReferencePeriod,
   type ReliabilityGroupBy,
@@ -15,116 +11,23 @@ import {
 import type { FleetWell } from '../../storage/repository.js';
 import type { AppContext } from '../context.js';
 import { WellParams } from '../params.js';
+import { errorResponses } from '../schemas/common.js';
+import {
+  EventBody,
+  EventsQuery,
+  ForecastQuery,
+  ForecastResponse,
+  PumpEventResponse,
+  PumpEventsResponse,
+  ReferenceBody,
+  ReferenceResponse,
+  ReliabilityQuery,
+  ReliabilityResponse,
+} from '../schemas/surveillance.js';
+import type { TypedApp } from './typed.js';
 
-const literals = <T extends string>(xs: readonly T[]) => Type.Union(xs.map((x) => Type.Literal(x)));
-const Nullable = <T extends TSchema>(s: T) => Type.Union([s, Type.Null()]);
-const IsoTime = Type.String({ format: 'date-time', description: 'ISO 8601 date-time with zone' });
-
-const ReferenceSchema = Type.Object({ from: IsoTime, to: IsoTime, source: literals(['engineer', 'auto'] as const) });
-const ReferenceResponse = Type.Object({ success: Type.Boolean(), well_id: Type.String(), reference: Nullable(ReferenceSchema) });
-const ReferenceBody = Type.Object({ from: IsoTime, to: IsoTime }, { additionalProperties: false });
-
-const PumpEventSchema = Type.Object({
-  id: Type.Integer(),
-  well_id: Type.String(),
-  type: literals(PUMP_EVENT_TYPES),
-  at: IsoTime,
-  pump_model: Nullable(Type.String()),
-  reason: Nullable(Type.String()),
-  source: literals(['manual', 'detected'] as const),
-  created_at: IsoTime,
-});
-const EventBody = Type.Object(
-  {
-    type: literals(PUMP_EVENT_TYPES),
-    at: IsoTime,
-    pump_model: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 200 }))),
-    reason: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
-  },
-  { additionalProperties: false },
-);
-const EventsQuery = Type.Object({
-  from: Type.Optional(IsoTime),
-  to: Type.Optional(IsoTime),
-  type: Type.Optional(Type.String({ maxLength: 200, description: 'one event type or several, comma separated' })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 })),
-});
-
-const Estimate = Type.Object({ value: Type.Number(), low: Type.Number(), high: Type.Number() });
-const ForecastPoint = Type.Object({ at: IsoTime, value: Type.Number(), low: Type.Number(), high: Type.Number() });
-const ForecastResponse = Type.Object({
-  success: Type.Boolean(),
-  well_id: Type.String(),
-  generated_at: IsoTime,
-  horizon_days: Type.Number(),
-  channels: Type.Array(
-    Type.Object({
-      channel: literals(TREND_CHANNELS),
-      value_now: Type.Number(),
-      slope_per_day: Type.Number(),
-      slope_per_day_low: Type.Number(),
-      slope_per_day_high: Type.Number(),
-      limit: Type.Number(),
-      limit_source: literals(['nameplate', 'default'] as const),
-      time_to_limit_days: Nullable(Type.Number()),
-      time_to_limit_low_days: Nullable(Type.Number()),
-      time_to_limit_high_days: Nullable(Type.Number()),
-      model: literals(FORECAST_MODELS),
-      significant: Type.Boolean(),
-      points: Type.Array(ForecastPoint),
-    }),
-  ),
-  warnings: Type.Array(
-    Type.Object({
-      code: Type.String(),
-      channel: literals(TREND_CHANNELS),
-      expected_at: IsoTime,
-      lead_days: Type.Number(),
-      confidence: Type.Number(),
-      message: Type.String(),
-      evidence: Type.Array(Type.Unknown()),
-    }),
-  ),
-});
-const ForecastQuery = Type.Object({
-  horizon_days: Type.Optional(Type.Integer({ minimum: 1, maximum: 365, default: 30, description: 'days ahead (default 30)' })),
-});
-
-const ReliabilityQuery = Type.Object({
-  group_by: Type.Optional(Type.Union(RELIABILITY_GROUPS.map((g) => Type.Literal(g)), { default: 'pump_model' })),
-});
-const ReliabilityResponse = Type.Object({
-  success: Type.Boolean(),
-  group_by: literals(RELIABILITY_GROUPS),
-  generated_at: IsoTime,
-  groups: Type.Array(
-    Type.Object({
-      group: Type.String(),
-      installs: Type.Integer(),
-      failures: Type.Integer(),
-      censored: Type.Integer(),
-      run_lives: Type.Array(
-        Type.Object({ well_id: Type.String(), install_at: IsoTime, end_at: Nullable(IsoTime), days: Type.Number(), failed: Type.Boolean() }),
-      ),
-      kaplan_meier: Type.Array(
-        Type.Object({
-          t_days: Type.Number(),
-          survival: Type.Number(),
-          low: Type.Number(),
-          high: Type.Number(),
-          at_risk: Type.Integer(),
-          events: Type.Integer(),
-        }),
-      ),
-      weibull: Nullable(Type.Object({ shape: Estimate, scale_days: Estimate })),
-      mtbf_days: Nullable(Estimate),
-      survival_365: Nullable(Estimate),
-      trips_per_month: Nullable(Type.Number()),
-    }),
-  ),
-});
-
-export async function surveillanceRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+/** Routes under /api/v1/wells/:id: reference period, pump events, forecast. */
+export async function wellSurveillanceRoutes(app: TypedApp, ctx: AppContext): Promise<void> {
   const skew = () => ctx.config.telemetry.maxFutureSkewMs;
 
   async function wellOr404(id: string): Promise<FleetWell> {
@@ -149,14 +52,14 @@ export async function surveillanceRoutes(app: FastifyInstance, ctx: AppContext):
     return (await ctx.surveillance.reference(id, well))?.period ?? null;
   }
 
-  app.get<{ Params: Static<typeof WellParams> }>(
-    '/api/v1/wells/:id/reference',
+  app.get(
+    '/:id/reference',
     {
       schema: {
         tags: ['early warning'],
         summary: 'The well’s reference period (the engineer’s, or the one learned from its first settled healthy days)',
         params: WellParams,
-        response: { 200: ReferenceResponse },
+        response: { 200: ReferenceResponse, ...errorResponses },
       },
     },
     async (req) => {
@@ -165,8 +68,8 @@ export async function surveillanceRoutes(app: FastifyInstance, ctx: AppContext):
     },
   );
 
-  app.put<{ Params: Static<typeof WellParams>; Body: Static<typeof ReferenceBody> }>(
-    '/api/v1/wells/:id/reference',
+  app.put(
+    '/:id/reference',
     {
       config: { permission: 'manage_wells' },
       schema: {
@@ -174,7 +77,7 @@ export async function surveillanceRoutes(app: FastifyInstance, ctx: AppContext):
         summary: 'Name the well’s reference period (healthy days slow degradation is judged against)',
         params: WellParams,
         body: ReferenceBody,
-        response: { 200: ReferenceResponse },
+        response: { 200: ReferenceResponse, ...errorResponses },
       },
     },
     async (req) => {
@@ -187,15 +90,15 @@ export async function surveillanceRoutes(app: FastifyInstance, ctx: AppContext):
     },
   );
 
-  app.delete<{ Params: Static<typeof WellParams> }>(
-    '/api/v1/wells/:id/reference',
+  app.delete(
+    '/:id/reference',
     {
       config: { permission: 'manage_wells' },
       schema: {
         tags: ['early warning'],
         summary: 'Forget the engineer’s reference period: back to the learned one (returned)',
         params: WellParams,
-        response: { 200: ReferenceResponse },
+        response: { 200: ReferenceResponse, ...errorResponses },
       },
     },
     async (req) => {
@@ -205,8 +108,8 @@ export async function surveillanceRoutes(app: FastifyInstance, ctx: AppContext):
     },
   );
 
-  app.post<{ Params: Static<typeof WellParams>; Body: Static<typeof EventBody> }>(
-    '/api/v1/wells/:id/events',
+  app.post(
+    '/:id/events',
     {
       config: { permission: 'manage_wells' },
       schema: {
@@ -215,7 +118,7 @@ export async function surveillanceRoutes(app: FastifyInstance, ctx: AppContext):
         description: 'An install starts a run (and a new automatic reference); a failure ends it as failed, a pull as censored.',
         params: WellParams,
         body: EventBody,
-        response: { 201: Type.Object({ success: Type.Boolean(), event: PumpEventSchema }) },
+        response: { 201: PumpEventResponse, ...errorResponses },
       },
     },
     async (req, reply) => {
@@ -233,8 +136,8 @@ export async function surveillanceRoutes(app: FastifyInstance, ctx: AppContext):
     },
   );
 
-  app.get<{ Params: Static<typeof WellParams>; Querystring: Static<typeof EventsQuery> }>(
-    '/api/v1/wells/:id/events',
+  app.get(
+    '/:id/events',
     {
       schema: {
         tags: ['run life'],
@@ -242,7 +145,7 @@ export async function surveillanceRoutes(app: FastifyInstance, ctx: AppContext):
         description: 'The newest `limit` events in [from, to) when more match.',
         params: WellParams,
         querystring: EventsQuery,
-        response: { 200: Type.Object({ success: Type.Boolean(), well_id: Type.String(), events: Type.Array(PumpEventSchema) }) },
+        response: { 200: PumpEventsResponse, ...errorResponses },
       },
     },
     async (req) => {
@@ -266,8 +169,8 @@ export async function surveillanceRoutes(app: FastifyInstance, ctx: AppContext):
     },
   );
 
-  app.get<{ Params: Static<typeof WellParams>; Querystring: Static<typeof ForecastQuery> }>(
-    '/api/v1/wells/:id/forecast',
+  app.get(
+    '/:id/forecast',
     {
       schema: {
         tags: ['early warning'],
@@ -276,7 +179,7 @@ export async function surveillanceRoutes(app: FastifyInstance, ctx: AppContext):
           'Computed from the hourly roll-up as of the newest reading and stored: the fleet list carries each well’s earliest expected limit.',
         params: WellParams,
         querystring: ForecastQuery,
-        response: { 200: ForecastResponse },
+        response: { 200: ForecastResponse, ...errorResponses },
       },
     },
     async (req) => {
@@ -285,16 +188,20 @@ export async function surveillanceRoutes(app: FastifyInstance, ctx: AppContext):
       return { success: true, ...forecast };
     },
   );
+}
 
-  app.get<{ Querystring: Static<typeof ReliabilityQuery> }>(
-    '/api/v1/reliability',
+/** The route at /api/v1/reliability. */
+export async function reliabilityRoutes(app: TypedApp, ctx: AppContext): Promise<void> {
+  app.get(
+    '/',
     {
+      prefixTrailingSlash: 'no-slash',
       schema: {
         tags: ['run life'],
         summary: 'Run life per pump model or field: Kaplan–Meier survival, Weibull fit, MTBF, survival at 365 days',
         description: 'Runs go from install to failure (failed) or pull (censored); pumps still running are censored now. Intervals are 95 %.',
         querystring: ReliabilityQuery,
-        response: { 200: ReliabilityResponse },
+        response: { 200: ReliabilityResponse, ...errorResponses },
       },
     },
     async (req) => {

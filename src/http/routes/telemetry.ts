@@ -1,43 +1,39 @@
 // Telemetry API, compatible with the original platform: ingest, batch, latest, history, summary.
 import { Readable } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from 'typebox';
 import { NotFoundError, ValidationError } from '../../domain/errors.js';
-import { CHANNELS, readingId } from '../../domain/reading.js';
-import { distinctReadings, ReadingInputSchema, type ReadingInput } from '../../domain/validation.js';
+import { CHANNELS, readingId, type Channel, type ChannelValues } from '../../domain/reading.js';
+import { distinctReadings, ReadingInputSchema } from '../../domain/validation.js';
 import { assertWellsInScope } from '../../domain/identity.js';
 import type { AppContext } from '../context.js';
-import { parseInterval, RangeQuerySchema, resolveRange, WellParams } from '../params.js';
+import { parseInterval, resolveRange, WellParams } from '../params.js';
 import { CSV_HEADER, presentReading, readingsToCsv } from '../present.js';
-
-const HistoryQuery = Type.Object({
-  ...RangeQuerySchema,
-  interval: Type.Optional(Type.String({ description: 'bucket size, e.g. 30s, 5m, 1h, 1d: returns avg/min/max per channel' })),
-  agg: Type.Optional(Type.Union([Type.Literal('avg'), Type.Literal('min'), Type.Literal('max'), Type.Literal('all')], { description: 'with interval: one aggregate as plain numbers, or all (default) as {avg,min,max}' })),
-  format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: 10_000 })),
-});
+import { errorResponses, TextBody } from '../schemas/common.js';
+import {
+  batchBody,
+  BatchResponse,
+  HistoryQuery,
+  SummaryQuery,
+  HistoryResponse,
+  IngestResponse,
+  LatestResponse,
+  SummaryResponse,
+  type ChannelStats,
+  type HistoryBucket,
+} from '../schemas/telemetry.js';
+import type { TypedApp } from './typed.js';
 
 const MAX_BUCKETS = 100_000;
 
-/** What the readings of an ingest request became, in every ingest response. */
-const CountsSchema = {
-  inserted: Type.Integer({ description: 'readings written as new rows' }),
-  duplicates: Type.Integer({ description: 'readings already stored (or repeated in the request) with the same values: not written again' }),
-  conflicts: Type.Integer({
-    description: 'readings whose well and timestamp are already stored with other values: the stored reading is kept',
-  }),
-};
-
-export async function telemetryRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+/** Routes under /api/v1/telemetry. */
+export async function telemetryRoutes(app: TypedApp, ctx: AppContext): Promise<void> {
   const checkOpts = () => ({
     now: Date.now(),
     maxFutureSkewMs: ctx.config.telemetry.maxFutureSkewMs,
     retentionMs: ctx.config.telemetry.retentionDays * 86_400_000,
   });
 
-  app.post<{ Body: ReadingInput }>(
-    '/api/v1/telemetry/ingest',
+  app.post(
+    '/ingest',
     {
       config: { permission: 'ingest' },
       onResponse: (_req, reply, done) => {
@@ -48,15 +44,7 @@ export async function telemetryRoutes(app: FastifyInstance, ctx: AppContext): Pr
         tags: ['telemetry'],
         summary: 'Ingest one reading',
         body: ReadingInputSchema,
-        response: {
-          201: Type.Object({
-            success: Type.Boolean(),
-            telemetry_id: Type.Integer({ description: 'stable id of the reading, derived from (well_id, timestamp): a re-sent reading keeps it' }),
-            well_id: Type.String(),
-            timestamp: Type.String(),
-            ...CountsSchema,
-          }, { additionalProperties: true }),
-        },
+        response: { 201: IngestResponse, ...errorResponses },
       },
     },
     async (req, reply) => {
@@ -77,12 +65,9 @@ export async function telemetryRoutes(app: FastifyInstance, ctx: AppContext): Pr
     },
   );
 
-  const BatchBody = Type.Object(
-    { readings: Type.Array(ReadingInputSchema, { minItems: 1, maxItems: ctx.config.telemetry.maxBatchReadings }) },
-    { additionalProperties: false },
-  );
-  app.post<{ Body: Static<typeof BatchBody> }>(
-    '/api/v1/telemetry/batch',
+  const BatchBody = batchBody(ctx.config.telemetry.maxBatchReadings);
+  app.post(
+    '/batch',
     {
       bodyLimit: ctx.config.telemetry.maxBodyBytes,
       config: { permission: 'ingest' },
@@ -99,9 +84,7 @@ export async function telemetryRoutes(app: FastifyInstance, ctx: AppContext): Pr
           'Two readings of one well with the same timestamp and other values, or two readings of one well without a timestamp, are refused (400, naming both). ' +
           'Re-sending a reading already stored is a no-op counted in `duplicates`; re-sending one with other values keeps the stored reading and is counted in `conflicts`.',
         body: BatchBody,
-        response: {
-          201: Type.Object({ success: Type.Boolean(), batch_size: Type.Integer(), ...CountsSchema, duration_ms: Type.Number() }),
-        },
+        response: { 201: BatchResponse, ...errorResponses },
       },
     },
     async (req, reply) => {
@@ -131,9 +114,16 @@ export async function telemetryRoutes(app: FastifyInstance, ctx: AppContext): Pr
     },
   );
 
-  app.get<{ Params: Static<typeof WellParams> }>(
-    '/api/v1/telemetry/wells/:id/latest',
-    { schema: { tags: ['telemetry'], summary: 'Newest reading of a well (by timestamp)', params: WellParams } },
+  app.get(
+    '/wells/:id/latest',
+    {
+      schema: {
+        tags: ['telemetry'],
+        summary: 'Newest reading of a well (by timestamp)',
+        params: WellParams,
+        response: { 200: LatestResponse, ...errorResponses },
+      },
+    },
     async (req) => {
       const id = req.params.id;
       const r = ctx.latest ? await ctx.latest.read(id, () => ctx.repo.latestReading(id)) : await ctx.repo.latestReading(id);
@@ -142,14 +132,24 @@ export async function telemetryRoutes(app: FastifyInstance, ctx: AppContext): Pr
     },
   );
 
-  app.get<{ Params: Static<typeof WellParams>; Querystring: Static<typeof HistoryQuery> }>(
-    '/api/v1/telemetry/wells/:id/history',
+  app.get(
+    '/wells/:id/history',
     {
       schema: {
         tags: ['telemetry'],
         summary: 'Readings of a well over a time range, raw or bucketed, JSON or CSV',
         params: WellParams,
         querystring: HistoryQuery,
+        response: {
+          200: {
+            description: 'JSON: the readings, or one row per bucket with `interval`; `format=csv`: the same as CSV',
+            content: {
+              'application/json': { schema: HistoryResponse },
+              'text/csv': { schema: TextBody('a header row, then one row per reading (or bucket)') },
+            },
+          },
+          ...errorResponses,
+        },
       },
     },
     async (req, reply) => {
@@ -182,7 +182,7 @@ export async function telemetryRoutes(app: FastifyInstance, ctx: AppContext): Pr
             .send(head + '\n' + body + (body ? '\n' : ''));
         }
         const telemetry = buckets.map((b) => {
-          const row: Record<string, unknown> = { timestamp: new Date(b.ts).toISOString(), samples: b.samples };
+          const row: HistoryBucket = { timestamp: new Date(b.ts).toISOString(), samples: b.samples };
           for (const c of CHANNELS) {
             const v = b.values[c];
             row[c] = agg === 'all' ? v : v ? v[agg] : null;
@@ -239,8 +239,8 @@ export async function telemetryRoutes(app: FastifyInstance, ctx: AppContext): Pr
     },
   );
 
-  app.get<{ Params: Static<typeof WellParams>; Querystring: { hours?: number; from?: string; to?: string } }>(
-    '/api/v1/telemetry/wells/:id/summary',
+  app.get(
+    '/wells/:id/summary',
     {
       schema: {
         tags: ['telemetry'],
@@ -252,7 +252,8 @@ export async function telemetryRoutes(app: FastifyInstance, ctx: AppContext): Pr
           '`first_telemetry`/`last_telemetry` (the readings), per-channel `{min, max, avg, stddev}` and ' +
           '`averages`/`minimums`/`maximums`/`stddevs`.',
         params: WellParams,
-        querystring: Type.Object(RangeQuerySchema),
+        querystring: SummaryQuery,
+        response: { 200: SummaryResponse, ...errorResponses },
       },
     },
     async (req) => {
@@ -262,9 +263,11 @@ export async function telemetryRoutes(app: FastifyInstance, ctx: AppContext): Pr
       if (s.count === 0 && !(await ctx.repo.getWell(wellId))) {
         throw new NotFoundError(`Unknown well ${wellId}`, { well_id: wellId });
       }
+      // Storage keys its statistics by channel name; every channel is there.
       const perChannel = Object.fromEntries(
         CHANNELS.map((c) => [c, { min: s.minimums[c], max: s.maximums[c], avg: s.averages[c], stddev: s.stddevs[c] }]),
-      );
+      ) as Record<Channel, ChannelStats>;
+      const byChannel = (values: Record<string, number | null>) => values as ChannelValues;
       return {
         success: true,
         well_id: wellId,
@@ -292,10 +295,10 @@ export async function telemetryRoutes(app: FastifyInstance, ctx: AppContext): Pr
           last_diagnosis_code: d.last ? d.last.diagnosis : null,
           first_telemetry: s.first ? presentReading(s.first) : null,
           last_telemetry: s.last ? presentReading(s.last) : null,
-          averages: s.averages,
-          minimums: s.minimums,
-          maximums: s.maximums,
-          stddevs: s.stddevs,
+          averages: byChannel(s.averages),
+          minimums: byChannel(s.minimums),
+          maximums: byChannel(s.maximums),
+          stddevs: byChannel(s.stddevs),
         },
       };
     },

@@ -1,26 +1,26 @@
 // Well registry with nameplate; the fleet list carries each well's current diagnosis and latest reading.
-import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from 'typebox';
+import type { Static } from 'typebox';
 import { NotFoundError } from '../../domain/errors.js';
-import { SEVERITIES, type Severity } from '../../domain/diagnosis.js';
-import type { WellNameplate } from '../../domain/well.js';
+import type { Severity } from '../../domain/diagnosis.js';
+import type { FleetWell } from '../../storage/repository.js';
 import { NameplateSchema, WellInputSchema } from '../../domain/validation.js';
 import type { AppContext } from '../context.js';
 import { WellParams } from '../params.js';
+import { errorResponses, OrSerialised } from '../schemas/common.js';
+import {
+  SparklineQuery,
+  SparklinesResponse,
+  WellListQuery,
+  WellDeletedResponse,
+  WellListResponse,
+  WellResponse,
+  WellWrittenResponse,
+  type WireFleetWell,
+} from '../schemas/wells.js';
+import type { TypedApp } from './typed.js';
 
-const ListQuery = Type.Object({
-  field: Type.Optional(Type.String({ maxLength: 200 })),
-  severity: Type.Optional(Type.Union(SEVERITIES.map((s) => Type.Literal(s)))),
-  q: Type.Optional(Type.String({ maxLength: 200, description: 'text in id, name or field' })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 20_000, default: 1000 })),
-  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0 })),
-  include: Type.Optional(Type.String({ description: '`sparkline`: hourly average flow over the last 24 h' })),
-  sort: Type.Optional(
-    Type.Union([Type.Literal('well_id'), Type.Literal('time_to_limit')], {
-      description: '`time_to_limit`: earliest expected limit (stored forecast) first; default by id',
-    }),
-  ),
-});
+/** Storage types the stored forecast's channel as text; what it stores is always one of TREND_CHANNELS. */
+const wire = (w: FleetWell): WireFleetWell => w as WireFleetWell;
 
 /** The sparklines' window: `hours` whole hours up to the end of the current one. */
 function lastHours(hours: number): { from: number; to: number } {
@@ -28,25 +28,40 @@ function lastHours(hours: number): { from: number; to: number } {
   return { from: to - hours * 3_600_000, to };
 }
 
-export async function wellRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  app.post<{ Body: Static<typeof WellInputSchema> }>(
-    '/api/v1/wells',
+/** Routes under /api/v1/wells. */
+export async function wellRoutes(app: TypedApp, ctx: AppContext): Promise<void> {
+  app.post(
+    '/',
     {
+      prefixTrailingSlash: 'no-slash',
       config: { permission: 'manage_wells' },
-      schema: { tags: ['wells'], summary: 'Register a well with its nameplate', body: WellInputSchema },
+      schema: {
+        tags: ['wells'],
+        summary: 'Register a well with its nameplate',
+        body: WellInputSchema,
+        response: { 201: WellWrittenResponse, ...errorResponses },
+      },
     },
     async (req, reply) => {
       const { well_id, ...nameplate } = req.body;
-      const well = await ctx.repo.createWell(well_id, nameplate as Partial<WellNameplate>);
+      const well = await ctx.repo.createWell(well_id, nameplate);
       ctx.bus.emit('well.changed', { change: 'saved', well });
       await ctx.fleet?.invalidate();
       return reply.status(201).send({ success: true, well });
     },
   );
 
-  app.get<{ Querystring: Static<typeof ListQuery> }>(
-    '/api/v1/wells',
-    { schema: { tags: ['wells'], summary: 'The fleet: wells with current status and latest reading', querystring: ListQuery } },
+  app.get(
+    '/',
+    {
+      prefixTrailingSlash: 'no-slash',
+      schema: {
+        tags: ['wells'],
+        summary: 'The fleet: wells with current status and latest reading',
+        querystring: WellListQuery,
+        response: { 200: OrSerialised(WellListResponse), ...errorResponses },
+      },
+    },
     async (req, reply) => {
       const q = req.query;
       if (ctx.fleet) {
@@ -58,19 +73,97 @@ export async function wellRoutes(app: FastifyInstance, ctx: AppContext): Promise
     },
   );
 
+  /** The fleet list as the API returns it (the cache keeps its serialised form). */
+  async function fleetList(q: Static<typeof WellListQuery>) {
+    const { total, wells } = await ctx.repo.listWells({
+      field: q.field,
+      severity: q.severity as Severity | undefined,
+      q: q.q,
+      limit: q.limit ?? 1000,
+      offset: q.offset ?? 0,
+      sort: q.sort,
+    });
+    if (q.include?.split(',').includes('sparkline') && wells.length) {
+      const lines = await ctx.repo.flowSparklines(wells.map((w) => w.well_id), lastHours(24), 3600);
+      return { success: true, count: wells.length, total, wells: wells.map((w) => ({ ...wire(w), sparkline: lines.get(w.well_id) ?? [] })) };
+    }
+    return { success: true, count: wells.length, total, wells: wells.map(wire) };
+  }
+
+  app.get(
+    '/:id',
+    {
+      schema: {
+        tags: ['wells'],
+        summary: 'One well with nameplate, status and latest reading',
+        params: WellParams,
+        response: { 200: WellResponse, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const well = await ctx.repo.getWell(req.params.id);
+      if (!well) throw new NotFoundError(`Unknown well ${req.params.id}`, { well_id: req.params.id });
+      return { success: true, well: wire(well) };
+    },
+  );
+
+  app.put(
+    '/:id',
+    {
+      config: { permission: 'manage_wells' },
+      schema: {
+        tags: ['wells'],
+        summary: 'Create or replace a well’s nameplate',
+        description: 'Fields left out are cleared (the engine then uses the learned baseline or defaults).',
+        params: WellParams,
+        body: NameplateSchema,
+        response: { 200: WellWrittenResponse, 201: WellWrittenResponse, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const { well, created } = await ctx.repo.putWell(req.params.id, req.body);
+      ctx.bus.emit('well.changed', { change: 'saved', well });
+      await ctx.fleet?.invalidate();
+      return reply.status(created ? 201 : 200).send({ success: true, well });
+    },
+  );
+
+  app.delete(
+    '/:id',
+    {
+      config: { permission: 'manage_wells' },
+      schema: {
+        tags: ['wells'],
+        summary: 'Delete a well and everything recorded for it',
+        params: WellParams,
+        response: { 200: WellDeletedResponse, ...errorResponses },
+      },
+    },
+    async (req) => {
+      await ctx.diagnosis.forgetWell(req.params.id);
+      await ctx.runEvents.forgetWell(req.params.id);
+      if (!(await ctx.repo.deleteWell(req.params.id))) {
+        throw new NotFoundError(`Unknown well ${req.params.id}`, { well_id: req.params.id });
+      }
+      ctx.bus.emit('well.changed', { change: 'deleted', wellId: req.params.id });
+      await ctx.fleet?.invalidate();
+      return { success: true, well_id: req.params.id, deleted: true };
+    },
+  );
+}
+
+/** Routes under /api/v1/fleet. */
+export async function fleetRoutes(app: TypedApp, ctx: AppContext): Promise<void> {
   // The fleet page asks for the list first (rows show at once) and for the sparklines after: on the embedded
   // store with 10 000 wells the list takes ~0.2 s and the sparklines ~0.35 s.
-  const SparklineQuery = Type.Object({
-    hours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 14, default: 24, description: 'hours back from the end of the current hour' })),
-    field: Type.Optional(Type.String({ maxLength: 200 })),
-  });
-  app.get<{ Querystring: Static<typeof SparklineQuery> }>(
-    '/api/v1/fleet/sparklines',
+  app.get(
+    '/sparklines',
     {
       schema: {
         tags: ['wells'],
         summary: 'Hourly average flow of every well (of a field) over the last hours, for the fleet sparklines',
         querystring: SparklineQuery,
+        response: { 200: OrSerialised(SparklinesResponse), ...errorResponses },
       },
     },
     async (req, reply) => {
@@ -90,71 +183,6 @@ export async function wellRoutes(app: FastifyInstance, ctx: AppContext): Promise
       };
       const body = ctx.fleet ? await ctx.fleet.read(JSON.stringify(['sparklines', hours, field ?? null]), load) : await load();
       return reply.type('application/json; charset=utf-8').send(body);
-    },
-  );
-
-  /** The fleet list as the API returns it (the cache keeps its serialised form). */
-  async function fleetList(q: Static<typeof ListQuery>) {
-    const { total, wells } = await ctx.repo.listWells({
-      field: q.field,
-      severity: q.severity as Severity | undefined,
-      q: q.q,
-      limit: q.limit ?? 1000,
-      offset: q.offset ?? 0,
-      sort: q.sort,
-    });
-    if (q.include?.split(',').includes('sparkline') && wells.length) {
-      const lines = await ctx.repo.flowSparklines(wells.map((w) => w.well_id), lastHours(24), 3600);
-      return { success: true, count: wells.length, total, wells: wells.map((w) => ({ ...w, sparkline: lines.get(w.well_id) ?? [] })) };
-    }
-    return { success: true, count: wells.length, total, wells };
-  }
-
-  app.get<{ Params: Static<typeof WellParams> }>(
-    '/api/v1/wells/:id',
-    { schema: { tags: ['wells'], summary: 'One well with nameplate, status and latest reading', params: WellParams } },
-    async (req) => {
-      const well = await ctx.repo.getWell(req.params.id);
-      if (!well) throw new NotFoundError(`Unknown well ${req.params.id}`, { well_id: req.params.id });
-      return { success: true, well };
-    },
-  );
-
-  app.put<{ Params: Static<typeof WellParams>; Body: Static<typeof NameplateSchema> }>(
-    '/api/v1/wells/:id',
-    {
-      config: { permission: 'manage_wells' },
-      schema: {
-        tags: ['wells'],
-        summary: 'Create or replace a well’s nameplate',
-        description: 'Fields left out are cleared (the engine then uses the learned baseline or defaults).',
-        params: WellParams,
-        body: NameplateSchema,
-      },
-    },
-    async (req, reply) => {
-      const { well, created } = await ctx.repo.putWell(req.params.id, req.body as Partial<WellNameplate>);
-      ctx.bus.emit('well.changed', { change: 'saved', well });
-      await ctx.fleet?.invalidate();
-      return reply.status(created ? 201 : 200).send({ success: true, well });
-    },
-  );
-
-  app.delete<{ Params: Static<typeof WellParams> }>(
-    '/api/v1/wells/:id',
-    {
-      config: { permission: 'manage_wells' },
-      schema: { tags: ['wells'], summary: 'Delete a well and everything recorded for it', params: WellParams },
-    },
-    async (req) => {
-      await ctx.diagnosis.forgetWell(req.params.id);
-      await ctx.runEvents.forgetWell(req.params.id);
-      if (!(await ctx.repo.deleteWell(req.params.id))) {
-        throw new NotFoundError(`Unknown well ${req.params.id}`, { well_id: req.params.id });
-      }
-      ctx.bus.emit('well.changed', { change: 'deleted', wellId: req.params.id });
-      await ctx.fleet?.invalidate();
-      return { success: true, well_id: req.params.id, deleted: true };
     },
   );
 }

@@ -1,48 +1,25 @@
-// The bulk import route (CSV or NDJSON stream). Given what it uses, not the HTTP context, so the ingest layer
-// does not depend on the HTTP layer.
-import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from 'typebox';
-import type { Config } from '../config.js';
-import { WellIdSchema, type ReadingValidator } from '../domain/validation.js';
-import { ValidationError } from '../domain/errors.js';
-import { assertWellsInScope } from '../domain/identity.js';
-import { importReadings, type ImportFormat } from './import.js';
-import type { IngestMetrics } from './metrics.js';
-import type { IngestPipeline } from './pipeline.js';
-
-const ImportQuery = Type.Object({
-  well_id: Type.Optional(WellIdSchema),
-  format: Type.Optional(Type.Union([Type.Literal('csv'), Type.Literal('ndjson')])),
-});
-
-const ImportResponse = Type.Object({
-  success: Type.Boolean(),
-  accepted: Type.Integer({ description: 'valid readings committed: inserted + duplicates + conflicts' }),
-  inserted: Type.Integer({ description: 'readings written as new rows' }),
-  duplicates: Type.Integer({ description: 'readings already stored (or repeated in the file) with the same values' }),
-  conflicts: Type.Integer({ description: 'readings whose well and timestamp are stored with other values: the stored reading is kept' }),
-  rejected: Type.Integer(),
-  rejected_samples: Type.Array(Type.Object({ line: Type.Integer(), field: Type.String(), reason: Type.String() })),
-  duration_ms: Type.Number(),
-});
+// Bulk import: a CSV or NDJSON stream committed in chunks through the ingest pipeline.
+import { ValidationError } from '../../domain/errors.js';
+import { assertWellsInScope } from '../../domain/identity.js';
+import { importReadings, type ImportFormat } from '../../ingest/import.js';
+import type { AppContext } from '../context.js';
+import { errorResponses } from '../schemas/common.js';
+import { ImportQuery, ImportResponse } from '../schemas/ingest.js';
+import { typed, type TypedApp } from './typed.js';
 
 const CSV_TYPES = ['text/csv', 'application/csv', 'text/plain'];
 const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines'];
 
-/** What the import route uses. */
-export interface ImportRouteDeps {
-  config: Config;
-  validator: ReadingValidator;
-  pipeline: IngestPipeline;
-  fieldOf(wellId: string): string | null | undefined;
-}
+/** The route at /api/v1/telemetry/import. */
+export async function importRoutes(app: TypedApp, ctx: AppContext): Promise<void> {
+  const metrics = ctx.ingestMetrics;
 
-export async function importRoutes(app: FastifyInstance, ctx: ImportRouteDeps, metrics: IngestMetrics): Promise<void> {
   // The import takes the raw body stream; the parsers are scoped to this plugin.
-  await app.register(async (scope) => {
+  await app.register(async (plain) => {
+    const scope = typed(plain);
     scope.addContentTypeParser([...CSV_TYPES, ...NDJSON_TYPES], (_req, payload, done) => done(null, payload));
-    scope.post<{ Querystring: Static<typeof ImportQuery> }>(
-      '/api/v1/telemetry/import',
+    scope.post(
+      '/import',
       {
         bodyLimit: ctx.config.telemetry.maxImportBytes,
         config: { permission: 'ingest' },
@@ -54,7 +31,7 @@ export async function importRoutes(app: FastifyInstance, ctx: ImportRouteDeps, m
             'NDJSON (`application/x-ndjson`): one reading object per line. The body is streamed and committed in chunks; ' +
             'invalid rows are skipped and reported (first 100). Re-importing a file is safe: stored readings are not duplicated.',
           querystring: ImportQuery,
-          response: { 200: ImportResponse },
+          response: { 200: ImportResponse, ...errorResponses },
         },
       },
       async (req) => {

@@ -1,52 +1,32 @@
 // Login, token refresh, who-am-I; users and device keys (admin only); the audit log (admin only).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Type, type Static } from 'typebox';
 import { AuthenticationError } from '../../domain/errors.js';
-import { WellIdSchema } from '../../domain/validation.js';
 import type { AuditLog } from '../../security/audit.js';
 import { publicKey, publicUser, type SecurityService } from '../../security/service.js';
 import { credentialOf } from '../auth.js';
 import type { AppContext } from '../context.js';
 import { metrics } from '../metrics.js';
-
-const LoginBody = Type.Object(
-  { username: Type.String({ minLength: 1, maxLength: 256 }), password: Type.String({ minLength: 1, maxLength: 1024 }) },
-  { additionalProperties: false },
-);
-const RefreshBody = Type.Object({ refresh_token: Type.String({ minLength: 1, maxLength: 512 }) }, { additionalProperties: false });
-const UserView = Type.Object({ username: Type.String(), role: Type.String() });
-const TokenResponse = Type.Object({
-  success: Type.Boolean(),
-  access_token: Type.String(),
-  refresh_token: Type.String(),
-  token_type: Type.Literal('Bearer'),
-  expires_in: Type.Integer(),
-  user: UserView,
-});
-const CreateUserBody = Type.Object(
-  {
-    username: Type.String({ minLength: 1, maxLength: 64, description: '1–64 printable characters without "/", "\\" or ":"' }),
-    password: Type.String({ minLength: 8, maxLength: 512 }),
-    role: Type.Union([Type.Literal('admin'), Type.Literal('engineer'), Type.Literal('viewer')]),
-  },
-  { additionalProperties: false },
-);
-const UsernameParams = Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }) });
-const CreateKeyBody = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: 128 }),
-    wells: Type.Optional(Type.Array(WellIdSchema, { minItems: 1, maxItems: 10_000 })),
-    field: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-  },
-  { additionalProperties: false },
-);
-const KeyParams = Type.Object({ id: Type.String({ pattern: '^[0-9a-f]{16}$' }) });
-const AuditQuery = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 100 })),
-  actor: Type.Optional(Type.String({ maxLength: 256 })),
-  action: Type.Optional(Type.String({ maxLength: 128 })),
-  before: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'entries older than this id (paging)' })),
-});
+import { errorResponses } from '../schemas/common.js';
+import {
+  AuditListResponse,
+  AuditQuery,
+  CreateKeyBody,
+  CreateUserBody,
+  KeyParams,
+  LoginBody,
+  RefreshBody,
+  UsernameParams,
+  KeyCreatedResponse,
+  KeyListResponse,
+  KeyRevokedResponse,
+  LogoutResponse,
+  MeResponse,
+  TokenResponse,
+  UserCreatedResponse,
+  UserDeletedResponse,
+  UserListResponse,
+} from '../schemas/security.js';
+import { typed, type TypedApp } from './typed.js';
 
 export interface SecurityRouteDeps {
   service: SecurityService;
@@ -55,11 +35,22 @@ export interface SecurityRouteDeps {
   loginLimit?: (req: FastifyRequest, reply: FastifyReply, username: string) => Promise<void>;
 }
 
+/**
+ * The security routes, grouped by prefix: /api/v1/auth, /api/v1/users, /api/v1/keys, /api/v1/audit. Registered
+ * by the security module, which owns the services they call.
+ */
 export async function securityRoutes(app: FastifyInstance, ctx: AppContext, deps: SecurityRouteDeps): Promise<void> {
-  const { service, audit } = deps;
+  await app.register(async (scope) => authRoutes(typed(scope), ctx, deps), { prefix: '/api/v1/auth' });
+  await app.register(async (scope) => userRoutes(typed(scope), deps), { prefix: '/api/v1/users' });
+  await app.register(async (scope) => keyRoutes(typed(scope), deps), { prefix: '/api/v1/keys' });
+  await app.register(async (scope) => auditRoutes(typed(scope), deps), { prefix: '/api/v1/audit' });
+}
 
-  app.post<{ Body: Static<typeof LoginBody> }>(
-    '/api/v1/auth/login',
+/** Routes under /api/v1/auth. */
+async function authRoutes(app: TypedApp, ctx: AppContext, deps: SecurityRouteDeps): Promise<void> {
+  const { service, audit } = deps;
+  app.post(
+    '/login',
     {
       config: { permission: 'public' },
       schema: {
@@ -67,7 +58,7 @@ export async function securityRoutes(app: FastifyInstance, ctx: AppContext, deps
         summary: 'Exchange a username and password for an access token and a refresh token',
         security: [],
         body: LoginBody,
-        response: { 200: TokenResponse },
+        response: { 200: TokenResponse, ...errorResponses },
       },
     },
     async (req, reply) => {
@@ -85,8 +76,8 @@ export async function securityRoutes(app: FastifyInstance, ctx: AppContext, deps
     },
   );
 
-  app.post<{ Body: Static<typeof RefreshBody> }>(
-    '/api/v1/auth/refresh',
+  app.post(
+    '/refresh',
     {
       config: { permission: 'public' },
       schema: {
@@ -95,7 +86,7 @@ export async function securityRoutes(app: FastifyInstance, ctx: AppContext, deps
         description: 'Presenting a refresh token that was already rotated revokes every token descended from the same login.',
         security: [],
         body: RefreshBody,
-        response: { 200: TokenResponse },
+        response: { 200: TokenResponse, ...errorResponses },
       },
     },
     async (req) => {
@@ -112,11 +103,17 @@ export async function securityRoutes(app: FastifyInstance, ctx: AppContext, deps
     },
   );
 
-  app.post<{ Body: Static<typeof RefreshBody> }>(
-    '/api/v1/auth/logout',
+  app.post(
+    '/logout',
     {
       config: { permission: 'public' },
-      schema: { tags: ['auth'], summary: 'Revoke a refresh token and every token rotated from the same login', security: [], body: RefreshBody },
+      schema: {
+        tags: ['auth'],
+        summary: 'Revoke a refresh token and every token rotated from the same login',
+        security: [],
+        body: RefreshBody,
+        response: { 200: LogoutResponse, ...errorResponses },
+      },
     },
     async (req) => {
       const revoked = await service.logout(req.body.refresh_token);
@@ -126,11 +123,11 @@ export async function securityRoutes(app: FastifyInstance, ctx: AppContext, deps
   );
 
   app.get(
-    '/api/v1/auth/me',
+    '/me',
     {
       // Any valid credential may ask who it is (device keys included), so the check is done here.
       config: { permission: 'public' },
-      schema: { tags: ['auth'], summary: 'Who the credential belongs to', response: { 200: Type.Object({ success: Type.Boolean(), user: UserView }) } },
+      schema: { tags: ['auth'], summary: 'Who the credential belongs to', response: { 200: MeResponse, ...errorResponses } },
     },
     async (req) => {
       const credential = credentialOf(req);
@@ -141,12 +138,17 @@ export async function securityRoutes(app: FastifyInstance, ctx: AppContext, deps
       return { success: true, user: { username: p.name, role: p.role } };
     },
   );
+}
 
-  // ---------------------------------------------------------------- users
-
-  app.post<{ Body: Static<typeof CreateUserBody> }>(
-    '/api/v1/users',
-    { config: { permission: 'admin' }, schema: { tags: ['users'], summary: 'Create a user (admin)', body: CreateUserBody } },
+/** Routes under /api/v1/users. */
+async function userRoutes(app: TypedApp, { service }: SecurityRouteDeps): Promise<void> {
+  app.post(
+    '/',
+    {
+      prefixTrailingSlash: 'no-slash',
+      config: { permission: 'admin' },
+      schema: { tags: ['users'], summary: 'Create a user (admin)', body: CreateUserBody, response: { 201: UserCreatedResponse, ...errorResponses } },
+    },
     async (req, reply) => {
       const { username, password, role } = req.body;
       const user = await service.createUser(username, password, role);
@@ -155,16 +157,29 @@ export async function securityRoutes(app: FastifyInstance, ctx: AppContext, deps
     },
   );
 
-  app.get('/api/v1/users', { config: { permission: 'admin' }, schema: { tags: ['users'], summary: 'Users and their roles (admin)' } }, async () => {
-    const users = (await service.listUsers()).map(publicUser);
-    return { success: true, count: users.length, users };
-  });
+  app.get(
+    '/',
+    {
+      prefixTrailingSlash: 'no-slash',
+      config: { permission: 'admin' },
+      schema: { tags: ['users'], summary: 'Users and their roles (admin)', response: { 200: UserListResponse, ...errorResponses } },
+    },
+    async () => {
+      const users = (await service.listUsers()).map(publicUser);
+      return { success: true, count: users.length, users };
+    },
+  );
 
-  app.delete<{ Params: Static<typeof UsernameParams> }>(
-    '/api/v1/users/:username',
+  app.delete(
+    '/:username',
     {
       config: { permission: 'admin' },
-      schema: { tags: ['users'], summary: 'Delete a user; their tokens stop working at once (admin)', params: UsernameParams },
+      schema: {
+        tags: ['users'],
+        summary: 'Delete a user; their tokens stop working at once (admin)',
+        params: UsernameParams,
+        response: { 200: UserDeletedResponse, ...errorResponses },
+      },
     },
     async (req) => {
       await service.deleteUser(req.params.username);
@@ -173,16 +188,20 @@ export async function securityRoutes(app: FastifyInstance, ctx: AppContext, deps
     },
   );
 
-  // ---------------------------------------------------------------- device keys
+}
 
-  app.post<{ Body: Static<typeof CreateKeyBody> }>(
-    '/api/v1/keys',
+/** Routes under /api/v1/keys. */
+async function keyRoutes(app: TypedApp, { service }: SecurityRouteDeps): Promise<void> {
+  app.post(
+    '/',
     {
+      prefixTrailingSlash: 'no-slash',
       config: { permission: 'admin' },
       schema: {
         tags: ['keys'],
         summary: 'Create a device key scoped to wells or a field (admin); the key is shown only in this response',
         body: CreateKeyBody,
+        response: { 201: KeyCreatedResponse, ...errorResponses },
       },
     },
     async (req, reply) => {
@@ -202,14 +221,25 @@ export async function securityRoutes(app: FastifyInstance, ctx: AppContext, deps
     },
   );
 
-  app.get('/api/v1/keys', { config: { permission: 'admin' }, schema: { tags: ['keys'], summary: 'Device keys, without their secrets (admin)' } }, async () => {
-    const keys = (await service.listKeys()).map(publicKey);
-    return { success: true, count: keys.length, keys };
-  });
+  app.get(
+    '/',
+    {
+      prefixTrailingSlash: 'no-slash',
+      config: { permission: 'admin' },
+      schema: { tags: ['keys'], summary: 'Device keys, without their secrets (admin)', response: { 200: KeyListResponse, ...errorResponses } },
+    },
+    async () => {
+      const keys = (await service.listKeys()).map(publicKey);
+      return { success: true, count: keys.length, keys };
+    },
+  );
 
-  app.delete<{ Params: Static<typeof KeyParams> }>(
-    '/api/v1/keys/:id',
-    { config: { permission: 'admin' }, schema: { tags: ['keys'], summary: 'Revoke a device key (admin)', params: KeyParams } },
+  app.delete(
+    '/:id',
+    {
+      config: { permission: 'admin' },
+      schema: { tags: ['keys'], summary: 'Revoke a device key (admin)', params: KeyParams, response: { 200: KeyRevokedResponse, ...errorResponses } },
+    },
     async (req) => {
       const rec = await service.revokeKey(req.params.id);
       req.audit = { target: rec.id, details: { id: rec.id, name: rec.name } };
@@ -217,11 +247,22 @@ export async function securityRoutes(app: FastifyInstance, ctx: AppContext, deps
     },
   );
 
-  // ---------------------------------------------------------------- audit
+}
 
-  app.get<{ Querystring: Static<typeof AuditQuery> }>(
-    '/api/v1/audit',
-    { config: { permission: 'admin' }, schema: { tags: ['audit'], summary: 'Audit log, newest first (admin)', querystring: AuditQuery } },
+/** The route at /api/v1/audit. */
+async function auditRoutes(app: TypedApp, { audit }: SecurityRouteDeps): Promise<void> {
+  app.get(
+    '/',
+    {
+      prefixTrailingSlash: 'no-slash',
+      config: { permission: 'admin' },
+      schema: {
+        tags: ['audit'],
+        summary: 'Audit log, newest first (admin)',
+        querystring: AuditQuery,
+        response: { 200: AuditListResponse, ...errorResponses },
+      },
+    },
     async (req) => {
       const q = req.query;
       const entries = await audit.list({ limit: q.limit ?? 100, actor: q.actor, action: q.action, before: q.before });
