@@ -2,16 +2,13 @@
 // the server itself, so a new route without a request here fails) is called, and each answer is checked with
 // Ajv against the schema the OpenAPI document declares for that route and status. The body the handler gave
 // is compared with the body sent, so a response schema that drops or reshapes a field fails too.
-import { tmpdir } from 'node:os';
-import type { RouteOptions } from 'fastify';
+import type { preSerializationHookHandler, RouteOptions } from 'fastify';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Module } from '../../src/app.js';
 import type { Reading } from '../../src/domain/reading.js';
-import { defaultModules } from '../../src/modules.js';
 import { FleetSimulator } from '../../src/simulator/index.js';
-import { ADAPTERS, openTestDatabase, startTestApp, testConfig, type TestApp, type TestDatabase } from '../helpers.js';
+import { ADAPTERS, openTestDatabase, startTestApp, type TestApp, type TestDatabase } from '../helpers.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const MIN = 60_000;
@@ -75,18 +72,14 @@ describe.each(ADAPTERS)('response schemas on %s', (kind) => {
   const routes: RouteOptions[] = [];
   /** What each handler handed to the serialiser, by request id. */
   const handed = new Map<string, unknown>();
-  const capture: Module = {
-    server: {
-      early: [
-        async (app) => {
-          app.addHook('onRoute', (r) => void routes.push(r));
-          app.addHook('preSerialization', (req, _reply, payload, done) => {
-            handed.set(req.id, payload);
-            done(null, payload);
-          });
-        },
-      ],
-    },
+  /** Collects the route table and, on every route, what the handler handed to the serialiser. */
+  const capture = (r: RouteOptions): void => {
+    routes.push(r);
+    const keep: preSerializationHookHandler = (req, _reply, payload, done) => {
+      handed.set(req.id, payload);
+      done(null, payload);
+    };
+    r.preSerialization = [...[r.preSerialization ?? []].flat(), keep] as RouteOptions['preSerialization'];
   };
   let db: TestDatabase;
   let t: TestApp;
@@ -99,7 +92,8 @@ describe.each(ADAPTERS)('response schemas on %s', (kind) => {
     db = await openTestDatabase(kind);
     t = await startTestApp(db, {
       env: { TELEMETRY_MAX_FUTURE_SKEW_S: String(4 * 3600) },
-      modules: [capture, ...defaultModules(testConfig({ DATA_DIR: tmpdir() }))],
+      security: true,
+      onRoute: capture,
     });
     doc = (await (await t.request('/api/v1/openapi.json')).json()) as OpenApiDocument;
 
