@@ -10,7 +10,7 @@ import type { AppContext } from '../http/context.js';
 import { RejectedSink } from './device.js';
 import { importReadings, type ImportFormat } from './import.js';
 import { IngestMetrics } from './metrics.js';
-import { defaultClientId, EmbeddedBroker, ExternalSubscriber, MqttMessageHandler } from './mqtt.js';
+import { defaultClientId, EmbeddedBroker, ExternalSubscriber, MqttMessageHandler } from './mqtt/index.js';
 
 const RejectedQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
