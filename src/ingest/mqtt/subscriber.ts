@@ -1,12 +1,17 @@
 // ExternalSubscriber: a shared subscription on an external broker (Mosquitto, EMQX …) over MQTT 5, so several
 // platform processes split the load. mqtt.js would send the PUBACK as soon as the message is handled; it is held
-// back until the commit (in receipt order), and on a failed commit the connection is dropped so the broker
-// redelivers from the persistent session.
+// back until the commit (in receipt order) by the connection stream handed to mqtt.js (ack-holding-stream.ts), and
+// on a failed commit the connection is dropped so the broker redelivers from the persistent session.
+import { connect as netConnect, isIP } from 'node:net';
 import { hostname } from 'node:os';
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { Duplex } from 'node:stream';
+import { connect as tlsConnect } from 'node:tls';
+import { MqttClient, type IClientOptions } from 'mqtt';
+import { streamBuilder as webSocketStream } from 'mqtt/lib/connect/ws';
 import type { Logger } from 'pino';
 import type { DependencyCheck, Transport } from '../../domain/lifecycle.js';
 import type { IngestMetrics } from '../metrics.js';
+import { AckHoldingStream } from './ack-holding-stream.js';
 import { BrokerSysReader } from './broker-sys.js';
 import type { MqttDeps } from './deps.js';
 import type { MqttMessageHandler } from './handler.js';
@@ -27,8 +32,6 @@ export interface ExternalSubscriberOptions {
   receiveMaximum: number;
 }
 
-type SendPacket = (packet: { cmd: string; messageId?: number }, cb?: (err?: Error) => void, ...rest: unknown[]) => void;
-
 /** The stable client id of this process on the external broker (its persistent session is keyed by it). */
 export function defaultClientId(shareGroup: string, httpPort: number): string {
   return `${shareGroup}-${hostname()}-${httpPort || process.pid}`.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 128);
@@ -45,7 +48,7 @@ export class ExternalSubscriber implements Transport {
   private readonly log: Logger;
 
   constructor(
-    private readonly ctx: MqttDeps,
+    ctx: MqttDeps,
     private readonly handler: MqttMessageHandler,
     private readonly metrics: IngestMetrics,
     private readonly opts: ExternalSubscriberOptions,
@@ -86,7 +89,6 @@ export class ExternalSubscriber implements Transport {
 
   async start(): Promise<void> {
     const { opts, metrics, log } = this;
-    const pending = new Map<number, Promise<boolean>>();
     const sys = new BrokerSysReader(metrics);
     /** QoS 1 messages received and not yet acknowledged, on this connection and any earlier one. */
     let inWindow = 0;
@@ -111,16 +113,19 @@ export class ExternalSubscriber implements Transport {
       lastTraffic = now;
       this.client?.reschedulePing(true);
     };
+    const address = brokerAddress(opts.url);
     const options: IClientOptions = {
       protocolVersion: 5,
-      clientId: opts.clientId,
+      clientId: address.clientId ?? opts.clientId,
       clean: false,
-      username: opts.username,
-      password: opts.password,
+      username: address.username ?? opts.username,
+      password: address.password ?? opts.password,
       reconnectPeriod: 1_000,
       connectTimeout: 10_000,
       keepalive: 30,
       resubscribe: false,
+      // Connected by start() once the event handlers are in place.
+      manualConnect: true,
       // The broker sends at most `receiveMaximum` messages before their acknowledgements: this bounds what a
       // backlog can push into the process, whatever is waiting at the broker.
       properties: { sessionExpiryInterval: opts.sessionExpirySeconds ?? 86_400, receiveMaximum: opts.receiveMaximum },
@@ -129,16 +134,25 @@ export class ExternalSubscriber implements Transport {
         traffic();
         if (packet.messageId !== undefined) {
           metrics.mqtt.awaitingAck++;
-          pending.set(
-            packet.messageId,
-            this.handler.handle(topic, message, null).then(
-              () => true,
-              (err: Error) => {
-                log.warn({ err: err.message, topic }, 'MQTT message not acknowledged; the broker will redeliver');
-                return false;
-              },
-            ),
+          const committed = this.handler.handle(topic, message, null).then(
+            () => true,
+            (err: Error) => {
+              log.warn({ err: err.message, topic }, 'MQTT message not acknowledged; the broker will redeliver');
+              return false;
+            },
           );
+          // PUBACKs go out in receipt order, each after its own commit: a message's turn comes when every earlier
+          // one has had its turn and its own commit has settled.
+          const turn = this.ackChain
+            .then(() => committed)
+            .then((ok) => {
+              metrics.mqtt.awaitingAck--;
+              windowFreed();
+              return ok;
+            });
+          this.ackChain = turn.then(() => undefined);
+          // The connection this message came on holds its PUBACK until the turn (a later connection never sends it).
+          connection?.hold(packet.messageId, turn);
           // The window is enforced here too: a broker resuming a session may send more than the receive maximum
           // (Mosquitto 2.0 did, ~4 500 for 1 000). Past it, the next packet is not read until an acknowledgement
           // leaves, so the rest waits in TCP and at the broker, not in this process.
@@ -150,30 +164,15 @@ export class ExternalSubscriber implements Transport {
         done(0);
       },
     };
-    const client = mqtt.connect(opts.url, { ...options, manualConnect: true });
-    this.client = client;
-    // mqtt.js sends the PUBACK right after the handler returns and reads the next packet only after that; hold
-    // the PUBACK until the commit but let the reader go on, so one connection keeps many messages in flight.
-    const c = client as unknown as { _sendPacket: SendPacket; stream: unknown };
-    const send = c._sendPacket.bind(client);
-    c._sendPacket = (packet, cb, ...rest) => {
-      const work = packet.cmd === 'puback' && packet.messageId !== undefined ? pending.get(packet.messageId) : undefined;
-      if (!work) return send(packet, cb, ...rest);
-      pending.delete(packet.messageId!);
-      const stream = c.stream;
-      cb?.();
-      this.ackChain = this.ackChain
-        .then(() => work)
-        .then((ok) => {
-          metrics.mqtt.awaitingAck--;
-          windowFreed();
-          if (c.stream !== stream || !client.connected) return; // a new connection: the broker redelivers
-          if (ok) return send(packet, () => undefined);
-          metrics.mqtt.unacknowledged++;
-          // MQTT redelivers an unacknowledged message only on a new connection (the session is persistent).
-          (stream as { destroy?: () => void }).destroy?.();
-        });
+    // mqtt.js's public constructor takes the function that opens each connection: every connection (the first and
+    // each reconnection) is wrapped so that its PUBACKs wait for their commits while the reader goes on.
+    let connection: AckHoldingStream | null = null;
+    const openHolding = (c: MqttClient): AckHoldingStream => {
+      connection = new AckHoldingStream(openConnection(address, c), () => metrics.mqtt.unacknowledged++);
+      return connection;
     };
+    const client = new MqttClient(openHolding, options);
+    this.client = client;
     client.on('connect', (connack) => {
       this.connected = true;
       this.lastError = null;
@@ -236,6 +235,52 @@ export class ExternalSubscriber implements Transport {
     await Promise.race([this.ackChain, new Promise((r) => setTimeout(r, 5_000).unref())]);
     await client.endAsync(false).catch(() => undefined);
     this.connected = false;
+  }
+}
+
+/** Where and how to reach the broker: MQTT_URL read as mqtt.connect() reads it (credentials and a clientId query too). */
+interface BrokerAddress {
+  protocol: 'mqtt' | 'mqtts' | 'ws' | 'wss';
+  host: string;
+  port: number;
+  /** WebSocket path (and query). */
+  path: string;
+  username?: string;
+  password?: string;
+  clientId?: string;
+}
+
+const DEFAULT_PORTS: Record<BrokerAddress['protocol'], number> = { mqtt: 1883, mqtts: 8883, ws: 80, wss: 443 };
+
+function brokerAddress(url: string): BrokerAddress {
+  const u = new URL(url);
+  const scheme = u.protocol.replace(/:$/, '');
+  const protocol = scheme === 'tcp' ? 'mqtt' : scheme === 'ssl' || scheme === 'tls' ? 'mqtts' : scheme;
+  if (protocol !== 'mqtt' && protocol !== 'mqtts' && protocol !== 'ws' && protocol !== 'wss') throw new Error(`unsupported MQTT URL scheme: ${u.protocol}`);
+  const address: BrokerAddress = {
+    protocol,
+    host: u.hostname.replace(/^\[(.*)\]$/, '$1') || 'localhost',
+    port: u.port ? Number(u.port) : DEFAULT_PORTS[protocol],
+    path: u.pathname + u.search || '/',
+  };
+  if (u.username) {
+    address.username = decodeURIComponent(u.username);
+    if (u.password) address.password = decodeURIComponent(u.password);
+  }
+  const clientId = u.searchParams.get('clientId');
+  if (clientId !== null) address.clientId = clientId;
+  return address;
+}
+
+/** Opens the raw connection to the broker (TCP, TLS or WebSocket), as mqtt.js itself would. */
+function openConnection(a: BrokerAddress, client: MqttClient): Duplex {
+  switch (a.protocol) {
+    case 'mqtt':
+      return netConnect({ host: a.host, port: a.port });
+    case 'mqtts':
+      return tlsConnect({ host: a.host, port: a.port, servername: isIP(a.host) === 0 ? a.host : undefined });
+    default:
+      return webSocketStream(client, { ...client.options, protocol: a.protocol, hostname: a.host, port: a.port, path: a.path }) as Duplex;
   }
 }
 
