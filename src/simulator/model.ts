@@ -340,7 +340,7 @@ export class WellModel {
       pipTarget: ph.ps,
       tempTarget: ph.tRes,
     };
-    if (code !== null) applyFault(pt, code, fault!, { prog, k, fr, qExp, ph, well: this.well, r });
+    if (code !== null) FAULT_EFFECTS[code]?.(pt, fault!, { prog, k, fr, qExp, ph, well: this.well, r });
     if (this.drifts.length) {
       const dr = this.driftAt(ts);
       // Current creep raises the load part (and torque with it); heat follows the current below.
@@ -460,138 +460,121 @@ interface FaultContext {
   r: Rng;
 }
 
-/** What a developing fault does to the running pump's operating point (the signatures the engine looks for). */
-function applyFault(pt: OperatingPoint, code: DiagnosisCode, fault: FaultState, { prog, k, fr, qExp, ph, well, r }: FaultContext): void {
-  switch (code) {
-    case 'GAS_LOCK': {
-      pt.q *= 1 - prog * (0.85 + 0.12 * k[0]);
-      pt.noiseQ = 0.015 + prog * 0.3;
-      pt.cur = ph.i0 * 1.1 + (pt.cur - ph.i0 * 1.1) * (1 - prog * (0.55 + 0.25 * k[1]));
-      pt.noiseI = 0.01 + prog * (0.1 + 0.1 * k[2]);
-      pt.gor = ph.gor0 * (1 + prog * (2 + 6 * k[3]));
-      pt.fv = ph.fv0 + prog * (40 + 80 * k[4]);
-      pt.noiseP = 0.006 + prog * (0.05 + 0.1 * k[5]);
-      pt.dTemp = prog * (10 + 15 * k[6]);
-      pt.tq *= (pt.cur - ph.i0) / Math.max(1e-6, ph.iLoad * fr * fr);
-      break;
+/** What each developing fault does to the running pump's operating point (the signatures the engine looks for). */
+const FAULT_EFFECTS: Partial<Record<DiagnosisCode, (pt: OperatingPoint, fault: FaultState, c: FaultContext) => void>> = {
+  GAS_LOCK: (pt, _fault, { prog, k, fr, ph }) => {
+    pt.q *= 1 - prog * (0.85 + 0.12 * k[0]);
+    pt.noiseQ = 0.015 + prog * 0.3;
+    pt.cur = ph.i0 * 1.1 + (pt.cur - ph.i0 * 1.1) * (1 - prog * (0.55 + 0.25 * k[1]));
+    pt.noiseI = 0.01 + prog * (0.1 + 0.1 * k[2]);
+    pt.gor = ph.gor0 * (1 + prog * (2 + 6 * k[3]));
+    pt.fv = ph.fv0 + prog * (40 + 80 * k[4]);
+    pt.noiseP = 0.006 + prog * (0.05 + 0.1 * k[5]);
+    pt.dTemp = prog * (10 + 15 * k[6]);
+    pt.tq *= (pt.cur - ph.i0) / Math.max(1e-6, ph.iLoad * fr * fr);
+  },
+  GAS_INTERFERENCE: (pt, _fault, { prog, k, ph, well }) => {
+    pt.q *= 1 - prog * (0.12 + 0.16 * k[0]);
+    pt.noiseQ = 0.015 + prog * 0.06;
+    pt.cur *= 1 - prog * (0.06 + 0.07 * k[1]);
+    pt.noiseI = 0.01 + prog * (0.025 + 0.02 * k[2]);
+    pt.gor = ph.gor0 * (1 + prog * (0.6 + 1.4 * k[3]));
+    pt.fv = ph.fv0 + prog * (12 + 18 * k[4]);
+    pt.pipOverride = (well.bubble_point_psi ?? 1000) * (0.85 + 0.17 * k[5]);
+    pt.dTemp = prog * (2 + 4 * k[6]);
+    pt.vib *= 1 + prog * (0.1 + 0.2 * k[7]);
+    pt.tq *= 1 - prog * 0.08;
+  },
+  PUMP_OFF: (pt, _fault, { prog, k, fr, qExp, ph }) => {
+    pt.q *= 1 - prog * (0.5 + 0.3 * k[0]);
+    pt.cur = ph.i0 + (pt.cur - ph.i0) * (1 - prog * (0.35 + 0.25 * k[1]));
+    pt.pipOverride = ((ph.ps - qExp / ph.pi) * (1 - prog)) + prog * (ph.ps - qExp / ph.pi) * (0.03 + 0.09 * k[2]);
+    pt.dTemp = prog * (8 + 12 * k[3]);
+    pt.tq = ph.tq0 * fr * fr * (1 - prog * (0.35 + 0.25 * k[1]));
+  },
+  BROKEN_SHAFT: (pt, _fault, { k, ph }) => {
+    pt.q *= 0.02 * k[0];
+    pt.cur = ph.i0 * (1 + 0.03 * (k[1] - 0.5));
+    pt.noiseI = 0.006;
+    pt.tq = ph.tq0 * (0.02 + 0.04 * k[2]);
+    pt.pipOverride = ph.ps;
+    pt.tauP = (1 + k[3]) * HOUR;
+    pt.dTemp = -ph.tRise * (0.1 + 0.4 * k[4]);
+    pt.vib *= k[5] < 0.5 ? 0.4 + 0.3 * k[6] : 1.4 + 0.4 * k[6];
+  },
+  CLOSED_VALVE: (pt, _fault, { k, ph }) => {
+    pt.q *= 0.03 * k[0];
+    const drop = 0.15 + 0.15 * k[1];
+    pt.cur = pt.cur * (1 - drop);
+    pt.tq *= 1 - drop * 1.3;
+    pt.pipOverride = ph.ps;
+    pt.tauP = (1 + k[3]) * HOUR;
+    pt.dTemp = 30 + 30 * k[2];
+    pt.tauT = (8 + 15 * k[4]) * MIN;
+  },
+  TUBING_LEAK: (pt, _fault, { k, qExp, ph }) => {
+    const lost = 0.22 + 0.26 * k[0];
+    pt.q *= 1 - lost;
+    pt.cur *= 1 + 0.04 * (k[1] - 0.5);
+    pt.pipOverride = (ph.ps - qExp / ph.pi) * (1.06 + 0.12 * k[2]);
+  },
+  PUMP_WEAR: (pt, _fault, { prog, k, qExp, ph }) => {
+    pt.q *= 1 - prog * (0.2 + 0.2 * k[0]);
+    pt.pipOverride = (ph.ps - qExp / ph.pi) * (1 + prog * (0.05 + 0.1 * k[1]));
+    pt.vib *= 1 + prog * (0.6 + 0.9 * k[2]);
+    pt.cur *= 1 - prog * 0.05 * k[3];
+  },
+  SCALE: (pt, _fault, { prog, k }) => {
+    pt.q *= 1 - prog * (0.15 + 0.2 * k[0]);
+    const up = prog * (0.1 + 0.12 * k[1]);
+    pt.cur *= 1 + up;
+    pt.tq *= 1 + up * 1.4;
+    pt.dTemp = prog * 6 * k[2];
+  },
+  SAND_PRODUCTION: (pt, _fault, { prog, k, ph, r }) => {
+    pt.vib *= 1 + prog * (0.6 + 1.4 * k[0]);
+    pt.noiseV = 0.04 + prog * 0.2;
+    if (r.chance(0.2 * prog)) pt.vib *= 1.5 + 1.5 * r.next();
+    if (r.chance(0.25 * prog)) {
+      const s = 1 + (r.chance(0.5) ? 1 : -1) * (0.1 + 0.2 * r.next());
+      pt.cur *= s;
+      pt.tq *= s * s;
     }
-    case 'GAS_INTERFERENCE': {
-      pt.q *= 1 - prog * (0.12 + 0.16 * k[0]);
-      pt.noiseQ = 0.015 + prog * 0.06;
-      pt.cur *= 1 - prog * (0.06 + 0.07 * k[1]);
-      pt.noiseI = 0.01 + prog * (0.025 + 0.02 * k[2]);
-      pt.gor = ph.gor0 * (1 + prog * (0.6 + 1.4 * k[3]));
-      pt.fv = ph.fv0 + prog * (12 + 18 * k[4]);
-      pt.pipOverride = (well.bubble_point_psi ?? 1000) * (0.85 + 0.17 * k[5]);
-      pt.dTemp = prog * (2 + 4 * k[6]);
-      pt.vib *= 1 + prog * (0.1 + 0.2 * k[7]);
-      pt.tq *= 1 - prog * 0.08;
-      break;
-    }
-    case 'PUMP_OFF': {
-      pt.q *= 1 - prog * (0.5 + 0.3 * k[0]);
-      pt.cur = ph.i0 + (pt.cur - ph.i0) * (1 - prog * (0.35 + 0.25 * k[1]));
-      pt.pipOverride = ((ph.ps - qExp / ph.pi) * (1 - prog)) + prog * (ph.ps - qExp / ph.pi) * (0.03 + 0.09 * k[2]);
-      pt.dTemp = prog * (8 + 12 * k[3]);
-      pt.tq = ph.tq0 * fr * fr * (1 - prog * (0.35 + 0.25 * k[1]));
-      break;
-    }
-    case 'BROKEN_SHAFT': {
-      pt.q *= 0.02 * k[0];
-      pt.cur = ph.i0 * (1 + 0.03 * (k[1] - 0.5));
-      pt.noiseI = 0.006;
-      pt.tq = ph.tq0 * (0.02 + 0.04 * k[2]);
-      pt.pipOverride = ph.ps;
-      pt.tauP = (1 + k[3]) * HOUR;
-      pt.dTemp = -ph.tRise * (0.1 + 0.4 * k[4]);
-      pt.vib *= k[5] < 0.5 ? 0.4 + 0.3 * k[6] : 1.4 + 0.4 * k[6];
-      break;
-    }
-    case 'CLOSED_VALVE': {
-      pt.q *= 0.03 * k[0];
-      const drop = 0.15 + 0.15 * k[1];
-      pt.cur = pt.cur * (1 - drop);
-      pt.tq *= 1 - drop * 1.3;
-      pt.pipOverride = ph.ps;
-      pt.tauP = (1 + k[3]) * HOUR;
-      pt.dTemp = 30 + 30 * k[2];
-      pt.tauT = (8 + 15 * k[4]) * MIN;
-      break;
-    }
-    case 'TUBING_LEAK': {
-      const lost = 0.22 + 0.26 * k[0];
-      pt.q *= 1 - lost;
-      pt.cur *= 1 + 0.04 * (k[1] - 0.5);
-      pt.pipOverride = (ph.ps - qExp / ph.pi) * (1.06 + 0.12 * k[2]);
-      break;
-    }
-    case 'PUMP_WEAR': {
-      pt.q *= 1 - prog * (0.2 + 0.2 * k[0]);
-      pt.pipOverride = (ph.ps - qExp / ph.pi) * (1 + prog * (0.05 + 0.1 * k[1]));
-      pt.vib *= 1 + prog * (0.6 + 0.9 * k[2]);
-      pt.cur *= 1 - prog * 0.05 * k[3];
-      break;
-    }
-    case 'SCALE': {
-      pt.q *= 1 - prog * (0.15 + 0.2 * k[0]);
-      const up = prog * (0.1 + 0.12 * k[1]);
-      pt.cur *= 1 + up;
-      pt.tq *= 1 + up * 1.4;
-      pt.dTemp = prog * 6 * k[2];
-      break;
-    }
-    case 'SAND_PRODUCTION': {
-      pt.vib *= 1 + prog * (0.6 + 1.4 * k[0]);
-      pt.noiseV = 0.04 + prog * 0.2;
-      if (r.chance(0.2 * prog)) pt.vib *= 1.5 + 1.5 * r.next();
-      if (r.chance(0.25 * prog)) {
-        const s = 1 + (r.chance(0.5) ? 1 : -1) * (0.1 + 0.2 * r.next());
-        pt.cur *= s;
-        pt.tq *= s * s;
-      }
-      pt.noiseI = 0.01 + prog * 0.02;
-      pt.noiseQ = 0.015 + prog * 0.05;
-      pt.fv = ph.fv0 * (1 + prog * (0.5 + 1.5 * k[1]));
-      break;
-    }
-    case 'MOTOR_OVERHEAT': {
-      const lim = well.motor_temp_limit_c ?? 150;
-      const runT = ph.tRes + ph.tRise;
-      const target = k[0] < 0.5 ? lim - 3 + 20 * k[1] : runT + 28 + 20 * k[1];
-      pt.dTemp = prog * (target - runT);
-      pt.q *= 1 - prog * 0.12 * k[2];
-      break;
-    }
-    case 'MOTOR_OVERLOAD': {
-      const ir = well.rated_current_a ?? ph.i0 / 0.3;
-      const target = ir * (1.16 + 0.24 * k[0]);
-      pt.cur = pt.cur + prog * (target - pt.cur);
-      pt.tq *= 1 + prog * ((target - ph.i0) / Math.max(1e-6, ph.iLoad * fr * fr) - 1);
-      pt.q *= 1 + prog * 0.05 * k[1];
-      pt.dTemp = prog * (8 + 12 * k[2]);
-      break;
-    }
-    case 'HIGH_VIBRATION': {
-      const lim = well.vibration_limit_g ?? 2;
-      const target = Math.max(lim * (1.1 + 0.9 * k[0]), ph.vib0 * (3.5 + 2.5 * k[1]));
-      pt.vib = pt.vib + prog * (target - pt.vib);
-      break;
-    }
-    case 'UNKNOWN': {
-      // An anomaly that matches no signature: intake pressure collapses alone, or motor runs cold, or
-      // surface flow reads high with everything else unchanged.
-      if (fault.mode === 0) pt.pipOverride = (ph.ps - qExp / ph.pi) * (0.45 + 0.2 * k[0]);
-      else if (fault.mode === 1) pt.dTemp = -(22 + 10 * k[0]);
-      else pt.q *= 1.3 + 0.25 * k[0];
-      break;
-    }
-    case 'FREQUENT_CYCLING':
-      pt.dTemp = 6 + 8 * k[0];
-      break;
-    default:
-      break;
-  }
-}
+    pt.noiseI = 0.01 + prog * 0.02;
+    pt.noiseQ = 0.015 + prog * 0.05;
+    pt.fv = ph.fv0 * (1 + prog * (0.5 + 1.5 * k[1]));
+  },
+  MOTOR_OVERHEAT: (pt, _fault, { prog, k, ph, well }) => {
+    const lim = well.motor_temp_limit_c ?? 150;
+    const runT = ph.tRes + ph.tRise;
+    const target = k[0] < 0.5 ? lim - 3 + 20 * k[1] : runT + 28 + 20 * k[1];
+    pt.dTemp = prog * (target - runT);
+    pt.q *= 1 - prog * 0.12 * k[2];
+  },
+  MOTOR_OVERLOAD: (pt, _fault, { prog, k, fr, ph, well }) => {
+    const ir = well.rated_current_a ?? ph.i0 / 0.3;
+    const target = ir * (1.16 + 0.24 * k[0]);
+    pt.cur = pt.cur + prog * (target - pt.cur);
+    pt.tq *= 1 + prog * ((target - ph.i0) / Math.max(1e-6, ph.iLoad * fr * fr) - 1);
+    pt.q *= 1 + prog * 0.05 * k[1];
+    pt.dTemp = prog * (8 + 12 * k[2]);
+  },
+  HIGH_VIBRATION: (pt, _fault, { prog, k, ph, well }) => {
+    const lim = well.vibration_limit_g ?? 2;
+    const target = Math.max(lim * (1.1 + 0.9 * k[0]), ph.vib0 * (3.5 + 2.5 * k[1]));
+    pt.vib = pt.vib + prog * (target - pt.vib);
+  },
+  UNKNOWN: (pt, fault, { k, qExp, ph }) => {
+    // An anomaly that matches no signature: intake pressure collapses alone, or motor runs cold, or
+    // surface flow reads high with everything else unchanged.
+    if (fault.mode === 0) pt.pipOverride = (ph.ps - qExp / ph.pi) * (0.45 + 0.2 * k[0]);
+    else if (fault.mode === 1) pt.dTemp = -(22 + 10 * k[0]);
+    else pt.q *= 1.3 + 0.25 * k[0];
+  },
+  FREQUENT_CYCLING: (pt, _fault, { k }) => {
+    pt.dTemp = 6 + 8 * k[0];
+  },
+};
 
 function rnd(x: number, d: number): number {
   const p = 10 ** d;
