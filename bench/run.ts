@@ -8,7 +8,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { pino } from 'pino';
@@ -20,6 +19,7 @@ import { PgliteExecutor } from '../src/storage/pglite.js';
 import { PostgresExecutor } from '../src/storage/postgres.js';
 import type { SqlExecutor } from '../src/storage/sql.js';
 import { SqlRepository } from '../src/storage/sql-repository.js';
+import { freePort } from '../scripts/free-port.js';
 import { cpuNote } from './cpu.js';
 import { startFloorServer } from './floor.js';
 import type { LoadJob, LoadResult } from './load-worker.js';
@@ -46,14 +46,6 @@ interface Row {
 
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 function runLoad(job: LoadJob): Promise<LoadResult> {
   return new Promise((resolve, reject) => {

@@ -3,10 +3,11 @@
 // The machine's own broker (1883) is never touched.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.js';
 
 export const PRODUCTION_CONFIG = fileURLToPath(new URL('../deploy/mosquitto/mosquitto.conf', import.meta.url));
 export const PLATFORM_USER = { username: 'esp-platform', password: 'platform-secret-0123' };
@@ -19,14 +20,6 @@ export interface PrivateMosquitto {
   dir: string;
   output(): string;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 /**

@@ -14,7 +14,7 @@ import { DiagnosisService } from './ingest/diagnosis-service.js';
 import { EventBus } from './ingest/event-bus.js';
 import { EventHub } from './ingest/events.js';
 import { IngestMetrics } from './ingest/metrics.js';
-import { defaultClientId, EmbeddedBroker, ExternalSubscriber, MqttMessageHandler, type MqttDeps } from './ingest/mqtt.js';
+import { defaultClientId, EmbeddedBroker, ExternalSubscriber, MqttMessageHandler, type MqttDeps } from './ingest/mqtt/index.js';
 import { IngestPipeline } from './ingest/pipeline.js';
 import { RunEventService } from './ingest/run-events.js';
 import { SurveillanceService } from './ingest/surveillance.js';

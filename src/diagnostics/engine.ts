@@ -5,11 +5,14 @@ import type { Reading } from '../domain/reading.js';
 import type { WellNameplate } from '../domain/well.js';
 import { baselineFromRows, isSorted, selectHealthyRows, type Baseline } from './baseline.js';
 import { CODE_INFO } from './codes.js';
-import { abnormality, computeFeatures, recentStats, setLite } from './features.js';
+import { FULL_EVIDENCE, LITE_EVIDENCE } from './evidence.js';
+import { abnormality, computeFeatures } from './features.js';
 import { NO_LOAD_FRACTION, resolveWell, type WellParams } from './physics.js';
 import { cycling, scoreSignature, sensorSuspects, shutDown, SIGNATURES, type Candidate } from './rules/index.js';
+import { recentStats } from './recent.js';
+import { EngineScratch } from './scratch.js';
 import { clamp01, round } from './stats.js';
-import { NCH, WindowState } from './window.js';
+import { WindowState } from './window.js';
 
 /** A signature must score at least this to be reported. */
 export const FIRE_THRESHOLD = 0.5;
@@ -56,30 +59,24 @@ export interface Scored {
   code: DiagnosisCode;
   score: number;
 }
-let lastScores: Scored[] = [];
 
-/** Judge the current state of a window. Exposed for the stream, which keeps its own window. */
-export function evaluate(w: WindowState, p: WellParams, b: Baseline | null, now?: number): Diagnosis {
-  return judge(w, p, b, now, false) as Diagnosis;
+/**
+ * Judge the current state of a window. Exposed for the stream, which keeps its own window. `now` is the reported
+ * ts when the window holds no readings; `scores`, when given, receives every signature's score, best first.
+ */
+export function evaluate(w: WindowState, p: WellParams, b: Baseline | null, scratch: EngineScratch, now?: number, scores?: Scored[]): Diagnosis {
+  return judge(w, p, b, scratch, now, false, scores) as Diagnosis;
 }
 
 /**
  * The code evaluate() would report, without building evidence, strings or score lists (the stream's routine
  * evaluations; the full diagnosis is built only when the code changes or is asked for). Same decisions.
  */
-export function evaluateCode(w: WindowState, p: WellParams, b: Baseline | null): DiagnosisCode {
-  setLite(true);
-  try {
-    return judge(w, p, b, undefined, true) as DiagnosisCode;
-  } finally {
-    setLite(false);
-  }
+export function evaluateCode(w: WindowState, p: WellParams, b: Baseline | null, scratch: EngineScratch): DiagnosisCode {
+  return judge(w, p, b, scratch, undefined, true) as DiagnosisCode;
 }
 
-const maskedBuf = new Uint8Array(NCH);
-
-function judge(w: WindowState, p: WellParams, b: Baseline | null, now: number | undefined, lite: boolean): Diagnosis | DiagnosisCode {
-  if (!lite) lastScores = [];
+function judge(w: WindowState, p: WellParams, b: Baseline | null, scratch: EngineScratch, now: number | undefined, lite: boolean, scores?: Scored[]): Diagnosis | DiagnosisCode {
   if (w.count === 0) {
     return lite ? 'UNKNOWN' : build('UNKNOWN', 0, [], now ?? 0, 'No readings to judge');
   }
@@ -92,31 +89,32 @@ function judge(w: WindowState, p: WellParams, b: Baseline | null, now: number | 
     return build(c.code, c.score, c.evidence, ts, summarise(c.code, c.evidence));
   }
 
-  const suspects = sensorSuspects(w, b);
-  const masked = maskedBuf.fill(0);
+  const suspects = sensorSuspects(w, b, scratch);
+  const masked = scratch.masked.fill(0);
   for (const s of suspects) masked[s.channel] = 1;
-  const st = recentStats(w, b, masked);
-  const fx = computeFeatures(w, p, b, st, masked);
+  const st = recentStats(w, b, masked, scratch);
+  const ev = lite ? LITE_EVIDENCE : FULL_EVIDENCE;
+  const fx = computeFeatures(w, p, b, st, masked, ev);
 
   let best: Candidate | null = null;
   let state: Candidate | null = null;
   for (const sig of SIGNATURES) {
     const c = scoreSignature(sig, fx, lite);
     if (!c) continue;
-    if (!lite) lastScores.push({ code: c.code, score: round(c.score, 3) });
+    if (scores) scores.push({ code: c.code, score: round(c.score, 3) });
     if (c.code === 'LOW_FLOW') state = c;
     else if (!best || c.score > best.score) best = c;
   }
   // A state (flow below the recommended range) is the diagnosis only when no event signature explains the
   // well's condition: a pump-off, leak or gas lock also lowers flow below the minimum.
   if (state && (!best || best.score < FIRE_THRESHOLD) && (!best || state.score > best.score)) best = state;
-  if (!lite) lastScores.sort((a, b2) => b2.score - a.score);
+  if (scores) scores.sort((a, b2) => b2.score - a.score);
   if (cyc && (!best || cyc.score > best.score)) best = cyc;
 
   if (lite) {
     if (best && best.score >= FIRE_THRESHOLD) return best.code;
     if (suspects.length > 0) return 'SENSOR_FAULT';
-    const ab = abnormality(fx, st, b);
+    const ab = abnormality(fx, st, b, ev);
     return ab.d >= UNKNOWN_THRESHOLD && ab.ev ? 'UNKNOWN' : 'NORMAL';
   }
 
@@ -131,7 +129,7 @@ function judge(w: WindowState, p: WellParams, b: Baseline | null, now: number | 
   if (suspects.length > 0) {
     return build('SENSOR_FAULT', 0.85 * persist, sensorEv, ts, summarise('SENSOR_FAULT', sensorEv));
   }
-  const ab = abnormality(fx, st, b);
+  const ab = abnormality(fx, st, b, ev);
   if (ab.d >= UNKNOWN_THRESHOLD && ab.ev) {
     const ev = [ab.ev.ev];
     if (best) ev.push({ channel: 'closest_signature', observed: round(best.score, 3), limit: FIRE_THRESHOLD, rule: `closest.${best.code}`, note: `closest signature ${best.code} scored ${round(best.score, 2)}, below ${FIRE_THRESHOLD}` });
@@ -209,8 +207,9 @@ export function explain(well: Partial<WellNameplate>, readings: Reading[], opts:
   const b = opts.baseline ?? earlyBaseline(p, rs);
   const w = new WindowState(p);
   for (const r of rs) w.push(r);
-  const diagnosis = evaluate(w, p, b, opts.now);
-  return { diagnosis, scores: lastScores, baseline: b };
+  const scores: Scored[] = [];
+  const diagnosis = evaluate(w, p, b, new EngineScratch(), opts.now, scores);
+  return { diagnosis, scores, baseline: b };
 }
 
 export function diagnose(well: Partial<WellNameplate>, readings: Reading[], opts: DiagnoseOptions = {}): Diagnosis {
@@ -219,5 +218,5 @@ export function diagnose(well: Partial<WellNameplate>, readings: Reading[], opts
   const b = opts.baseline ?? earlyBaseline(p, rs);
   const w = new WindowState(p);
   for (const r of rs) w.push(r);
-  return evaluate(w, p, b, opts.now);
+  return evaluate(w, p, b, new EngineScratch(), opts.now);
 }

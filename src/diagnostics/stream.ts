@@ -8,6 +8,7 @@ import { baselineFromRows, healthyRow, type Baseline, type SampleRow } from './b
 import { CODE_INFO } from './codes.js';
 import { evaluate, evaluateCode, plausibleBaseline } from './engine.js';
 import { resolveWell, type WellParams } from './physics.js';
+import { EngineScratch } from './scratch.js';
 import { WindowState } from './window.js';
 
 /** Evaluate after this many new decimated samples... */
@@ -56,7 +57,16 @@ const LEARN_MAX_ROWS = 512;
 
 export interface DiagnosisStreamOptions {
   baseline?: Baseline | null;
+  /** Working buffers for this stream's evaluations; default: the set shared by every stream (see below). */
+  scratch?: EngineScratch;
 }
+
+/**
+ * Streams evaluate one at a time (the engine is synchronous and keeps nothing in these buffers between calls), so
+ * by default they share one set: a set per stream costs ~5 KB per well and slowed the fleet streaming benchmark
+ * by about a quarter (cold buffers, thousands of extra typed arrays for the GC).
+ */
+const SHARED_SCRATCH = new EngineScratch();
 
 const SEVERITY_RANK: Record<string, number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
 
@@ -86,11 +96,13 @@ export class DiagnosisStream {
   private sinceEval = 0;
   private lastEvalTs = -Infinity;
   private learnRows: SampleRow[] = [];
+  private readonly scratch: EngineScratch;
 
   constructor(well: Partial<WellNameplate>, opts: DiagnosisStreamOptions = {}) {
     this.p = resolveWell(well);
     this.w = new WindowState(this.p);
     this.b = opts.baseline ?? null;
+    this.scratch = opts.scratch ?? SHARED_SCRATCH;
     this.learning = this.b === null;
   }
 
@@ -149,9 +161,9 @@ export class DiagnosisStream {
     this.sinceEval = 0;
     const w = this.w;
     this.lastEvalTs = w.lastTs;
-    if (this.curCode === null) return this.confirm(evaluate(w, this.p, this.b), false);
+    if (this.curCode === null) return this.confirm(evaluate(w, this.p, this.b, this.scratch), false);
     // Routine evaluations only pick the code (no evidence, no strings); the full diagnosis is built on a change.
-    const code = evaluateCode(w, this.p, this.b);
+    const code = evaluateCode(w, this.p, this.b, this.scratch);
     const curCode = this.curCode;
     if (code === curCode) {
       this.stale = true; // same code: evidence and ts are refreshed lazily by current()
@@ -184,7 +196,7 @@ export class DiagnosisStream {
           ? UNKNOWN_MIN_MS
           : CONFIRM_MIN_MS;
     const held = this.pendingCount >= CONFIRM_EVALS && w.lastTs - this.pendingSince >= holdMs;
-    if (held || isStateEdge) return this.confirm(evaluate(w, this.p, this.b), isStateEdge);
+    if (held || isStateEdge) return this.confirm(evaluate(w, this.p, this.b, this.scratch), isStateEdge);
     return null;
   }
 
@@ -201,14 +213,17 @@ export class DiagnosisStream {
     return d;
   }
 
-  /** The confirmed diagnosis (evaluates once if nothing has been judged yet). */
-  current(): Diagnosis {
+  /**
+   * The confirmed diagnosis (evaluates once if nothing has been judged yet). `now` is the reported ts while the
+   * stream has seen no readings (the engine reads no clock).
+   */
+  current(now?: number): Diagnosis {
     if (this.cur === null) {
-      this.cur = evaluate(this.w, this.p, this.b, Date.now());
+      this.cur = evaluate(this.w, this.p, this.b, this.scratch, now);
       this.curCode = this.cur.diagnosis;
     } else if (this.stale && this.w.lastTs - this.cur.ts >= EVIDENCE_REFRESH_MS) {
       // Refresh evidence and ts for the confirmed code (a newer evaluation with another code stays pending).
-      const d = evaluate(this.w, this.p, this.b);
+      const d = evaluate(this.w, this.p, this.b, this.scratch);
       if (d.diagnosis === this.curCode) this.cur = d;
       this.stale = false;
     }

@@ -125,7 +125,7 @@ export class DiagnosisService {
     this.stats.readingsProcessed += readings.length;
     const last = readings[readings.length - 1];
     const live = last.ts >= Date.now() - this.opts.liveWindowMs;
-    const current = stream.current();
+    const current = stream.current(Date.now());
     const wantAlarm = live && !NON_ALARM_CODES.has(current.diagnosis) ? current.diagnosis : live ? null : state.alarmed;
     const alarmChange = wantAlarm !== state.alarmed;
     const now = Date.now();
@@ -219,7 +219,7 @@ export class DiagnosisService {
 
   /** Current in-memory diagnosis of a well, when it has been seen since start. */
   current(wellId: string): Diagnosis | null {
-    return this.wells.get(wellId)?.stream?.current() ?? null;
+    return this.wells.get(wellId)?.stream?.current(Date.now()) ?? null;
   }
 
   /** Judges readings against a well's nameplate and stored baseline (the analyze endpoints). */

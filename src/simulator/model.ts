@@ -255,13 +255,23 @@ export class WellModel {
 
   /** Advance to ts and return the reading there. */
   step(ts: number): Reading {
-    const r = this.rng;
-    const ph = this.phys;
     const dt = Number.isNaN(this.lastTs) ? 0 : Math.max(0, ts - this.lastTs);
     this.lastTs = ts;
     const fault = this.fault;
+    const justStarted = this.applyEvents(ts, fault);
+    const prog = fault ? (fault.rampMs <= 0 ? (ts >= fault.start ? 1 : 0) : Math.min(1, Math.max(0, (ts - fault.start) / fault.rampMs))) : 0;
+    const k = fault?.k ?? [];
+    const code = fault && ts >= fault.start ? fault.code : null;
+    const f = this.driveFrequency(code, fault, k);
+    const pt = this.running ? this.runningPoint(ts, f, code, fault, prog, k, justStarted) : stoppedPoint(this.phys);
+    const pipOut = this.applyLags(pt, dt, code);
+    return this.reading(ts, f, pt, pipOut, code, fault);
+  }
 
-    // --- operator and schedule events ---
+  /** Operator speed steps, scheduled stops and steps, and the on/off cycle of FREQUENT_CYCLING; true on a restart. */
+  private applyEvents(ts: number, fault: FaultState | null): boolean {
+    const r = this.rng;
+    const ph = this.phys;
     if (this.scheduledStep && ts >= this.scheduledStep.at) {
       this.f = this.scheduledStep.to;
       this.scheduledStep = null;
@@ -287,221 +297,111 @@ export class WellModel {
       }
       this.running = fault.cycleRunning === true;
     }
-    const prog = fault ? (fault.rampMs <= 0 ? (ts >= fault.start ? 1 : 0) : Math.min(1, Math.max(0, (ts - fault.start) / fault.rampMs))) : 0;
-    const k = fault?.k ?? [];
-    const code = fault && ts >= fault.start ? fault.code : null;
+    return justStarted;
+  }
 
+  /** The drive's output frequency: the setpoint, 0 when stopped, or what a faulty drive makes of it. */
+  private driveFrequency(code: DiagnosisCode | null, fault: FaultState | null, k: number[]): number {
+    const ph = this.phys;
     let f = this.running ? this.f : 0;
     if (code === 'VSD_ISSUE' && this.running) {
-      if (fault!.mode === 0) f = this.f + r.gauss() * (2 + 3 * k[0]);
+      if (fault!.mode === 0) f = this.f + this.rng.gauss() * (2 + 3 * k[0]);
       else f = ph.fb * (0.35 + 0.15 * k[0]);
       f = Math.max(5, Math.min(1.15 * ph.fb, f));
     }
+    return f;
+  }
 
-    let q = 0, cur = 0, tq = 0, vib = 0, gor: number | null = null, fv = 0;
-    let pipTarget = ph.ps;
-    let tempTarget = ph.tRes;
-    let tauT = 25 * MIN;
-    let tauP = 15 * MIN;
-    if (this.running) {
-      const fr = f / ph.fb;
-      q = ph.q0 * fr;
-      const qExp = q;
-      cur = ph.i0 + ph.iLoad * fr * fr;
-      const ibase = ph.i0 + ph.iLoad;
-      tq = ph.tq0 * fr * fr;
-      vib = ph.vib0 * (0.6 + 0.4 * fr * fr);
-      gor = ph.gor0;
-      fv = ph.fv0;
-      let dTemp = 0;
-      let pipOverride: number | null = null;
-      let noiseQ = 0.015, noiseI = 0.01, noiseV = 0.04, noiseP = 0.006;
-      switch (code) {
-        case 'GAS_LOCK': {
-          q *= 1 - prog * (0.85 + 0.12 * k[0]);
-          noiseQ = 0.015 + prog * 0.3;
-          cur = ph.i0 * 1.1 + (cur - ph.i0 * 1.1) * (1 - prog * (0.55 + 0.25 * k[1]));
-          noiseI = 0.01 + prog * (0.1 + 0.1 * k[2]);
-          gor = ph.gor0 * (1 + prog * (2 + 6 * k[3]));
-          fv = ph.fv0 + prog * (40 + 80 * k[4]);
-          noiseP = 0.006 + prog * (0.05 + 0.1 * k[5]);
-          dTemp = prog * (10 + 15 * k[6]);
-          tq *= (cur - ph.i0) / Math.max(1e-6, ph.iLoad * fr * fr);
-          break;
-        }
-        case 'GAS_INTERFERENCE': {
-          q *= 1 - prog * (0.12 + 0.16 * k[0]);
-          noiseQ = 0.015 + prog * 0.06;
-          cur *= 1 - prog * (0.06 + 0.07 * k[1]);
-          noiseI = 0.01 + prog * (0.025 + 0.02 * k[2]);
-          gor = ph.gor0 * (1 + prog * (0.6 + 1.4 * k[3]));
-          fv = ph.fv0 + prog * (12 + 18 * k[4]);
-          pipOverride = (this.well.bubble_point_psi ?? 1000) * (0.85 + 0.17 * k[5]);
-          dTemp = prog * (2 + 4 * k[6]);
-          vib *= 1 + prog * (0.1 + 0.2 * k[7]);
-          tq *= 1 - prog * 0.08;
-          break;
-        }
-        case 'PUMP_OFF': {
-          q *= 1 - prog * (0.5 + 0.3 * k[0]);
-          cur = ph.i0 + (cur - ph.i0) * (1 - prog * (0.35 + 0.25 * k[1]));
-          pipOverride = ((ph.ps - qExp / ph.pi) * (1 - prog)) + prog * (ph.ps - qExp / ph.pi) * (0.03 + 0.09 * k[2]);
-          dTemp = prog * (8 + 12 * k[3]);
-          tq = ph.tq0 * fr * fr * (1 - prog * (0.35 + 0.25 * k[1]));
-          break;
-        }
-        case 'BROKEN_SHAFT': {
-          q *= 0.02 * k[0];
-          cur = ph.i0 * (1 + 0.03 * (k[1] - 0.5));
-          noiseI = 0.006;
-          tq = ph.tq0 * (0.02 + 0.04 * k[2]);
-          pipOverride = ph.ps;
-          tauP = (1 + k[3]) * HOUR;
-          dTemp = -ph.tRise * (0.1 + 0.4 * k[4]);
-          vib *= k[5] < 0.5 ? 0.4 + 0.3 * k[6] : 1.4 + 0.4 * k[6];
-          break;
-        }
-        case 'CLOSED_VALVE': {
-          q *= 0.03 * k[0];
-          const drop = 0.15 + 0.15 * k[1];
-          cur = cur * (1 - drop);
-          tq *= 1 - drop * 1.3;
-          pipOverride = ph.ps;
-          tauP = (1 + k[3]) * HOUR;
-          dTemp = 30 + 30 * k[2];
-          tauT = (8 + 15 * k[4]) * MIN;
-          break;
-        }
-        case 'TUBING_LEAK': {
-          const lost = 0.22 + 0.26 * k[0];
-          q *= 1 - lost;
-          cur *= 1 + 0.04 * (k[1] - 0.5);
-          pipOverride = (ph.ps - qExp / ph.pi) * (1.06 + 0.12 * k[2]);
-          break;
-        }
-        case 'PUMP_WEAR': {
-          q *= 1 - prog * (0.2 + 0.2 * k[0]);
-          pipOverride = (ph.ps - qExp / ph.pi) * (1 + prog * (0.05 + 0.1 * k[1]));
-          vib *= 1 + prog * (0.6 + 0.9 * k[2]);
-          cur *= 1 - prog * 0.05 * k[3];
-          break;
-        }
-        case 'SCALE': {
-          q *= 1 - prog * (0.15 + 0.2 * k[0]);
-          const up = prog * (0.1 + 0.12 * k[1]);
-          cur *= 1 + up;
-          tq *= 1 + up * 1.4;
-          dTemp = prog * 6 * k[2];
-          break;
-        }
-        case 'SAND_PRODUCTION': {
-          vib *= 1 + prog * (0.6 + 1.4 * k[0]);
-          noiseV = 0.04 + prog * 0.2;
-          if (r.chance(0.2 * prog)) vib *= 1.5 + 1.5 * r.next();
-          if (r.chance(0.25 * prog)) {
-            const s = 1 + (r.chance(0.5) ? 1 : -1) * (0.1 + 0.2 * r.next());
-            cur *= s;
-            tq *= s * s;
-          }
-          noiseI = 0.01 + prog * 0.02;
-          noiseQ = 0.015 + prog * 0.05;
-          fv = ph.fv0 * (1 + prog * (0.5 + 1.5 * k[1]));
-          break;
-        }
-        case 'MOTOR_OVERHEAT': {
-          const lim = this.well.motor_temp_limit_c ?? 150;
-          const runT = ph.tRes + ph.tRise;
-          const target = k[0] < 0.5 ? lim - 3 + 20 * k[1] : runT + 28 + 20 * k[1];
-          dTemp = prog * (target - runT);
-          q *= 1 - prog * 0.12 * k[2];
-          break;
-        }
-        case 'MOTOR_OVERLOAD': {
-          const ir = this.well.rated_current_a ?? ph.i0 / 0.3;
-          const target = ir * (1.16 + 0.24 * k[0]);
-          cur = cur + prog * (target - cur);
-          tq *= 1 + prog * ((target - ph.i0) / Math.max(1e-6, ph.iLoad * fr * fr) - 1);
-          q *= 1 + prog * 0.05 * k[1];
-          dTemp = prog * (8 + 12 * k[2]);
-          break;
-        }
-        case 'HIGH_VIBRATION': {
-          const lim = this.well.vibration_limit_g ?? 2;
-          const target = Math.max(lim * (1.1 + 0.9 * k[0]), ph.vib0 * (3.5 + 2.5 * k[1]));
-          vib = vib + prog * (target - vib);
-          break;
-        }
-        case 'UNKNOWN': {
-          // An anomaly that matches no signature: intake pressure collapses alone, or motor runs cold, or
-          // surface flow reads high with everything else unchanged.
-          if (fault!.mode === 0) pipOverride = (ph.ps - qExp / ph.pi) * (0.45 + 0.2 * k[0]);
-          else if (fault!.mode === 1) dTemp = -(22 + 10 * k[0]);
-          else q *= 1.3 + 0.25 * k[0];
-          break;
-        }
-        case 'FREQUENT_CYCLING':
-          dTemp = 6 + 8 * k[0];
-          break;
-        default:
-          break;
-      }
-      if (this.drifts.length) {
-        const dr = this.driftAt(ts);
-        // Current creep raises the load part (and torque with it); heat follows the current below.
-        const load = cur - ph.i0;
-        cur = ph.i0 + load * dr.curMul;
-        tq *= dr.curMul;
-        vib *= dr.vibMul;
-        dTemp += dr.tempAdd;
-      }
-      // Cooling by flow past the motor (≈ 1 ft/s needed): less flow → hotter.
-      const flowFrac = Math.max(0, Math.min(1.2, q / Math.max(1e-6, qExp)));
-      const cooling = 0.4 + 0.6 * flowFrac;
-      const heat = (cur / ibase) ** 2;
-      tempTarget = ph.tRes + (ph.tRise * heat) / cooling + dTemp;
-      if (code === 'GAS_LOCK' || code === 'CLOSED_VALVE' || code === 'BROKEN_SHAFT') {
-        // these have explicit temperature behaviour above; undo the generic no-flow heating for the broken
-        // shaft (little load), keep it for the others
-        if (code === 'BROKEN_SHAFT') tempTarget = ph.tRes + ph.tRise + dTemp;
-        if (code === 'CLOSED_VALVE') tempTarget = ph.tRes + ph.tRise + dTemp;
-      }
-      pipTarget = pipOverride ?? ph.ps - q / ph.pi;
-      if (code === 'GAS_LOCK') pipTarget = ph.ps - qExp / ph.pi;
-      if (justStarted) cur = (this.well.rated_current_a ?? ibase) * (3 + 3 * r.next()); // inrush if sampled
-      q *= 1 + noiseQ * r.gauss();
-      cur *= 1 + noiseI * r.gauss();
-      tq *= 1 + Math.max(0.015, noiseI) * r.gauss();
-      vib *= 1 + noiseV * r.gauss();
-      gor = (gor ?? ph.gor0) * (1 + 0.03 * r.gauss());
-      fv = fv * (1 + 0.12 * r.gauss());
-      pipTarget *= 1 + noiseP * r.gauss();
+  /**
+   * The running pump at drive frequency f: the healthy operating point (affinity laws), then the active fault's
+   * effect, the drifts, the temperature and intake pressure it heads for, and measurement noise.
+   */
+  private runningPoint(ts: number, f: number, code: DiagnosisCode | null, fault: FaultState | null, prog: number, k: number[], justStarted: boolean): OperatingPoint {
+    const r = this.rng;
+    const ph = this.phys;
+    const fr = f / ph.fb;
+    const qExp = ph.q0 * fr;
+    const ibase = ph.i0 + ph.iLoad;
+    const pt: OperatingPoint = {
+      q: qExp,
+      cur: ph.i0 + ph.iLoad * fr * fr,
+      tq: ph.tq0 * fr * fr,
+      vib: ph.vib0 * (0.6 + 0.4 * fr * fr),
+      gor: ph.gor0,
+      fv: ph.fv0,
+      dTemp: 0,
+      pipOverride: null,
+      noiseQ: 0.015,
+      noiseI: 0.01,
+      noiseV: 0.04,
+      noiseP: 0.006,
+      tauT: 25 * MIN,
+      tauP: 15 * MIN,
+      pipTarget: ph.ps,
+      tempTarget: ph.tRes,
+    };
+    if (code !== null) FAULT_EFFECTS[code]?.(pt, fault!, { prog, k, fr, qExp, ph, well: this.well, r });
+    if (this.drifts.length) {
+      const dr = this.driftAt(ts);
+      // Current creep raises the load part (and torque with it); heat follows the current below.
+      const load = pt.cur - ph.i0;
+      pt.cur = ph.i0 + load * dr.curMul;
+      pt.tq *= dr.curMul;
+      pt.vib *= dr.vibMul;
+      pt.dTemp += dr.tempAdd;
     }
-    // Thermal and pressure lags.
-    if (Number.isNaN(this.temp)) this.temp = tempTarget;
-    else this.temp += (tempTarget - this.temp) * (1 - Math.exp(-dt / tauT));
+    // Cooling by flow past the motor (≈ 1 ft/s needed): less flow → hotter.
+    const flowFrac = Math.max(0, Math.min(1.2, pt.q / Math.max(1e-6, qExp)));
+    const cooling = 0.4 + 0.6 * flowFrac;
+    const heat = (pt.cur / ibase) ** 2;
+    pt.tempTarget = ph.tRes + (ph.tRise * heat) / cooling + pt.dTemp;
+    // A broken shaft (little load) and a closed valve have explicit temperature behaviour: no generic no-flow
+    // heating for them.
+    if (code === 'BROKEN_SHAFT' || code === 'CLOSED_VALVE') pt.tempTarget = ph.tRes + ph.tRise + pt.dTemp;
+    pt.pipTarget = pt.pipOverride ?? ph.ps - pt.q / ph.pi;
+    if (code === 'GAS_LOCK') pt.pipTarget = ph.ps - qExp / ph.pi;
+    if (justStarted) pt.cur = (this.well.rated_current_a ?? ibase) * (3 + 3 * r.next()); // inrush if sampled
+    pt.q *= 1 + pt.noiseQ * r.gauss();
+    pt.cur *= 1 + pt.noiseI * r.gauss();
+    pt.tq *= 1 + Math.max(0.015, pt.noiseI) * r.gauss();
+    pt.vib *= 1 + pt.noiseV * r.gauss();
+    pt.gor = (pt.gor ?? ph.gor0) * (1 + 0.03 * r.gauss());
+    pt.fv = pt.fv * (1 + 0.12 * r.gauss());
+    pt.pipTarget *= 1 + pt.noiseP * r.gauss();
+    return pt;
+  }
+
+  /** Thermal and pressure lags: the motor temperature and PIP move toward their targets; returns the PIP read. */
+  private applyLags(pt: OperatingPoint, dt: number, code: DiagnosisCode | null): number {
+    const ph = this.phys;
+    if (Number.isNaN(this.temp)) this.temp = pt.tempTarget;
+    else this.temp += (pt.tempTarget - this.temp) * (1 - Math.exp(-dt / pt.tauT));
     if (Number.isNaN(this.pip) || !this.running) {
-      if (Number.isNaN(this.pip)) this.pip = pipTarget;
+      if (Number.isNaN(this.pip)) this.pip = pt.pipTarget;
       else this.pip += (ph.ps - this.pip) * (1 - Math.exp(-dt / (1.5 * HOUR)));
     } else {
-      const lagged = this.pip + (pipTarget - this.pip) * (1 - Math.exp(-dt / tauP));
-      // measurement noise is already in pipTarget: keep lagged mean but let the noise through
-      this.pip = code === 'GAS_LOCK' ? pipTarget : lagged;
-      if (code === 'GAS_LOCK' || code === 'GAS_INTERFERENCE') this.pip = pipTarget;
+      const lagged = this.pip + (pt.pipTarget - this.pip) * (1 - Math.exp(-dt / pt.tauP));
+      // Measurement noise is already in pipTarget: keep the lagged mean, except under gas, where the noise is the
+      // signal.
+      this.pip = code === 'GAS_LOCK' || code === 'GAS_INTERFERENCE' ? pt.pipTarget : lagged;
     }
-    const pipOut = this.running && tauP <= 15 * MIN ? this.pip * (1 + 0.004 * r.gauss()) : this.pip;
+    return this.running && pt.tauP <= 15 * MIN ? this.pip * (1 + 0.004 * this.rng.gauss()) : this.pip;
+  }
 
+  /** The reading as the gateway sends it: rounded, with a faulty sensor's value and the channels not measured. */
+  private reading(ts: number, f: number, pt: OperatingPoint, pipOut: number, code: DiagnosisCode | null, fault: FaultState | null): Reading {
     const out: Reading = {
       well_id: this.well.well_id,
       ts,
-      flow_rate: rnd(Math.max(0, q), 1),
+      flow_rate: rnd(Math.max(0, pt.q), 1),
       pip: rnd(Math.max(0, pipOut), 1),
-      motor_current: rnd(Math.max(0, cur), 2),
-      motor_temp: rnd(this.temp + (this.running ? 0.3 * r.gauss() : 0), 2),
-      vibration: rnd(Math.max(0, vib), 3),
+      motor_current: rnd(Math.max(0, pt.cur), 2),
+      motor_temp: rnd(this.temp + (this.running ? 0.3 * this.rng.gauss() : 0), 2),
+      vibration: rnd(Math.max(0, pt.vib), 3),
       vsd_frequency: rnd(f, 2),
-      flow_variance: rnd(Math.max(0, fv), 2),
-      torque: rnd(Math.max(0, tq), 1),
-      gor: gor === null ? null : rnd(Math.max(0, gor), 1),
+      flow_variance: rnd(Math.max(0, pt.fv), 2),
+      torque: rnd(Math.max(0, pt.tq), 1),
+      gor: pt.gor === null ? null : rnd(Math.max(0, pt.gor), 1),
     };
     if (code === 'SENSOR_FAULT' && fault!.channel && this.running) {
       const c = fault!.channel;
@@ -516,6 +416,165 @@ export class WellModel {
     return out;
   }
 }
+
+/** One step of a well before lags and rounding: channel values, what temperature and PIP head for, and how fast. */
+interface OperatingPoint {
+  q: number;
+  cur: number;
+  tq: number;
+  vib: number;
+  gor: number | null;
+  fv: number;
+  /** Temperature offset from the fault and drifts, °C. */
+  dTemp: number;
+  /** PIP the fault imposes instead of the inflow relation (static − Q/PI). */
+  pipOverride: number | null;
+  /** Relative measurement noise of flow, current, vibration and PIP. */
+  noiseQ: number;
+  noiseI: number;
+  noiseV: number;
+  noiseP: number;
+  /** Time constants of the temperature and PIP lags, ms. */
+  tauT: number;
+  tauP: number;
+  tempTarget: number;
+  pipTarget: number;
+}
+
+/** A stopped pump: nothing flows or turns, the intake recovers to static pressure, the motor cools to reservoir. */
+function stoppedPoint(ph: WellPhysics): OperatingPoint {
+  return { q: 0, cur: 0, tq: 0, vib: 0, gor: null, fv: 0, dTemp: 0, pipOverride: null, noiseQ: 0, noiseI: 0, noiseV: 0, noiseP: 0, tauT: 25 * MIN, tauP: 15 * MIN, pipTarget: ph.ps, tempTarget: ph.tRes };
+}
+
+interface FaultContext {
+  /** How far the fault has developed, 0–1. */
+  prog: number;
+  /** The fault's random draws (severity, flavour), fixed when it was injected. */
+  k: number[];
+  /** Drive frequency as a fraction of base. */
+  fr: number;
+  /** Healthy flow at this frequency. */
+  qExp: number;
+  ph: WellPhysics;
+  well: SimWell;
+  r: Rng;
+}
+
+/** What each developing fault does to the running pump's operating point (the signatures the engine looks for). */
+const FAULT_EFFECTS: Partial<Record<DiagnosisCode, (pt: OperatingPoint, fault: FaultState, c: FaultContext) => void>> = {
+  GAS_LOCK: (pt, _fault, { prog, k, fr, ph }) => {
+    pt.q *= 1 - prog * (0.85 + 0.12 * k[0]);
+    pt.noiseQ = 0.015 + prog * 0.3;
+    pt.cur = ph.i0 * 1.1 + (pt.cur - ph.i0 * 1.1) * (1 - prog * (0.55 + 0.25 * k[1]));
+    pt.noiseI = 0.01 + prog * (0.1 + 0.1 * k[2]);
+    pt.gor = ph.gor0 * (1 + prog * (2 + 6 * k[3]));
+    pt.fv = ph.fv0 + prog * (40 + 80 * k[4]);
+    pt.noiseP = 0.006 + prog * (0.05 + 0.1 * k[5]);
+    pt.dTemp = prog * (10 + 15 * k[6]);
+    pt.tq *= (pt.cur - ph.i0) / Math.max(1e-6, ph.iLoad * fr * fr);
+  },
+  GAS_INTERFERENCE: (pt, _fault, { prog, k, ph, well }) => {
+    pt.q *= 1 - prog * (0.12 + 0.16 * k[0]);
+    pt.noiseQ = 0.015 + prog * 0.06;
+    pt.cur *= 1 - prog * (0.06 + 0.07 * k[1]);
+    pt.noiseI = 0.01 + prog * (0.025 + 0.02 * k[2]);
+    pt.gor = ph.gor0 * (1 + prog * (0.6 + 1.4 * k[3]));
+    pt.fv = ph.fv0 + prog * (12 + 18 * k[4]);
+    pt.pipOverride = (well.bubble_point_psi ?? 1000) * (0.85 + 0.17 * k[5]);
+    pt.dTemp = prog * (2 + 4 * k[6]);
+    pt.vib *= 1 + prog * (0.1 + 0.2 * k[7]);
+    pt.tq *= 1 - prog * 0.08;
+  },
+  PUMP_OFF: (pt, _fault, { prog, k, fr, qExp, ph }) => {
+    pt.q *= 1 - prog * (0.5 + 0.3 * k[0]);
+    pt.cur = ph.i0 + (pt.cur - ph.i0) * (1 - prog * (0.35 + 0.25 * k[1]));
+    pt.pipOverride = ((ph.ps - qExp / ph.pi) * (1 - prog)) + prog * (ph.ps - qExp / ph.pi) * (0.03 + 0.09 * k[2]);
+    pt.dTemp = prog * (8 + 12 * k[3]);
+    pt.tq = ph.tq0 * fr * fr * (1 - prog * (0.35 + 0.25 * k[1]));
+  },
+  BROKEN_SHAFT: (pt, _fault, { k, ph }) => {
+    pt.q *= 0.02 * k[0];
+    pt.cur = ph.i0 * (1 + 0.03 * (k[1] - 0.5));
+    pt.noiseI = 0.006;
+    pt.tq = ph.tq0 * (0.02 + 0.04 * k[2]);
+    pt.pipOverride = ph.ps;
+    pt.tauP = (1 + k[3]) * HOUR;
+    pt.dTemp = -ph.tRise * (0.1 + 0.4 * k[4]);
+    pt.vib *= k[5] < 0.5 ? 0.4 + 0.3 * k[6] : 1.4 + 0.4 * k[6];
+  },
+  CLOSED_VALVE: (pt, _fault, { k, ph }) => {
+    pt.q *= 0.03 * k[0];
+    const drop = 0.15 + 0.15 * k[1];
+    pt.cur = pt.cur * (1 - drop);
+    pt.tq *= 1 - drop * 1.3;
+    pt.pipOverride = ph.ps;
+    pt.tauP = (1 + k[3]) * HOUR;
+    pt.dTemp = 30 + 30 * k[2];
+    pt.tauT = (8 + 15 * k[4]) * MIN;
+  },
+  TUBING_LEAK: (pt, _fault, { k, qExp, ph }) => {
+    const lost = 0.22 + 0.26 * k[0];
+    pt.q *= 1 - lost;
+    pt.cur *= 1 + 0.04 * (k[1] - 0.5);
+    pt.pipOverride = (ph.ps - qExp / ph.pi) * (1.06 + 0.12 * k[2]);
+  },
+  PUMP_WEAR: (pt, _fault, { prog, k, qExp, ph }) => {
+    pt.q *= 1 - prog * (0.2 + 0.2 * k[0]);
+    pt.pipOverride = (ph.ps - qExp / ph.pi) * (1 + prog * (0.05 + 0.1 * k[1]));
+    pt.vib *= 1 + prog * (0.6 + 0.9 * k[2]);
+    pt.cur *= 1 - prog * 0.05 * k[3];
+  },
+  SCALE: (pt, _fault, { prog, k }) => {
+    pt.q *= 1 - prog * (0.15 + 0.2 * k[0]);
+    const up = prog * (0.1 + 0.12 * k[1]);
+    pt.cur *= 1 + up;
+    pt.tq *= 1 + up * 1.4;
+    pt.dTemp = prog * 6 * k[2];
+  },
+  SAND_PRODUCTION: (pt, _fault, { prog, k, ph, r }) => {
+    pt.vib *= 1 + prog * (0.6 + 1.4 * k[0]);
+    pt.noiseV = 0.04 + prog * 0.2;
+    if (r.chance(0.2 * prog)) pt.vib *= 1.5 + 1.5 * r.next();
+    if (r.chance(0.25 * prog)) {
+      const s = 1 + (r.chance(0.5) ? 1 : -1) * (0.1 + 0.2 * r.next());
+      pt.cur *= s;
+      pt.tq *= s * s;
+    }
+    pt.noiseI = 0.01 + prog * 0.02;
+    pt.noiseQ = 0.015 + prog * 0.05;
+    pt.fv = ph.fv0 * (1 + prog * (0.5 + 1.5 * k[1]));
+  },
+  MOTOR_OVERHEAT: (pt, _fault, { prog, k, ph, well }) => {
+    const lim = well.motor_temp_limit_c ?? 150;
+    const runT = ph.tRes + ph.tRise;
+    const target = k[0] < 0.5 ? lim - 3 + 20 * k[1] : runT + 28 + 20 * k[1];
+    pt.dTemp = prog * (target - runT);
+    pt.q *= 1 - prog * 0.12 * k[2];
+  },
+  MOTOR_OVERLOAD: (pt, _fault, { prog, k, fr, ph, well }) => {
+    const ir = well.rated_current_a ?? ph.i0 / 0.3;
+    const target = ir * (1.16 + 0.24 * k[0]);
+    pt.cur = pt.cur + prog * (target - pt.cur);
+    pt.tq *= 1 + prog * ((target - ph.i0) / Math.max(1e-6, ph.iLoad * fr * fr) - 1);
+    pt.q *= 1 + prog * 0.05 * k[1];
+    pt.dTemp = prog * (8 + 12 * k[2]);
+  },
+  HIGH_VIBRATION: (pt, _fault, { prog, k, ph, well }) => {
+    const lim = well.vibration_limit_g ?? 2;
+    const target = Math.max(lim * (1.1 + 0.9 * k[0]), ph.vib0 * (3.5 + 2.5 * k[1]));
+    pt.vib = pt.vib + prog * (target - pt.vib);
+  },
+  UNKNOWN: (pt, fault, { k, qExp, ph }) => {
+    // An anomaly that matches no signature: intake pressure collapses alone, or motor runs cold, or
+    // surface flow reads high with everything else unchanged.
+    if (fault.mode === 0) pt.pipOverride = (ph.ps - qExp / ph.pi) * (0.45 + 0.2 * k[0]);
+    else if (fault.mode === 1) pt.dTemp = -(22 + 10 * k[0]);
+    else pt.q *= 1.3 + 0.25 * k[0];
+  },
+  FREQUENT_CYCLING: (pt, _fault, { k }) => {
+    pt.dTemp = 6 + 8 * k[0];
+  },
+};
 
 function rnd(x: number, d: number): number {
   const p = 10 ** d;

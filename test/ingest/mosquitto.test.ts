@@ -3,7 +3,7 @@
 // nothing lost; the broker's $SYS counters reach /metrics; drops reported by the broker degrade /health.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IngestMetrics } from '../../src/ingest/metrics.js';
-import { BrokerSysReader } from '../../src/ingest/mqtt.js';
+import { BrokerSysReader } from '../../src/ingest/mqtt/index.js';
 import { PLATFORM_USER, publishReadings, startPrivateMosquitto, type PrivateMosquitto } from '../../scripts/mosquitto-private.js';
 import { ADAPTERS, openTestDatabase, startTestApp, type TestApp, type TestDatabase } from '../helpers.js';
 import { faultyRepo } from './support.js';

@@ -5,7 +5,7 @@
 import { connect as tcpConnect, type Socket } from 'node:net';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { PacketHeaderScanner } from '../../src/ingest/mqtt-guard.js';
+import { PacketHeaderScanner } from '../../src/ingest/mqtt/guard.js';
 import { ADAPTERS, openTestDatabase, startTestApp, TEST_ADMIN_KEY, type TestApp, type TestDatabase } from '../helpers.js';
 import { addTestKeys, DEVICE_KEY_W_IN, faultyRepo, freePort } from './support.js';
 

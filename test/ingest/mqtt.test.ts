@@ -3,7 +3,7 @@
 import { createServer } from 'node:net';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EmbeddedBroker } from '../../src/ingest/mqtt.js';
+import type { EmbeddedBroker } from '../../src/ingest/mqtt/index.js';
 import { ADAPTERS, openTestDatabase, startTestApp, TEST_ADMIN_KEY, type TestApp, type TestDatabase } from '../helpers.js';
 import { addTestKeys, DEVICE_KEY_W_IN, faultyRepo, freePort, VIEWER_KEY, type FaultyRepo } from './support.js';
 

@@ -10,13 +10,7 @@ import type { Repository } from '../../src/storage/repository.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-export async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+export { freePort } from '../../scripts/free-port.js';
 
 export interface FaultyRepo {
   repo: Repository;

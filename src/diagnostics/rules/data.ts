@@ -5,6 +5,7 @@ import type { Evidence } from '../../domain/diagnosis.js';
 import type { Baseline, ChannelStat } from '../baseline.js';
 import { outOfRange } from '../baseline.js';
 import { MIN_NORMALISABLE_HZ } from '../physics.js';
+import type { EngineScratch } from '../scratch.js';
 import { round } from '../stats.js';
 import {
   CH_FIELDS,
@@ -29,9 +30,6 @@ import {
 /** A flat run must be at least this improbable for the channel's own repeat rate to count as frozen. */
 export const FLAT_RUN_P = 1e-3;
 
-const badBuf = new Int32Array(NCH);
-const seenBuf = new Int32Array(NCH);
-
 export interface SensorSuspect {
   channel: number;
   evidence: Evidence;
@@ -43,13 +41,13 @@ function baselineStat(b: Baseline | null, c: number): ChannelStat | null {
   return m[c] ?? null;
 }
 
-export function sensorSuspects(w: WindowState, b: Baseline | null): SensorSuspect[] {
+export function sensorSuspects(w: WindowState, b: Baseline | null, scratch: EngineScratch): SensorSuspect[] {
   const out: SensorSuspect[] = [];
   if (!w.running) return out;
   // 1. Impossible / full-scale values, or a dead current reading on a running drive: must hold in at least
   //    half of the recent samples (one glitch is not a fault).
-  const bad = badBuf.fill(0);
-  const seen = seenBuf.fill(0);
+  const bad = scratch.sensorBad.fill(0);
+  const seen = scratch.sensorSeen.fill(0);
   const newest = w.ringTs[w.ringIndex(0)];
   let n = 0;
   for (let k = 0; k < w.ringSize; k++) {
