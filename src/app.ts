@@ -29,6 +29,11 @@ export type { Transport };
 export interface Module {
   /** HTTP additions and global hooks. */
   server?: ServerExtensions;
+  /**
+   * Called before the HTTP server is built: opens the module's services and returns what the server and the
+   * app get from them (security: its services for the HTTP plugins, its maintenance timer).
+   */
+  open?(ctx: AppContext, app: App): Promise<{ server?: ServerExtensions; transports?: Transport[] }>;
   /** Called once the context exists; may return transports to start. */
   setup?(ctx: AppContext, app: App): Promise<Transport[] | void>;
 }
@@ -180,9 +185,14 @@ export class App {
     }
     const server: ServerExtensions = { plugins: [], early: [] };
     for (const m of this.modules) {
-      server.plugins!.push(...(m.server?.plugins ?? []));
-      server.early!.push(...(m.server?.early ?? []));
-      if (m.server?.alarmHooks) server.alarmHooks = m.server.alarmHooks;
+      const opened = await m.open?.(this.ctx, this);
+      if (opened?.transports) this.transports.push(...opened.transports);
+      for (const ext of [m.server, opened?.server]) {
+        server.plugins!.push(...(ext?.plugins ?? []));
+        server.early!.push(...(ext?.early ?? []));
+        if (ext?.alarmHooks) server.alarmHooks = ext.alarmHooks;
+        if (ext?.security) server.security = ext.security;
+      }
     }
     this.server = await buildServer(this.ctx, server);
     for (const m of this.modules) {

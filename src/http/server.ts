@@ -1,13 +1,28 @@
-// The HTTP server: Fastify with one validation setup (TypeBox schemas → Ajv + OpenAPI), request ids,
-// authentication, the routes, and one error handler.
+// The HTTP server: Fastify with one validation setup (TypeBox schemas → Ajv + OpenAPI), request ids, the
+// plugins (one per concern, in plugins/), the routes and one error handler. Scopes instead of URL matching:
+//   root           request id, security headers, CORS, metrics (+ GET /metrics), docs, per-address rate limit
+//   ├─ probes      /health* (never rate limited)
+//   ├─ web         `/` and the dashboard's files (public)
+//   └─ api         every /api/v1 route: authentication, per-credential limits, disk guard, audit, well-field
+//                  overlay, latest-cache upkeep
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { createBodyAjv, createParamsAjv } from '../domain/validation.js';
-import { registerAuth } from './auth.js';
+import type { SecurityServices } from '../security/services.js';
 import type { AppContext } from './context.js';
 import { registerErrorHandling } from './errors.js';
+import { auditPlugin } from './plugins/audit.js';
+import { authPlugin } from './plugins/auth.js';
+import { cachePlugin } from './plugins/cache.js';
+import { corsPlugin } from './plugins/cors.js';
+import { headersPlugin } from './plugins/headers.js';
+import { metricsPlugin } from './plugins/metrics.js';
+import { credentialRateLimitPlugin, ipRateLimitPlugin, loginLimit } from './plugins/rate-limit.js';
+import { requestIdPlugin } from './plugins/request-id.js';
+import { wellFieldsPlugin } from './plugins/well-fields.js';
+import { writeGuardPlugin } from './plugins/write-guard.js';
 import { registerTextGuard } from './text-guard.js';
 import { alarmRoutes, type AlarmRouteHooks } from './routes/alarms.js';
 import { diagnosticsRoutes } from './routes/diagnostics.js';
@@ -17,16 +32,27 @@ import { rootRoutes } from './routes/root.js';
 import { surveillanceRoutes } from './routes/surveillance.js';
 import { telemetryRoutes } from './routes/telemetry.js';
 import { wellRoutes } from './routes/wells.js';
+import { securityRoutes } from './security/routes.js';
 
 export interface ServerExtensions {
-  /** Registered after the core routes (security, ingest extras, metrics …). */
+  /** More /api/v1 routes (ingest extras …), registered in the authenticated scope after the core routes. */
   plugins?: ((app: FastifyInstance, ctx: AppContext) => Promise<void>)[];
-  /** Runs before auth is registered: global hooks such as rate limits, CORS, headers. */
+  /** Runs on the root instance before any route is registered (tests watch routes with it). */
   early?: ((app: FastifyInstance, ctx: AppContext) => Promise<void>)[];
   alarmHooks?: AlarmRouteHooks;
+  /**
+   * Security and operations services: with them, security headers, CORS, rate limits, user tokens and device
+   * keys, the audit log, metrics and the caches; without them the API knows the admin key only.
+   */
+  security?: SecurityServices;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** Marks every route of a scope as never rate limited (health probes). */
+function neverRateLimited(route: RouteOptions): void {
+  route.config = { ...(route.config as object), rateLimit: false };
+}
 
 export async function buildServer(ctx: AppContext, ext: ServerExtensions = {}): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
@@ -42,12 +68,14 @@ export async function buildServer(ctx: AppContext, ext: ServerExtensions = {}): 
     return503OnClosing: true,
   });
 
-  // Hooks on every request are written in callback style: an async hook costs a promise and a turn of the
-  // microtask queue, which adds up at thousands of requests a second.
-  app.addHook('onRequest', (req, reply, done) => {
-    reply.header('x-request-id', req.id);
-    done();
-  });
+  const security = ext.security;
+  const production = ctx.config.app.environment === 'production';
+  await app.register(requestIdPlugin);
+  if (security) {
+    await app.register(headersPlugin, { production });
+    await app.register(corsPlugin, { allowedOrigins: ctx.config.security.allowedOrigins });
+    await app.register(metricsPlugin, { source: ctx });
+  }
 
   const bodyAjv = createBodyAjv();
   const paramsAjv = createParamsAjv();
@@ -92,32 +120,30 @@ export async function buildServer(ctx: AppContext, ext: ServerExtensions = {}): 
   registerErrorHandling(app);
   registerTextGuard(app);
   for (const fn of ext.early ?? []) await fn(app, ctx);
-  registerAuth(app, ctx.authenticator);
-  const guard = ctx.diskGuard;
-  if (guard) {
-    // Disk nearly full: every API write is refused with 507 (reads, health and sign-in keep working, and
-    // sign-in's few bytes fit in the space kept free).
-    app.addHook('preHandler', (req, _reply, done) => {
-      if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS' || !req.url.startsWith('/api/') || req.url.startsWith('/api/v1/auth/')) {
-        return done();
-      }
-      try {
-        guard.assertWritable();
-        done();
-      } catch (err) {
-        done(err as Error);
-      }
-    });
-  }
+  if (security) await app.register(ipRateLimitPlugin, { limits: security.limits });
 
-  await healthRoutes(app, ctx);
-  await rootRoutes(app, ctx);
-  await telemetryRoutes(app, ctx);
-  await wellRoutes(app, ctx);
-  await diagnosticsRoutes(app, ctx);
-  await alarmRoutes(app, ctx, ext.alarmHooks);
-  await eventRoutes(app, ctx);
-  await surveillanceRoutes(app, ctx);
-  for (const fn of ext.plugins ?? []) await fn(app, ctx);
+  await app.register(async (probes) => {
+    probes.addHook('onRoute', neverRateLimited);
+    await healthRoutes(probes, ctx);
+  });
+  await app.register(async (web) => rootRoutes(web, ctx));
+  await app.register(async (api) => {
+    await api.register(authPlugin, { authenticator: ctx.authenticator });
+    if (ctx.diskGuard) await api.register(writeGuardPlugin, { guard: ctx.diskGuard });
+    if (security) {
+      await api.register(credentialRateLimitPlugin, { limits: security.limits });
+      await api.register(auditPlugin, { audit: security.audit });
+      await api.register(wellFieldsPlugin, { overlay: security.wellFields });
+      await api.register(cachePlugin, { latest: security.latest });
+    }
+    await telemetryRoutes(api, ctx);
+    await wellRoutes(api, ctx);
+    await diagnosticsRoutes(api, ctx);
+    await alarmRoutes(api, ctx, ext.alarmHooks);
+    await eventRoutes(api, ctx);
+    await surveillanceRoutes(api, ctx);
+    if (security) await securityRoutes(api, ctx, { service: security.service, audit: security.audit, loginLimit: loginLimit(security.limits) });
+    for (const fn of ext.plugins ?? []) await fn(api, ctx);
+  });
   return app;
 }

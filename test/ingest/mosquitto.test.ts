@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IngestMetrics } from '../../src/ingest/metrics.js';
 import { ingestModule } from '../../src/ingest/module.js';
 import { BrokerSysReader } from '../../src/ingest/mqtt.js';
-import { securityModule } from '../../src/security/module.js';
+import { securityModule } from '../../src/modules.js';
 import { PLATFORM_USER, publishReadings, startPrivateMosquitto, type PrivateMosquitto } from '../../scripts/mosquitto-private.js';
 import { ADAPTERS, openTestDatabase, startTestApp, type TestApp, type TestDatabase } from '../helpers.js';
 import { faultyRepo } from './support.js';

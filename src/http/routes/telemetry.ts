@@ -39,7 +39,7 @@ export async function telemetryRoutes(app: FastifyInstance, ctx: AppContext): Pr
   app.post<{ Body: ReadingInput }>(
     '/api/v1/telemetry/ingest',
     {
-      config: { permission: 'ingest' },
+      config: { permission: 'ingest', rateLimit: 'readings' },
       schema: {
         tags: ['telemetry'],
         summary: 'Ingest one reading',
@@ -81,7 +81,7 @@ export async function telemetryRoutes(app: FastifyInstance, ctx: AppContext): Pr
     '/api/v1/telemetry/batch',
     {
       bodyLimit: ctx.config.telemetry.maxBodyBytes,
-      config: { permission: 'ingest' },
+      config: { permission: 'ingest', rateLimit: 'readings' },
       schema: {
         tags: ['telemetry'],
         summary: 'Ingest a batch of readings (all or nothing)',
