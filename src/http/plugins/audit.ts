@@ -2,9 +2,10 @@
 // authenticated API) in the audit log, before the client sees the answer. Not recorded here: reading writes
 // (`permission: 'ingest'`, a flood by design) and public routes (sign-in and tokens, which record their own
 // events with the actor they know).
-import type { FastifyRequest } from 'fastify';
+import type { FastifyRequest, onSendHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { actionFor, sanitize, type AuditLog } from '../../security/audit.js';
+import { addRouteHook, methodsOf } from './route-hooks.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -23,16 +24,15 @@ export const auditPlugin = fp<AuditOptions>(
   (app, { audit }, done) => {
     app.decorateRequest('audit', null);
     // onSend (not onResponse): the entry is stored before the client sees the answer.
-    app.addHook('onSend', (req, reply, payload, next) => {
-      if (!MUTATING.has(req.method)) return next(null, payload);
-      const route = req.routeOptions.url;
-      const permission = req.routeOptions.config?.permission;
+    const onSend: onSendHookHandler = (req, reply, payload, next) => {
       const status = reply.statusCode;
       // Successful writes, and writes refused for lack of rights (someone tried).
-      if (!route || permission === 'ingest' || permission === 'public' || (status >= 400 && status !== 403) || (status === 403 && !req.principal)) {
-        return next(null, payload);
-      }
-      record(req, route, status).then(() => next(null, payload), (err: Error) => next(err));
+      if (!MUTATING.has(req.method) || (status >= 400 && status !== 403) || (status === 403 && !req.principal)) return next(null, payload);
+      record(req, req.routeOptions.url!, status).then(() => next(null, payload), (err: Error) => next(err));
+    };
+    app.addHook('onRoute', (route) => {
+      const permission = route.config?.permission;
+      if (permission !== 'ingest' && permission !== 'public' && methodsOf(route).some((m) => MUTATING.has(m))) addRouteHook(route, 'onSend', onSend);
     });
 
     async function record(req: FastifyRequest, route: string, status: number): Promise<void> {

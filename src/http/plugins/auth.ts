@@ -1,10 +1,12 @@
 // Authentication and permission check for every route of the scope it is registered in (the /api/v1 scope):
 // a route declares what it needs with `config.permission` (absent means `read`; `public` skips it).
+import type { onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { AuthenticationError, AuthorizationError } from '../../domain/errors.js';
 import { can, type Principal } from '../../domain/identity.js';
 import type { Authenticator } from '../../security/authenticator.js';
 import { credentialOf } from '../auth.js';
+import { addRouteHook } from './route-hooks.js';
 
 export interface AuthOptions {
   authenticator: Pick<Authenticator, 'resolve'>;
@@ -23,17 +25,19 @@ export const authPlugin = fp<AuthOptions>(
   (app, { authenticator }, done) => {
     app.decorateRequest('principal', null);
     // Callback style: one promise (the resolver's) per request, no async wrapper around it.
-    app.addHook('onRequest', (req, _reply, next) => {
-      const needed = req.routeOptions.config?.permission;
-      if (needed === 'public' || req.routeOptions.url === undefined) return next(); // unknown route: the 404 answers
+    const authenticate: onRequestHookHandler = (req, _reply, next) => {
       const credential = credentialOf(req);
       if (!credential) return next(new AuthenticationError('Missing credentials: send Authorization: Bearer <key> or X-API-Key'));
       authenticator.resolve(credential).then((principal) => {
         if (!principal) return next(new AuthenticationError('Invalid or expired credentials'));
         req.principal = principal;
-        const permission = needed ?? 'read';
-        next(can(principal, permission) ? undefined : refusal(principal, permission));
+        const permission = req.routeOptions.config.permission ?? 'read';
+        next(permission === 'public' || can(principal, permission) ? undefined : refusal(principal, permission));
       }, next);
+    };
+    // Every route of the scope but the public ones.
+    app.addHook('onRoute', (route) => {
+      if (route.config?.permission !== 'public') addRouteHook(route, 'onRequest', authenticate);
     });
     done();
   },

@@ -5,7 +5,7 @@
 // - credentialRateLimitPlugin (the authenticated scope, after auth): requests per credential, so one key cannot
 //   starve others behind the same address; reading writes counted in readings, once the body is valid.
 // - loginLimit: login attempts per address and per username (called by the login route).
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, onRequestHookHandler, preHandlerHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { RateLimitError } from '../../domain/errors.js';
 import type { Principal } from '../../domain/identity.js';
@@ -13,6 +13,7 @@ import type { FixedWindowLimiter, LimitResult } from '../../security/limits.js';
 import type { RateLimiters } from '../../security/services.js';
 import { metrics } from '../metrics.js';
 import { AUTH_PLUGIN } from './auth.js';
+import { addRouteHook } from './route-hooks.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -77,15 +78,15 @@ export const ipRateLimitPlugin = fp<RateLimitOptions>(
 
 export const credentialRateLimitPlugin = fp<RateLimitOptions>(
   (app, { limits }, done) => {
-    // Needs the principal: registered after (and in the scope of) the auth plugin, whose hook runs first.
-    app.addHook('onRequest', (req, reply, next) => {
-      if (!req.principal || req.routeOptions.config?.rateLimit === 'readings') return next();
+    // Needs the principal: registered after (and in the scope of) the auth plugin, whose route hook runs first.
+    const perCredential: onRequestHookHandler = (req, reply, next) => {
+      if (!req.principal) return next();
       enforce(limits.perCredential, credentialKey(req.principal), 'key', reply, next);
-    });
+    };
     // Readings per credential, once the body is valid: a batch of n readings counts n (an invalid body is
     // refused before, and limited by the per-address ingest budget).
-    app.addHook('preHandler', (req, reply, next) => {
-      if (!req.principal || req.routeOptions.config?.rateLimit !== 'readings') return next();
+    const perCredentialReadings: preHandlerHookHandler = (req, reply, next) => {
+      if (!req.principal) return next();
       const n = readingCount(req.body);
       const budget = limits.readings;
       const apply = (r: LimitResult) => {
@@ -103,6 +104,11 @@ export const credentialRateLimitPlugin = fp<RateLimitOptions>(
       const r = budget.take(credentialKey(req.principal), n);
       if (r instanceof Promise) r.then(apply, next);
       else apply(r);
+    };
+    app.addHook('onRoute', (route) => {
+      if (route.config?.permission === 'public') return; // no credential to count
+      if (route.config?.rateLimit === 'readings') addRouteHook(route, 'preHandler', perCredentialReadings);
+      else addRouteHook(route, 'onRequest', perCredential);
     });
     done();
   },
