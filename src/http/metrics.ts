@@ -69,14 +69,20 @@ interface HttpSeries {
  * Prometheus series are built from them at scrape time.
  */
 export class HttpRequestMetrics {
-  private readonly series = new Map<string, HttpSeries>();
+  /** Route pattern → method → status → series: lookups by strings Fastify already holds, nothing built per request. */
+  private readonly byRoute = new Map<string, Map<string, Map<number, HttpSeries>>>();
+  private readonly series: HttpSeries[] = [];
 
   record(method: string, route: string, status: number, seconds: number): void {
-    const key = `${method} ${status} ${route}`;
-    let s = this.series.get(key);
+    let byMethod = this.byRoute.get(route);
+    if (!byMethod) this.byRoute.set(route, (byMethod = new Map()));
+    let byStatus = byMethod.get(method);
+    if (!byStatus) byMethod.set(method, (byStatus = new Map()));
+    let s = byStatus.get(status);
     if (!s) {
       s = { labels: { method, route, status: String(status) }, count: 0, sum: 0, buckets: new Float64Array(HTTP_BUCKETS.length) };
-      this.series.set(key, s);
+      byStatus.set(status, s);
+      this.series.push(s);
     }
     s.count++;
     s.sum += seconds;
@@ -90,14 +96,17 @@ export class HttpRequestMetrics {
 
   /** Registers the two metric families with a prom-client registry. */
   register(into: Registry): void {
-    const series = () => [...this.series.values()];
+    const series = () => this.series;
     const family = (name: string, help: string, type: 'counter' | 'histogram', values: () => unknown[]) => ({
       name,
       help,
       type,
       aggregator: 'sum' as const,
       get: async () => ({ name, help, type, aggregator: 'sum', values: values() }),
-      reset: () => this.series.clear(),
+      reset: () => {
+        this.byRoute.clear();
+        this.series.length = 0;
+      },
     });
     into.registerMetric(
       family('esp_http_requests_total', 'HTTP requests by method, route pattern and status', 'counter', () =>
