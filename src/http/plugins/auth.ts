@@ -1,5 +1,7 @@
-// Authentication and permission check for every route of the scope it is registered in (the /api/v1 scope):
-// a route declares what it needs with `config.permission` (absent means `read`; `public` skips it).
+// Authentication and permission check for every route of the scope it is registered in (the /api/v1 scope),
+// attached to each route as it is declared: a route says what it needs with `config.permission` (absent means
+// `read`; `public` routes get no hook). Other plugins of the scope that need the principal declare this one
+// as a dependency, so their route hooks come after it.
 import type { onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { AuthenticationError, AuthorizationError } from '../../domain/errors.js';
