@@ -7,7 +7,6 @@
 //                  overlay, latest-cache upkeep
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
-import type { Bindings, ChildLoggerOptions, Logger } from 'pino';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { createBodyAjv, createParamsAjv } from '../domain/validation.js';
@@ -50,35 +49,6 @@ export interface ServerExtensions {
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
-
-/**
- * The request's logger (`req.log`), made only when something is logged at an enabled level: pino builds a
- * child's bindings when the child is made, which would be on every request although most log nothing.
- */
-function lazyChildLogger(logger: FastifyBaseLogger, bindings: Bindings, opts: ChildLoggerOptions): FastifyBaseLogger {
-  if (opts.level !== undefined) return logger.child(bindings, opts); // a route's own level: nothing to save
-  const parent = logger as unknown as Logger;
-  let child: FastifyBaseLogger | null = null;
-  const real = () => (child ??= logger.child(bindings, opts));
-  const lazy = {
-    get level() {
-      return child ? child.level : logger.level;
-    },
-    set level(value: string) {
-      real().level = value;
-    },
-    child: (b: Bindings, o?: ChildLoggerOptions) => real().child(b, o),
-    silent: () => undefined,
-  } as unknown as Record<string, unknown>;
-  for (const level of LOG_LEVELS) {
-    lazy[level] = (...args: unknown[]) => {
-      if (child || parent.isLevelEnabled(level)) (real()[level] as (...a: unknown[]) => void)(...args);
-    };
-  }
-  return lazy as unknown as FastifyBaseLogger;
-}
-
 /** Marks every route of a scope as never rate limited (health probes). */
 function neverRateLimited(route: RouteOptions): void {
   route.config = { ...(route.config as object), rateLimit: false };
@@ -87,7 +57,6 @@ function neverRateLimited(route: RouteOptions): void {
 export async function buildServer(ctx: AppContext, ext: ServerExtensions = {}): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: ctx.log as unknown as FastifyBaseLogger,
-    childLoggerFactory: lazyChildLogger,
     requestIdHeader: false,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
