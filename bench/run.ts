@@ -4,7 +4,9 @@
 //
 // Environment: BENCH_DATABASE_URL or DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres; a
 // bench database is created and dropped), BENCH_STORES=postgres,pglite, BENCH_HTTP_SECONDS (10),
-// BENCH_MQTT_SECONDS (60), BENCH_QUICK=1 (short runs, README not written).
+// BENCH_MQTT_SECONDS (60), BENCH_QUICK=1 (short runs, README not written), BENCH_SCENARIOS (a comma list of
+// http-batch, http-single, mqtt-single, mqtt-array, floor, floor-single; e.g. http-single,floor-single compares
+// the single-reading path with the floor's alone), BENCH_ENGINE=0 and BENCH_FLEET=0 (skip those parts).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -248,12 +250,16 @@ async function benchStore(store: 'postgres' | 'pglite', rows: Row[], info: Recor
       log(`${store}: MQTT arrays ${fmt(rate)} readings/s`);
     }
     // The floor (bench/floor.ts): the same two HTTP loads against the least a durable HTTP ingest server does.
-    if (want('floor')) {
+    // `floor-single` alone runs only the floor's single-reading load (to compare the single path quickly).
+    if (want('floor') || want('floor-single')) {
       const floor = await startFloorServer(db, store === 'postgres' ? config.telemetry.writers : 1);
       try {
-        const b = await measuredLoad({ ...common, kind: 'http-batch', port: floor.port, concurrency: 8, total: batchTotal, wellPrefix: 'FB-', wells: WELLS }, store);
-        const bRate = b.acked / (b.elapsedMs / 1000);
-        rows.push({ store, scenario: 'floor: HTTP batch (1000/request, 8 clients)', readings: b.acked, seconds: b.elapsedMs / 1000, perSecond: bRate, note: `node:http + JSON.parse + group-committed COPY, nothing else: ${((bRate / copyRate) * 100).toFixed(0)}% of raw COPY${b.cpuNote}`, lost: await lost(db, 'FB-', b) });
+        let bRate = 0;
+        if (want('floor')) {
+          const b = await measuredLoad({ ...common, kind: 'http-batch', port: floor.port, concurrency: 8, total: batchTotal, wellPrefix: 'FB-', wells: WELLS }, store);
+          bRate = b.acked / (b.elapsedMs / 1000);
+          rows.push({ store, scenario: 'floor: HTTP batch (1000/request, 8 clients)', readings: b.acked, seconds: b.elapsedMs / 1000, perSecond: bRate, note: `node:http + JSON.parse + group-committed COPY, nothing else: ${((bRate / copyRate) * 100).toFixed(0)}% of raw COPY${b.cpuNote}`, lost: await lost(db, 'FB-', b) });
+        }
         const s1 = await measuredLoad({ ...common, kind: 'http-single', port: floor.port, concurrency: 64, durationMs: HTTP_SECONDS * 1000, wellPrefix: 'FS-', wells: WELLS }, store);
         const sRate = s1.acked / (s1.elapsedMs / 1000);
         rows.push({ store, scenario: 'floor: HTTP single reading (64 clients)', readings: s1.acked, seconds: s1.elapsedMs / 1000, perSecond: sRate, note: `p50 ${s1.latencyMs.p50} ms, p99 ${s1.latencyMs.p99} ms${s1.cpuNote}`, lost: await lost(db, 'FS-', s1) });

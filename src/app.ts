@@ -21,8 +21,9 @@ import { SurveillanceService } from './ingest/surveillance.js';
 import { HttpAlarmWebhook } from './ingest/webhook.js';
 import { WellFieldMap } from './ingest/well-fields.js';
 import { Authenticator } from './security/authenticator.js';
-import { securityModule, type SecurityModule } from './security/module.js';
+import { SecurityServices } from './security/services.js';
 import type { AppContext } from './http/context.js';
+import { metrics } from './http/metrics.js';
 import { presentReading } from './http/present.js';
 import { buildServer } from './http/server.js';
 import { createLogger } from './logger.js';
@@ -79,7 +80,8 @@ export class App {
   private stopping: Promise<void> | null = null;
   private readonly ownsRepo: boolean;
   private readonly wellFields: WellFieldMap;
-  private readonly security: SecurityModule | null;
+  /** Security and operations services (null when the app runs with the admin key only). */
+  private security: SecurityServices | null = null;
 
   private constructor(
     readonly config: Config,
@@ -90,7 +92,6 @@ export class App {
   ) {
     this.ownsRepo = ownsRepo;
     this.adminKey = resolveAdminKey(config);
-    this.security = opts.security === false ? null : securityModule();
     const bus = new EventBus(log);
     const events = new EventHub(presentReading);
     this.wellFields = new WellFieldMap(repo);
@@ -237,12 +238,8 @@ export class App {
       storeDamaged = true;
       this.log.error({ err: (err as Error).message }, 'store check failed at start: not ready until it passes');
     }
-    this.server = await buildServer(this.ctx, {
-      early: this.security?.server.early,
-      plugins: this.security?.server.plugins,
-      onRoute: this.opts.onRoute,
-    });
-    if (this.security) this.transports.push(...(await this.security.setup(this.ctx, this)));
+    if (this.opts.security !== false) this.security = await this.openSecurity();
+    this.server = await buildServer(this.ctx, { security: this.security ?? undefined, onRoute: this.opts.onRoute });
     const rejects = new RejectedSink(this.ctx.repo, this.ctx.log);
     this.mqtt = this.createMqtt(rejects);
     if (this.mqtt) this.transports.push(this.mqtt);
@@ -261,6 +258,54 @@ export class App {
     this.scheduleRetention();
     this.ctx.surveillance.start();
     this.ctx.startedAt = Date.now();
+  }
+
+  /**
+   * The security and operations services, wired to the rest: the cache as a dependency, the caches and the
+   * field overlay on the context, device keys and user tokens as credential resolvers, the latest-reading
+   * cache fed by commits, and a maintenance timer (field map, expired refresh tokens).
+   */
+  private async openSecurity(): Promise<SecurityServices> {
+    const ctx = this.ctx;
+    const security = await SecurityServices.open({
+      config: ctx.config,
+      log: ctx.log,
+      repo: ctx.repo,
+      onAuditWriteFailed: () => metrics.storageErrors.inc({ operation: 'audit' }),
+    });
+    if (security.dependency) ctx.dependencies.push(security.dependency);
+    ctx.latest = security.latest;
+    ctx.fleet = security.fleet;
+    ctx.fieldOf = security.wellFields.fieldOf(ctx.fieldOf);
+    ctx.authenticator.addResolver((credential) => security.service.resolveDeviceKey(credential));
+    ctx.authenticator.addResolver((credential) => security.service.resolveAccessToken(credential));
+    // Newest reading per well (by timestamp) from the pipeline's commits.
+    ctx.bus.on('readings.committed', ({ readings }) => {
+      void security.latest.put(readings).catch((err: Error) => ctx.log.warn({ err: err.message }, 'latest cache update failed'));
+    });
+    let timer: NodeJS.Timeout | null = null;
+    this.transports.push({
+      name: 'security-maintenance',
+      start: async () => {
+        // Every minute: the full well → field map (for MQTT device keys), expired refresh tokens.
+        timer = setInterval(() => {
+          void (async () => {
+            try {
+              await this.refreshFields();
+              security.wellFields.clear();
+              await security.purge();
+            } catch (err) {
+              ctx.log.warn({ err }, 'security maintenance failed');
+            }
+          })();
+        }, 60_000);
+        timer.unref();
+      },
+      stop: async () => {
+        if (timer) clearInterval(timer);
+      },
+    });
+    return security;
   }
 
   /** Port actually bound (PORT=0 picks a free one). */
@@ -307,6 +352,8 @@ export class App {
         }
       }
       await this.ctx.pipeline.drain();
+      // After the last commit: readings written during the drain updated the cache before its connection goes.
+      await this.security?.close();
       await this.ctx.diagnosis.flush();
       await this.ctx.runEvents.flush();
       if (this.ownsRepo) await this.ctx.repo.close();

@@ -1,10 +1,9 @@
-// Prometheus metrics (prom-client, the platform's own Registry), served at GET /metrics. Transports report
+// Prometheus metrics (prom-client, the platform's own Registry), served at GET /metrics (plugins/metrics.ts). Transports report
 // what they accept and reject through the exported `metrics` object:
 //   metrics.readingsIngested.inc({ transport: 'mqtt' }, n); metrics.readingsRejected.inc({ transport: 'mqtt' }, n)
 // Queue depth, diagnoses by code, active alarms and the ingest counters (ctx.ingestMetrics) are read
 // from the running app at scrape time.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SEVERITIES } from '../domain/diagnosis.js';
 import type { AppContext } from './context.js';
 
@@ -53,21 +52,91 @@ function transportCounter(name: string, help: string, field: 'accepted' | 'rejec
   });
 }
 
+/** Latency buckets (seconds) of esp_http_request_duration_seconds. */
+const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+interface HttpSeries {
+  labels: { method: string; route: string; status: string };
+  count: number;
+  sum: number;
+  /** Observations per bucket (not cumulative; the +Inf bucket is `count`). */
+  buckets: Float64Array;
+}
+
+/**
+ * esp_http_requests_total and esp_http_request_duration_seconds. A request adds to plain numbers in one map
+ * entry (prom-client's per-call label hashing costs more than the rest of a request's bookkeeping); the
+ * Prometheus series are built from them at scrape time.
+ */
+export class HttpRequestMetrics {
+  /** Route pattern → method → status → series: lookups by strings Fastify already holds, nothing built per request. */
+  private readonly byRoute = new Map<string, Map<string, Map<number, HttpSeries>>>();
+  private readonly series: HttpSeries[] = [];
+
+  record(method: string, route: string, status: number, seconds: number): void {
+    let byMethod = this.byRoute.get(route);
+    if (!byMethod) this.byRoute.set(route, (byMethod = new Map()));
+    let byStatus = byMethod.get(method);
+    if (!byStatus) byMethod.set(method, (byStatus = new Map()));
+    let s = byStatus.get(status);
+    if (!s) {
+      s = { labels: { method, route, status: String(status) }, count: 0, sum: 0, buckets: new Float64Array(HTTP_BUCKETS.length) };
+      byStatus.set(status, s);
+      this.series.push(s);
+    }
+    s.count++;
+    s.sum += seconds;
+    for (let i = 0; i < HTTP_BUCKETS.length; i++) {
+      if (seconds <= HTTP_BUCKETS[i]) {
+        s.buckets[i]++;
+        break;
+      }
+    }
+  }
+
+  /** Registers the two metric families with a prom-client registry. */
+  register(into: Registry): void {
+    const series = () => this.series;
+    const family = (name: string, help: string, type: 'counter' | 'histogram', values: () => unknown[]) => ({
+      name,
+      help,
+      type,
+      aggregator: 'sum' as const,
+      get: async () => ({ name, help, type, aggregator: 'sum', values: values() }),
+      reset: () => {
+        this.byRoute.clear();
+        this.series.length = 0;
+      },
+    });
+    into.registerMetric(
+      family('esp_http_requests_total', 'HTTP requests by method, route pattern and status', 'counter', () =>
+        series().map((s) => ({ labels: s.labels, value: s.count })),
+      ) as never,
+    );
+    const name = 'esp_http_request_duration_seconds';
+    into.registerMetric(
+      family(name, 'HTTP request latency by method, route pattern and status', 'histogram', () =>
+        series().flatMap((s) => {
+          const out: { metricName: string; labels: Record<string, string | number>; value: number }[] = [];
+          let cumulative = 0;
+          for (let i = 0; i < HTTP_BUCKETS.length; i++) {
+            cumulative += s.buckets[i];
+            out.push({ metricName: `${name}_bucket`, labels: { le: HTTP_BUCKETS[i], ...s.labels }, value: cumulative });
+          }
+          out.push({ metricName: `${name}_bucket`, labels: { le: '+Inf', ...s.labels }, value: s.count });
+          out.push({ metricName: `${name}_sum`, labels: s.labels, value: s.sum });
+          out.push({ metricName: `${name}_count`, labels: s.labels, value: s.count });
+          return out;
+        }),
+      ) as never,
+    );
+  }
+}
+
 export const metrics = {
   registry,
-  httpRequests: new Counter({
-    name: 'esp_http_requests_total',
-    help: 'HTTP requests by method, route pattern and status',
-    labelNames: ['method', 'route', 'status'] as const,
-    registers: [registry],
-  }),
-  httpDuration: new Histogram({
-    name: 'esp_http_request_duration_seconds',
-    help: 'HTTP request latency by method, route pattern and status',
-    labelNames: ['method', 'route', 'status'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [registry],
-  }),
+  /** Requests by method, route pattern and status, with their latency (recorded in plain counters per request). */
+  http: new HttpRequestMetrics(),
   /** Accepted readings by transport: read from ctx.ingestMetrics; other transports may inc(). */
   readingsIngested: transportCounter('esp_readings_ingested_total', 'Readings accepted, by transport', 'accepted'),
   readingsRejected: transportCounter(
@@ -127,6 +196,7 @@ export const metrics = {
     registers: [registry],
   }),
 };
+metrics.http.register(registry);
 
 new Gauge({
   name: 'esp_ingest_queue_depth',
@@ -384,31 +454,4 @@ export function bindMetrics(ctx: AppContext): () => void {
     unsubscribe();
     sources.delete(ctx);
   };
-}
-
-/** The route pattern, never the raw URL (bounded label values). */
-export function routeLabel(req: FastifyRequest): string {
-  return req.routeOptions?.url ?? 'unmatched';
-}
-
-/** Request counters and latency, and the public GET /metrics. */
-export async function metricsPlugin(app: FastifyInstance): Promise<void> {
-  app.addHook('onResponse', (req, reply, done) => {
-    const labels = { method: req.method, route: routeLabel(req), status: String(reply.statusCode) };
-    metrics.httpRequests.inc(labels);
-    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
-    done();
-  });
-  app.addHook('onError', async (_req, _reply, err) => {
-    const code = (err as { code?: string }).code;
-    if (code === 'DATABASE_ERROR' || code === 'CONNECTION_ERROR') storageErrors.inc({ operation: 'request' });
-  });
-  app.get(
-    '/metrics',
-    { config: { permission: 'public' }, schema: { hide: true } },
-    async (_req, reply) => {
-      const body = await registry.metrics();
-      return reply.type(registry.contentType).header('cache-control', 'no-store').send(body);
-    },
-  );
 }

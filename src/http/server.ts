@@ -1,26 +1,50 @@
-// The HTTP server: Fastify with one validation setup (TypeBox schemas → Ajv + OpenAPI), request ids,
-// authentication, the routes, and one error handler.
+// The HTTP server: Fastify with one validation setup (TypeBox schemas → Ajv + OpenAPI), request ids, the
+// plugins (one per concern, in plugins/), the routes and one error handler. Scopes instead of URL matching:
+//   root           request id, security headers, CORS, metrics (+ GET /metrics), docs, per-address rate limit
+//   ├─ probes      /health* (never rate limited)
+//   ├─ web         `/` and the dashboard's files (public)
+//   └─ api         every /api/v1 route: authentication, per-credential limits, disk guard, audit, well-field
+//                  overlay, latest-cache upkeep
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { createBodyAjv, createParamsAjv } from '../domain/validation.js';
-import { registerAuth } from './auth.js';
+import type { SecurityServices } from '../security/services.js';
 import type { AppContext } from './context.js';
 import { registerErrorHandling } from './errors.js';
+import { auditPlugin } from './plugins/audit.js';
+import { authPlugin } from './plugins/auth.js';
+import { cachePlugin } from './plugins/cache.js';
+import { corsPlugin } from './plugins/cors.js';
+import { headersPlugin } from './plugins/headers.js';
+import { metricsPlugin } from './plugins/metrics.js';
+import { credentialRateLimitPlugin, ipRateLimitPlugin, loginLimit } from './plugins/rate-limit.js';
+import { requestIdPlugin } from './plugins/request-id.js';
+import { wellFieldsPlugin } from './plugins/well-fields.js';
+import { writeGuardPlugin } from './plugins/write-guard.js';
 import { registerTextGuard } from './text-guard.js';
-import { registerRoutes } from './routes/index.js';
+import { registerApiRoutes, securityRoutes } from './routes/index.js';
+import { healthRoutes } from './routes/health.js';
+import { rootRoutes } from './routes/root.js';
+import { typed } from './routes/typed.js';
 
 export interface ServerExtensions {
-  /** Registered before the route groups, which inherit their global hooks (security, ingest counters, metrics …). */
-  plugins?: ((app: FastifyInstance, ctx: AppContext) => Promise<void>)[];
-  /** Runs before auth is registered: global hooks such as rate limits, CORS, headers. */
-  early?: ((app: FastifyInstance, ctx: AppContext) => Promise<void>)[];
-  /** Told of every route registered from the global hooks on (route inventories in tests). */
+  /** Told of every route as it is registered (route inventories in tests). */
   onRoute?: (route: RouteOptions) => void;
+  /**
+   * Security and operations services: with them, security headers, CORS, rate limits, user tokens and device
+   * keys, the audit log, metrics and the caches; without them the API knows the admin key only.
+   */
+  security?: SecurityServices;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** Marks every route of a scope as never rate limited (health probes). */
+function neverRateLimited(route: RouteOptions): void {
+  route.config = { ...(route.config as object), rateLimit: false };
+}
 
 export async function buildServer(ctx: AppContext, ext: ServerExtensions = {}): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
@@ -36,12 +60,16 @@ export async function buildServer(ctx: AppContext, ext: ServerExtensions = {}): 
     return503OnClosing: true,
   });
 
-  // Hooks on every request are written in callback style: an async hook costs a promise and a turn of the
-  // microtask queue, which adds up at thousands of requests a second.
-  app.addHook('onRequest', (req, reply, done) => {
-    reply.header('x-request-id', req.id);
-    done();
-  });
+  const onRoute = ext.onRoute;
+  if (onRoute) app.addHook('onRoute', (route) => onRoute(route));
+  const security = ext.security;
+  const production = ctx.config.app.environment === 'production';
+  await app.register(requestIdPlugin);
+  if (security) {
+    await app.register(headersPlugin, { production });
+    await app.register(corsPlugin, { allowedOrigins: ctx.config.security.allowedOrigins });
+    await app.register(metricsPlugin, { source: ctx });
+  }
 
   const bodyAjv = createBodyAjv();
   const paramsAjv = createParamsAjv();
@@ -85,29 +113,25 @@ export async function buildServer(ctx: AppContext, ext: ServerExtensions = {}): 
 
   registerErrorHandling(app);
   registerTextGuard(app);
-  const onRoute = ext.onRoute;
-  if (onRoute) app.addHook('onRoute', (route) => onRoute(route));
-  for (const fn of ext.early ?? []) await fn(app, ctx);
-  registerAuth(app, ctx.authenticator);
-  const guard = ctx.diskGuard;
-  if (guard) {
-    // Disk nearly full: every API write is refused with 507 (reads, health and sign-in keep working, and
-    // sign-in's few bytes fit in the space kept free).
-    app.addHook('preHandler', (req, _reply, done) => {
-      if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS' || !req.url.startsWith('/api/') || req.url.startsWith('/api/v1/auth/')) {
-        return done();
-      }
-      try {
-        guard.assertWritable();
-        done();
-      } catch (err) {
-        done(err as Error);
-      }
-    });
-  }
+  if (security) await app.register(ipRateLimitPlugin, { limits: security.limits });
 
-  for (const fn of ext.plugins ?? []) await fn(app, ctx);
-  // After the module plugins: the route groups inherit every global hook they add.
-  await registerRoutes(app, ctx);
+  await app.register(async (probes) => {
+    probes.addHook('onRoute', neverRateLimited);
+    await healthRoutes(typed(probes), ctx);
+  });
+  await app.register(async (web) => rootRoutes(typed(web), ctx));
+  await app.register(async (api) => {
+    await api.register(authPlugin, { authenticator: ctx.authenticator });
+    if (ctx.diskGuard) await api.register(writeGuardPlugin, { guard: ctx.diskGuard });
+    if (security) {
+      await api.register(credentialRateLimitPlugin, { limits: security.limits });
+      await api.register(auditPlugin, { audit: security.audit });
+      await api.register(wellFieldsPlugin, { overlay: security.wellFields });
+      await api.register(cachePlugin, { latest: security.latest });
+    }
+    // After the plugins above: each route group inherits the hooks registered before it.
+    await registerApiRoutes(api, ctx);
+    if (security) await securityRoutes(typed(api), ctx, { service: security.service, audit: security.audit, loginLimit: loginLimit(security.limits) });
+  });
   return app;
 }

@@ -1,23 +1,17 @@
-// The audit log: who did what, when, from where. One hook records every successful (or refused) mutating
-// /api/v1 request except telemetry ingest, which would flood it; logins and token events are recorded
-// explicitly by their routes. Request bodies are kept only with secrets stripped.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+// The audit log: who did what, when, from where. The HTTP audit plugin (http/plugins/audit.ts) records every
+// successful (or refused) mutating /api/v1 request except telemetry ingest, which would flood it; logins and
+// token events are recorded explicitly by their routes. Request bodies are kept only with secrets stripped.
 import type { Logger } from 'pino';
-import { metrics } from '../http/metrics.js';
+import type { Principal } from '../domain/identity.js';
 import type { AuditQuery, AuditRepository, StoredAuditEntry } from '../storage/security-repository.js';
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** What a route wants recorded about its write (target, details); the hook adds who, when, where. */
-    audit: { target?: string | null; details?: Record<string, unknown> | null; action?: string } | null;
-  }
-}
-
-const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-
-/** Telemetry writes (a flood by design) and the auth routes (recorded explicitly) are not audited here. */
-function skipped(route: string): boolean {
-  return route.startsWith('/api/v1/telemetry/') || route.startsWith('/api/v1/auth/');
+/** What the log needs to know of the request an entry describes (a Fastify request has all of it). */
+export interface AuditedRequest {
+  principal: Principal | null;
+  method: string;
+  routeOptions?: { url?: string };
+  ip?: string;
+  id: unknown;
 }
 
 const ACTIONS: Record<string, string> = {
@@ -71,10 +65,12 @@ export class AuditLog {
   constructor(
     private readonly store: AuditRepository,
     private readonly log: Logger,
+    /** Called when an entry could not be stored (the metrics count it). */
+    private readonly onWriteFailed: () => void = () => undefined,
   ) {}
 
   /** Writes one entry; a storage failure is logged and counted, never fails the request it describes. */
-  async record(req: FastifyRequest, e: AuditRecord): Promise<void> {
+  async record(req: AuditedRequest, e: AuditRecord): Promise<void> {
     try {
       await this.store.insertAudit([
         {
@@ -91,47 +87,12 @@ export class AuditLog {
         },
       ]);
     } catch (err) {
-      metrics.storageErrors.inc({ operation: 'audit' });
+      this.onWriteFailed();
       this.log.error({ err, action: e.action }, 'audit write failed');
     }
   }
 
   list(q: AuditQuery): Promise<StoredAuditEntry[]> {
     return this.store.listAudit(q);
-  }
-}
-
-export function registerAuditHook(app: FastifyInstance, audit: AuditLog): void {
-  app.decorateRequest('audit', null);
-  // onSend (not onResponse): the entry is stored before the client sees the answer.
-  app.addHook('onSend', (req, reply, payload, done) => {
-    const route = req.routeOptions?.url;
-    const status = reply.statusCode;
-    // Successful writes, and writes refused for lack of rights (someone tried).
-    if (!MUTATING.has(req.method) || !route || !route.startsWith('/api/v1/') || skipped(route) || (status >= 400 && status !== 403) || (status === 403 && !req.principal)) {
-      return done(null, payload);
-    }
-    record(req, route, status).then(() => done(null, payload), (err: Error) => done(err));
-  });
-
-  async function record(req: FastifyRequest, route: string, status: number): Promise<void> {
-    const params = req.params as Record<string, unknown> | undefined;
-    const given = req.audit;
-    const target =
-      given?.target ??
-      (params && (params.id ?? params.username) !== undefined ? String(params.id ?? params.username) : null) ??
-      null;
-    const bodyTarget = (req.body as Record<string, unknown> | undefined)?.well_id;
-    let details = given?.details;
-    if (details === undefined) {
-      const body = req.body === undefined || req.body === null ? undefined : sanitize(req.body);
-      details = body === undefined && !params ? null : { ...(params && Object.keys(params).length ? { params } : {}), ...(body !== undefined ? { body } : {}) };
-    }
-    await audit.record(req, {
-      action: given?.action ?? actionFor(req.method, route),
-      target: target ?? (typeof bodyTarget === 'string' ? bodyTarget : null),
-      status,
-      details,
-    });
   }
 }

@@ -113,6 +113,8 @@ export interface SecurityServiceOptions {
   /** How long a looked-up user or key is trusted before asking storage again (other processes' deletes). */
   cacheMs?: number;
   now?: () => number;
+  /** Signs and checks access tokens; without it no tokens are issued or accepted (the CLI needs none). */
+  signer?: TokenSigner;
 }
 
 export type RefreshFailure = 'malformed' | 'unknown' | 'reused' | 'revoked' | 'expired' | 'user_gone';
@@ -131,6 +133,7 @@ export class SecurityService {
   ) {
     this.cacheMs = opts.cacheMs ?? 2000;
     this.now = opts.now ?? Date.now;
+    this.signer = opts.signer ?? null;
   }
 
   // ---------------------------------------------------------------- users

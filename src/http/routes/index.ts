@@ -9,10 +9,8 @@ import type { AppContext } from '../context.js';
 import { alarmRoutes } from './alarms.js';
 import { diagnosticsRoutes } from './diagnostics.js';
 import { eventRoutes } from './events.js';
-import { healthRoutes } from './health.js';
 import { importRoutes } from './import.js';
 import { ingestRoutes } from './ingest.js';
-import { rootRoutes } from './root.js';
 import { reliabilityRoutes, wellSurveillanceRoutes } from './surveillance.js';
 import { telemetryRoutes } from './telemetry.js';
 import { typed, type TypedApp } from './typed.js';
@@ -22,7 +20,8 @@ export { securityRoutes, type SecurityRouteDeps } from './security.js';
 
 type RouteGroup = (app: TypedApp, ctx: AppContext) => Promise<void>;
 
-export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+/** The /api/v1 route groups, registered on the authenticated scope (server.ts), one plugin per prefix. */
+export async function registerApiRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const group = (prefix: string, ...routes: RouteGroup[]) =>
     app.register(
       async (scope) => {
@@ -31,8 +30,6 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
       { prefix },
     );
 
-  // Probes and `/` (outside the API).
-  await group('', healthRoutes, rootRoutes);
   // The API, one group per prefix.
   await group('/api/v1/telemetry', telemetryRoutes, importRoutes);
   await group('/api/v1/ingest', ingestRoutes);

@@ -35,7 +35,7 @@ export async function telemetryRoutes(app: TypedApp, ctx: AppContext): Promise<v
   app.post(
     '/ingest',
     {
-      config: { permission: 'ingest' },
+      config: { permission: 'ingest', rateLimit: 'readings' },
       onResponse: (_req, reply, done) => {
         ctx.ingestMetrics.httpAnswered(reply.statusCode, 1);
         done();
@@ -70,7 +70,7 @@ export async function telemetryRoutes(app: TypedApp, ctx: AppContext): Promise<v
     '/batch',
     {
       bodyLimit: ctx.config.telemetry.maxBodyBytes,
-      config: { permission: 'ingest' },
+      config: { permission: 'ingest', rateLimit: 'readings' },
       onResponse: (req, reply, done) => {
         const readings = (req.body as { readings?: unknown } | undefined)?.readings;
         ctx.ingestMetrics.httpAnswered(reply.statusCode, Array.isArray(readings) ? readings.length : 0);
