@@ -172,6 +172,7 @@ export class App {
       diskGuard,
       startedAt: null,
       fieldOf: this.wellFields.fieldOf,
+      wellFields: this.wellFields,
       ingestMetrics: new IngestMetrics(),
     };
   }
@@ -198,8 +199,7 @@ export class App {
       validator: ctx.validator,
       pipeline: ctx.pipeline,
       authenticator: ctx.authenticator,
-      // Read at each message: the security layer may widen ctx.fieldOf when the HTTP server is built.
-      fieldOf: (wellId) => ctx.fieldOf(wellId),
+      fieldOf: ctx.wellFields.fieldOf,
     };
     const metrics = ctx.ingestMetrics;
     const handler = new MqttMessageHandler(deps, metrics, rejects, mqtt.topicPrefix);
@@ -276,7 +276,6 @@ export class App {
     if (security.dependency) ctx.dependencies.push(security.dependency);
     ctx.latest = security.latest;
     ctx.fleet = security.fleet;
-    ctx.fieldOf = security.wellFields.fieldOf(ctx.fieldOf);
     ctx.authenticator.addResolver((credential) => security.service.resolveDeviceKey(credential));
     ctx.authenticator.addResolver((credential) => security.service.resolveAccessToken(credential));
     // Newest reading per well (by timestamp) from the pipeline's commits.
@@ -292,7 +291,6 @@ export class App {
           void (async () => {
             try {
               await this.refreshFields();
-              security.wellFields.clear();
               await security.purge();
             } catch (err) {
               ctx.log.warn({ err }, 'security maintenance failed');

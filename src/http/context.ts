@@ -14,6 +14,7 @@ import type { FleetCache } from '../cache/fleet-cache.js';
 import type { Repository } from '../storage/repository.js';
 import type { DiskGuard } from '../storage/disk-guard.js';
 import type { DependencyCheck } from '../domain/lifecycle.js';
+import type { WellFieldMap } from '../ingest/well-fields.js';
 import type { Authenticator } from '../security/authenticator.js';
 
 export type { DependencyCheck };
@@ -41,6 +42,8 @@ export interface AppContext {
   startedAt: number | null;
   /** Well → field, for device keys scoped to a field. */
   fieldOf(wellId: string): string | null | undefined;
+  /** The one well → field map behind `fieldOf` (field-scoped device keys). */
+  wellFields: WellFieldMap;
   /** Ingest counters by transport (accepted, rejected): the one set every transport counts in. */
   ingestMetrics: IngestMetrics;
   /** Newest reading per well (Redis or memory); set by the security/operations module. */

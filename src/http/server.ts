@@ -126,7 +126,7 @@ export async function buildServer(ctx: AppContext, ext: ServerExtensions = {}): 
     if (security) {
       await api.register(credentialRateLimitPlugin, { limits: security.limits });
       await api.register(auditPlugin, { audit: security.audit });
-      await api.register(wellFieldsPlugin, { overlay: security.wellFields });
+      await api.register(wellFieldsPlugin, { fields: ctx.wellFields });
       await api.register(cachePlugin, { latest: security.latest });
     }
     // After the plugins above: each route group inherits the hooks registered before it.

@@ -16,7 +16,6 @@ import { FixedWindowLimiter } from './limits.js';
 import { resolveSecretKey } from './secret-key.js';
 import { SecurityService } from './service.js';
 import { hs256Signer } from './tokens.js';
-import { WellFieldOverlay } from './well-fields.js';
 
 /** How long a fleet list may be served from the cache (live changes reach dashboards over SSE meanwhile). */
 const FLEET_TTL_MS = 2_000;
@@ -51,7 +50,6 @@ export class SecurityServices {
     readonly redis: Redis | null,
     readonly latest: LatestCache,
     readonly fleet: FleetCache,
-    readonly wellFields: WellFieldOverlay,
     readonly limits: RateLimiters,
   ) {}
 
@@ -80,7 +78,7 @@ export class SecurityServices {
         onRedisError: (err) => log.warn({ err: (err as Error).message, limit: name }, 'rate limit not checked (redis)'),
       });
     const loginMax = Math.max(5, Math.min(30, sec.rateLimitPerMinute));
-    return new SecurityServices(service, new AuditLog(store, log, onAuditWriteFailed), redis, latest, fleet, new WellFieldOverlay(store), {
+    return new SecurityServices(service, new AuditLog(store, log, onAuditWriteFailed), redis, latest, fleet, {
       perIp: limiter('ip', sec.rateLimitPerMinute),
       perIpIngest: limiter('ip-ingest', sec.ingestRateLimitPerMinute),
       perCredential: limiter('key', sec.rateLimitPerMinute),

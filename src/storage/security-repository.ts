@@ -94,8 +94,6 @@ export interface CredentialRepository {
   /** Revokes an active key; false when unknown or already revoked. */
   revokeApiKey(id: string): Promise<boolean>;
   touchApiKey(id: string): Promise<void>;
-  /** The field of each known well among these (device keys scoped to a field). */
-  fieldsOf(wellIds: string[]): Promise<Map<string, string | null>>;
 }
 
 export type RotationDecision<T> =
@@ -308,15 +306,6 @@ export class SqlSecurityRepository implements SecurityRepository {
 
   async touchApiKey(id: string): Promise<void> {
     await this.db.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [id]);
-  }
-
-  async fieldsOf(wellIds: string[]): Promise<Map<string, string | null>> {
-    if (!wellIds.length) return new Map();
-    const r = await this.db.query<{ well_id: string; field: string | null }>(
-      `SELECT well_id, field FROM wells WHERE well_id = ANY($1::text[])`,
-      [wellIds],
-    );
-    return new Map(r.rows.map((x) => [String(x.well_id), x.field ?? null]));
   }
 
   // ---------------------------------------------------------------- audit

@@ -87,6 +87,7 @@ export class SqlRepository implements Repository {
   readonly getWell: Repository['getWell'] = (...a) => this.wells.getWell(...a);
   readonly listWells: Repository['listWells'] = (...a) => this.wells.listWells(...a);
   readonly wellIds: Repository['wellIds'] = (...a) => this.wells.wellIds(...a);
+  readonly fieldsOf: Repository['fieldsOf'] = (...a) => this.wells.fieldsOf(...a);
   readonly deleteWell: Repository['deleteWell'] = (...a) => this.wells.deleteWell(...a);
   readonly getBaseline: Repository['getBaseline'] = (...a) => this.wells.getBaseline(...a);
   readonly setBaseline: Repository['setBaseline'] = (...a) => this.wells.setBaseline(...a);

@@ -48,6 +48,8 @@ export interface WellRepository {
   listWells(query: WellListQuery): Promise<{ total: number; wells: FleetWell[] }>;
   /** Ids of every well (of one field), sorted. */
   wellIds(field?: string): Promise<string[]>;
+  /** The field of each of these wells that exists (null when it has none). */
+  fieldsOf(wellIds: string[]): Promise<Map<string, string | null>>;
   /** Deletes the well and everything recorded for it; false when it did not exist. */
   deleteWell(wellId: string): Promise<boolean>;
   getBaseline(wellId: string): Promise<unknown | null>;
@@ -185,6 +187,15 @@ export class SqlWellRepository implements WellRepository {
             ).rows[0].n,
           );
     return { total, wells };
+  }
+
+  async fieldsOf(wellIds: string[]): Promise<Map<string, string | null>> {
+    if (!wellIds.length) return new Map();
+    const r = await this.db.query<{ well_id: string; field: string | null }>(
+      `SELECT well_id, field FROM wells WHERE well_id = ANY($1::text[])`,
+      [wellIds],
+    );
+    return new Map(r.rows.map((x) => [String(x.well_id), x.field ?? null]));
   }
 
   async wellIds(field?: string): Promise<string[]> {
