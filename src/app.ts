@@ -261,8 +261,8 @@ export class App {
   }
 
   /**
-   * The security and operations services, wired to the rest: the cache as a dependency, the caches and the
-   * field overlay on the context, device keys and user tokens as credential resolvers, the latest-reading
+   * The security and operations services, wired to the rest: the cache as a dependency, the caches on the
+   * context, device keys and user tokens as credential resolvers, the latest-reading
    * cache fed by commits, and a maintenance timer (field map, expired refresh tokens).
    */
   private async openSecurity(): Promise<SecurityServices> {

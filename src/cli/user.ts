@@ -6,7 +6,6 @@ import { packageVersion } from '../app.js';
 import { loadConfig, loadDotEnv } from '../config.js';
 import { AppError } from '../domain/errors.js';
 import { openRepository } from '../storage/index.js';
-import { SecurityRepository } from '../storage/security-repository.js';
 import { USER_ROLES } from '../domain/identity.js';
 import { SecurityService } from '../security/service.js';
 import { StoreInUseError } from '../storage/store-lock.js';
@@ -125,7 +124,7 @@ export async function runUser(
   }
   try {
     await repo.migrate();
-    const service = new SecurityService(SecurityRepository.of(repo), {
+    const service = new SecurityService(repo.security, {
       accessTokenTtlSeconds: config.security.accessTokenTtlSeconds,
       refreshTokenTtlSeconds: config.security.refreshTokenTtlSeconds,
     });

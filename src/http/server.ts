@@ -3,8 +3,8 @@
 //   root           request id, security headers, CORS, metrics (+ GET /metrics), docs, per-address rate limit
 //   ├─ probes      /health* (never rate limited)
 //   ├─ web         `/` and the dashboard's files (public)
-//   └─ api         every /api/v1 route: authentication, per-credential limits, disk guard, audit, well-field
-//                  overlay, latest-cache upkeep
+//   └─ api         every /api/v1 route: authentication, per-credential limits, disk guard, audit, the
+//                  field check of field-scoped device keys
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
 import swagger from '@fastify/swagger';
@@ -15,7 +15,6 @@ import type { AppContext } from './context.js';
 import { registerErrorHandling } from './errors.js';
 import { auditPlugin } from './plugins/audit.js';
 import { authPlugin } from './plugins/auth.js';
-import { cachePlugin } from './plugins/cache.js';
 import { corsPlugin } from './plugins/cors.js';
 import { headersPlugin } from './plugins/headers.js';
 import { metricsPlugin } from './plugins/metrics.js';
@@ -127,7 +126,6 @@ export async function buildServer(ctx: AppContext, ext: ServerExtensions = {}): 
       await api.register(credentialRateLimitPlugin, { limits: security.limits });
       await api.register(auditPlugin, { audit: security.audit });
       await api.register(wellFieldsPlugin, { fields: ctx.wellFields });
-      await api.register(cachePlugin, { latest: security.latest });
     }
     // After the plugins above: each route group inherits the hooks registered before it.
     await registerApiRoutes(api, ctx);

@@ -1,7 +1,6 @@
 // The security and operations services, built once by the composition root and handed to the HTTP plugins
 // that use them: the optional Redis connection, the latest-reading and fleet caches, users/tokens/device keys
-// (with the access-token signer), the audit log, the well → field overlay for field-scoped keys, and the rate
-// limiters. Plain objects: nothing here knows about HTTP.
+// (with the access-token signer), the audit log and the rate limiters. Plain objects: nothing here knows about HTTP.
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
@@ -10,7 +9,6 @@ import { MemoryFleetCache, RedisFleetCache, type FleetCache } from '../cache/fle
 import { MemoryLatestCache, RedisLatestCache, type LatestCache } from '../cache/latest-cache.js';
 import { closeRedis, openRedis } from '../cache/redis.js';
 import type { Repository } from '../storage/repository.js';
-import { SecurityRepository } from '../storage/security-repository.js';
 import { AuditLog } from './audit.js';
 import { FixedWindowLimiter } from './limits.js';
 import { resolveSecretKey } from './secret-key.js';
@@ -55,7 +53,7 @@ export class SecurityServices {
 
   static async open({ config, log, repo, onAuditWriteFailed }: SecurityServicesOptions): Promise<SecurityServices> {
     const sec = config.security;
-    const store = SecurityRepository.of(repo);
+    const store = repo.security;
     const redis = sec.redisUrl ? await openRedis(sec.redisUrl, log) : null;
     const cacheError = (err: unknown, op: string) => log.warn({ err: (err as Error).message, op }, 'latest cache failed; served from storage');
     const latest: LatestCache = redis

@@ -109,13 +109,6 @@ export interface AuditRepository {
 /** The security aggregate: credentials and the audit log. */
 export interface SecurityRepository extends CredentialRepository, AuditRepository {}
 
-/** For callers that hold the whole repository: its security store. */
-export const SecurityRepository = {
-  of(repo: { readonly security: SecurityRepository }): SecurityRepository {
-    return repo.security;
-  },
-};
-
 
 function jsonValue<T>(v: unknown): T | null {
   if (v === null || v === undefined) return null;

@@ -146,6 +146,8 @@ export async function wellRoutes(app: TypedApp, ctx: AppContext): Promise<void> 
         throw new NotFoundError(`Unknown well ${req.params.id}`, { well_id: req.params.id });
       }
       ctx.bus.emit('well.changed', { change: 'deleted', wellId: req.params.id });
+      // The caches forget the well before the client gets its answer (the next read goes to storage).
+      await ctx.latest?.delete(req.params.id).catch((err: unknown) => req.log.warn({ err }, 'could not drop the well from the latest-reading cache'));
       await ctx.fleet?.invalidate();
       return { success: true, well_id: req.params.id, deleted: true };
     },
