@@ -27,8 +27,15 @@ declare module 'fastify' {
 
 type Done = (err?: Error) => void;
 
-/** Applies a limiter's answer: headers, and a 429 when refused. */
-function settle(r: LimitResult, limiter: FixedWindowLimiter, name: string, reply: FastifyReply, headers: boolean): RateLimitError | undefined {
+/** Applies a limiter's answer: headers, and a 429 when refused (with `refusal`, or a message naming the limit). */
+function settle(
+  r: LimitResult,
+  limiter: FixedWindowLimiter,
+  name: string,
+  reply: FastifyReply,
+  headers: boolean,
+  refusal = `Rate limit exceeded (${name}), retry in ${r.resetSeconds} s`,
+): RateLimitError | undefined {
   if (r.allowed) {
     if (headers) {
       reply.header('x-ratelimit-limit', String(limiter.max));
@@ -39,7 +46,7 @@ function settle(r: LimitResult, limiter: FixedWindowLimiter, name: string, reply
   metrics.rateLimited.inc({ limit: name });
   reply.header('x-ratelimit-limit', String(limiter.max));
   reply.header('x-ratelimit-remaining', '0');
-  return new RateLimitError(`Rate limit exceeded (${name}), retry in ${r.resetSeconds} s`, r.resetSeconds);
+  return new RateLimitError(refusal, r.resetSeconds);
 }
 
 /** Counts one request; synchronous when the counters are in memory. */
@@ -89,18 +96,8 @@ export const credentialRateLimitPlugin = fp<RateLimitOptions>(
       if (!req.principal) return next();
       const n = readingCount(req.body);
       const budget = limits.readings;
-      const apply = (r: LimitResult) => {
-        reply.header('x-ratelimit-limit', String(budget.max));
-        reply.header('x-ratelimit-remaining', String(r.remaining));
-        if (r.allowed) return next();
-        metrics.rateLimited.inc({ limit: 'readings' });
-        next(
-          new RateLimitError(
-            `Rate limit exceeded (readings: ${budget.max} a minute per key, this request has ${n}), retry in ${r.resetSeconds} s`,
-            r.resetSeconds,
-          ),
-        );
-      };
+      const apply = (r: LimitResult) =>
+        next(settle(r, budget, 'readings', reply, true, `Rate limit exceeded (readings: ${budget.max} a minute per key, this request has ${n}), retry in ${r.resetSeconds} s`));
       const r = budget.take(credentialKey(req.principal), n);
       if (r instanceof Promise) r.then(apply, next);
       else apply(r);
