@@ -16,6 +16,11 @@ export interface LoadJob {
   /** Parallel HTTP clients or MQTT connections. */
   concurrency: number;
   durationMs?: number;
+  /**
+   * With durationMs: load sent before the timed window opens (JIT compilation, connection set-up, caches),
+   * acknowledged and checked for loss like the rest but not counted in the rate, latency or CPU figures.
+   */
+  warmupMs?: number;
   /** Stop after this many readings (batch). */
   total?: number;
   batchSize: number;
@@ -29,7 +34,9 @@ export interface LoadJob {
 }
 
 export interface LoadResult {
+  /** Readings acknowledged in the timed window. */
   acked: number;
+  /** Every reading acknowledged, warm-up included, by well (the loss check). */
   ackedByWell: Record<string, number>;
   errors: number;
   statuses: Record<string, number>;
@@ -131,9 +138,19 @@ async function main(): Promise<LoadResult> {
   // A fixed number of batches is built before the clock starts, so the generator's own work does not take
   // CPU from the server under test (single readings are cheap enough to build on the fly).
   const prebuilt = job.kind === 'http-batch' && job.total !== undefined ? Array.from({ length: Math.ceil(job.total / job.batchSize) }, buildRequest).reverse() : null;
-  const started = performance.now();
-  const cpuBefore = cpuSnapshot();
-  const deadline = job.durationMs ? started + job.durationMs : Infinity;
+  let started = performance.now();
+  let cpuBefore = cpuSnapshot();
+  const warmupMs = job.durationMs ? (job.warmupMs ?? 0) : 0;
+  const deadline = job.durationMs ? started + warmupMs + job.durationMs : Infinity;
+  // The timed window opens when the warm-up ends: counters restart from there.
+  const warmup = warmupMs
+    ? setTimeout(() => {
+        started = performance.now();
+        cpuBefore = cpuSnapshot();
+        acked = 0;
+        latencies.length = 0;
+      }, warmupMs)
+    : null;
   let issued = 0;
   /** `n` consecutive readings of one well (an MQTT message carries one well). */
   const takeOfOneWell = (n: number) => {
@@ -221,6 +238,7 @@ async function main(): Promise<LoadResult> {
     );
     await Promise.all(clients.map((c) => c.endAsync()));
   }
+  if (warmup) clearTimeout(warmup);
   const cpuAfter = cpuSnapshot();
   latencies.sort((a, b) => a - b);
   const q = (p: number) => (latencies.length ? Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] * 10) / 10 : 0);

@@ -4,7 +4,7 @@
 //
 // Environment: BENCH_DATABASE_URL or DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres; a
 // bench database is created and dropped), BENCH_STORES=postgres,pglite, BENCH_HTTP_SECONDS (10),
-// BENCH_MQTT_SECONDS (60), BENCH_QUICK=1 (short runs, README not written), BENCH_SCENARIOS (a comma list of
+// BENCH_WARMUP_SECONDS (2, unmeasured load before each HTTP single-reading window), BENCH_MQTT_SECONDS (60), BENCH_QUICK=1 (short runs, README not written), BENCH_SCENARIOS (a comma list of
 // http-batch, http-single, mqtt-single, mqtt-array, floor, floor-single; e.g. http-single,floor-single compares
 // the single-reading path with the floor's alone), BENCH_ENGINE=0 and BENCH_FLEET=0 (skip those parts).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,6 +29,8 @@ import type { LoadJob, LoadResult } from './load-worker.js';
 const KEY = 'bench-admin-key-0123456789abcdef0123456789';
 const QUICK = process.env.BENCH_QUICK === '1';
 const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? (QUICK ? 4 : 10));
+/** Load sent before each timed HTTP single-reading window (both servers' JIT and caches warm, as in service). */
+const WARMUP_MS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2) * 1000;
 const MQTT_SECONDS = Number(process.env.BENCH_MQTT_SECONDS ?? (QUICK ? 6 : 60));
 const PG_URL = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SCENARIOS = process.env.BENCH_SCENARIOS?.split(',').map((s) => s.trim());
@@ -200,6 +202,8 @@ async function benchStore(store: 'postgres' | 'pglite', rows: Row[], info: Recor
       LOG_LEVEL: 'warn',
       LOG_FORMAT: 'json',
       RATE_LIMIT_PER_MINUTE: '10000000',
+      // The per-credential readings budget too: the scenarios send several hundred thousand readings a minute.
+      INGEST_RATE_LIMIT_PER_MINUTE: '1000000000',
       TELEMETRY_RETENTION_DAYS: '3650',
       // The pipeline's knobs (INGEST_WRITERS, INGEST_COMMIT_BATCH, ...) may be set for a run to compare them.
       ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('INGEST_'))),
@@ -229,7 +233,7 @@ async function benchStore(store: 'postgres' | 'pglite', rows: Row[], info: Recor
     }
     // HTTP single readings, 64 keep-alive clients.
     if (want('http-single')) {
-      const res = await measuredLoad({ ...common, kind: 'http-single', port, concurrency: 64, durationMs: HTTP_SECONDS * 1000, wellPrefix: 'HS-', wells: WELLS }, store);
+      const res = await measuredLoad({ ...common, kind: 'http-single', port, concurrency: 64, durationMs: HTTP_SECONDS * 1000, warmupMs: WARMUP_MS, wellPrefix: 'HS-', wells: WELLS }, store);
       const rate = res.acked / (res.elapsedMs / 1000);
       rows.push({ store, scenario: 'HTTP single reading (64 clients)', readings: res.acked, seconds: res.elapsedMs / 1000, perSecond: rate, note: `p50 ${res.latencyMs.p50} ms, p99 ${res.latencyMs.p99} ms; 503s ${res.statuses['503'] ?? 0}${res.cpuNote}`, lost: await lost(db, 'HS-', res) });
       log(`${store}: HTTP single ${fmt(rate)} readings/s`);
@@ -260,7 +264,7 @@ async function benchStore(store: 'postgres' | 'pglite', rows: Row[], info: Recor
           bRate = b.acked / (b.elapsedMs / 1000);
           rows.push({ store, scenario: 'floor: HTTP batch (1000/request, 8 clients)', readings: b.acked, seconds: b.elapsedMs / 1000, perSecond: bRate, note: `node:http + JSON.parse + group-committed COPY, nothing else: ${((bRate / copyRate) * 100).toFixed(0)}% of raw COPY${b.cpuNote}`, lost: await lost(db, 'FB-', b) });
         }
-        const s1 = await measuredLoad({ ...common, kind: 'http-single', port: floor.port, concurrency: 64, durationMs: HTTP_SECONDS * 1000, wellPrefix: 'FS-', wells: WELLS }, store);
+        const s1 = await measuredLoad({ ...common, kind: 'http-single', port: floor.port, concurrency: 64, durationMs: HTTP_SECONDS * 1000, warmupMs: WARMUP_MS, wellPrefix: 'FS-', wells: WELLS }, store);
         const sRate = s1.acked / (s1.elapsedMs / 1000);
         rows.push({ store, scenario: 'floor: HTTP single reading (64 clients)', readings: s1.acked, seconds: s1.elapsedMs / 1000, perSecond: sRate, note: `p50 ${s1.latencyMs.p50} ms, p99 ${s1.latencyMs.p99} ms${s1.cpuNote}`, lost: await lost(db, 'FS-', s1) });
         log(`${store}: floor batch ${fmt(bRate)}, single ${fmt(sRate)} readings/s`);
@@ -355,7 +359,9 @@ async function main(): Promise<void> {
   request bodies are built before the clock starts. After it, the hourly roll-up (merged off the write path)
   is checked against the raw rows: "roll-up exact" means every stored reading is counted once.
 - **HTTP single**: \`POST /api/v1/telemetry/ingest\`, one reading per request, 64 keep-alive clients, each
-  waiting for its 201 (sent after the commit) before the next request.
+  waiting for its 201 (sent after the commit) before the next request. Each single-reading load (the
+  platform's and the floor's) runs ${WARMUP_MS / 1000} s before its timed window opens (JIT compilation and
+  caches warm, as in a server that has been up a while); readings acknowledged then are checked for loss too.
 - HTTP clients are plain keep-alive HTTP/1.1 connections on raw sockets (node:http's client spends more CPU per
   request than the server does, and here it shares the server's cores).
 - **MQTT QoS 1**: mqtt.js clients (MQTT 3.1.1) on the embedded broker, a bounded window of publishes in flight

@@ -26,6 +26,22 @@ export function findNul(value: unknown, prefix: string, out: FieldError[] = [], 
   return out;
 }
 
+/** Whether `value` holds a string or key containing NUL: the common case (none) walks without allocating. */
+function hasNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\0');
+  if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (hasNul(value[i], depth + 1)) return true;
+    return false;
+  }
+  if (isOpaque(value)) return false;
+  for (const k in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, k)) continue;
+    if (k.includes('\0') || hasNul((value as Record<string, unknown>)[k], depth + 1)) return true;
+  }
+  return false;
+}
+
 /** Streams and binary data; parsed JSON, query strings (null-prototype objects) and params are walked. */
 function isOpaque(value: object): boolean {
   return ArrayBuffer.isView(value) || value instanceof ArrayBuffer || typeof (value as { pipe?: unknown }).pipe === 'function';
@@ -33,6 +49,7 @@ function isOpaque(value: object): boolean {
 
 export function registerTextGuard(app: FastifyInstance): void {
   app.addHook('preValidation', (req, _reply, done) => {
+    if (!hasNul(req.params) && !hasNul(req.query) && !hasNul(req.body)) return done();
     const errors = findNul(req.params, '');
     findNul(req.query, '', errors);
     if (req.body !== undefined) findNul(req.body, '', errors);
