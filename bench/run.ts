@@ -222,6 +222,18 @@ async function benchStore(store: 'postgres' | 'pglite', rows: Row[], info: Recor
   }
   await app.ctx.diagnosis.flush();
 
+  /**
+   * Between scenarios: the server finishes the previous one's work (commits, diagnoses, detected events, the
+   * roll-up merges it holds) and the database settles a moment, so no scenario pays for the one before.
+   */
+  const settle = async () => {
+    await app.ctx.pipeline.drain(false);
+    await app.ctx.diagnosis.flush();
+    await app.ctx.runEvents.flush();
+    for (let i = 0; i < 100 && repo.derivedBacklog() > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 2_000));
+  };
+
   try {
     // HTTP batch: 1000 readings per request.
     if (want('http-batch')) {
@@ -233,6 +245,7 @@ async function benchStore(store: 'postgres' | 'pglite', rows: Row[], info: Recor
     }
     // HTTP single readings, 64 keep-alive clients.
     if (want('http-single')) {
+      await settle();
       const res = await measuredLoad({ ...common, kind: 'http-single', port, concurrency: 64, durationMs: HTTP_SECONDS * 1000, warmupMs: WARMUP_MS, wellPrefix: 'HS-', wells: WELLS }, store);
       const rate = res.acked / (res.elapsedMs / 1000);
       rows.push({ store, scenario: 'HTTP single reading (64 clients)', readings: res.acked, seconds: res.elapsedMs / 1000, perSecond: rate, note: `p50 ${res.latencyMs.p50} ms, p99 ${res.latencyMs.p99} ms; 503s ${res.statuses['503'] ?? 0}${res.cpuNote}`, lost: await lost(db, 'HS-', res) });
@@ -240,6 +253,7 @@ async function benchStore(store: 'postgres' | 'pglite', rows: Row[], info: Recor
     }
     // MQTT QoS 1, single readings per message.
     if (want('mqtt-single')) {
+      await settle();
       const res = await measuredLoad({ ...common, kind: 'mqtt', port: mqttPort, concurrency: 8, durationMs: MQTT_SECONDS * 1000, wellPrefix: 'MS-', wells: WELLS, perMessage: 1, window: 200 }, store);
       const rate = res.acked / (res.elapsedMs / 1000);
       rows.push({ store, scenario: `MQTT QoS 1, 1 reading/message (8 conns × 200 in flight, ${MQTT_SECONDS} s)`, readings: res.acked, seconds: res.elapsedMs / 1000, perSecond: rate, note: `PUBACK after commit: p50 ${res.latencyMs.p50} ms, p99 ${res.latencyMs.p99} ms${res.cpuNote}`, lost: await lost(db, 'MS-', res) });
@@ -247,6 +261,7 @@ async function benchStore(store: 'postgres' | 'pglite', rows: Row[], info: Recor
     }
     // MQTT QoS 1, arrays of 10 readings per message.
     if (want('mqtt-array')) {
+      await settle();
       const secs = Math.max(5, Math.round(MQTT_SECONDS / 4));
       const res = await measuredLoad({ ...common, kind: 'mqtt', port: mqttPort, concurrency: 4, durationMs: secs * 1000, wellPrefix: 'MA-', wells: WELLS, perMessage: 10, window: 100 }, store);
       const rate = res.acked / (res.elapsedMs / 1000);
@@ -256,6 +271,7 @@ async function benchStore(store: 'postgres' | 'pglite', rows: Row[], info: Recor
     // The floor (bench/floor.ts): the same two HTTP loads against the least a durable HTTP ingest server does.
     // `floor-single` alone runs only the floor's single-reading load (to compare the single path quickly).
     if (want('floor') || want('floor-single')) {
+      await settle();
       const floor = await startFloorServer(db, store === 'postgres' ? config.telemetry.writers : 1);
       try {
         let bRate = 0;
@@ -264,6 +280,7 @@ async function benchStore(store: 'postgres' | 'pglite', rows: Row[], info: Recor
           bRate = b.acked / (b.elapsedMs / 1000);
           rows.push({ store, scenario: 'floor: HTTP batch (1000/request, 8 clients)', readings: b.acked, seconds: b.elapsedMs / 1000, perSecond: bRate, note: `node:http + JSON.parse + group-committed COPY, nothing else: ${((bRate / copyRate) * 100).toFixed(0)}% of raw COPY${b.cpuNote}`, lost: await lost(db, 'FB-', b) });
         }
+        await settle();
         const s1 = await measuredLoad({ ...common, kind: 'http-single', port: floor.port, concurrency: 64, durationMs: HTTP_SECONDS * 1000, warmupMs: WARMUP_MS, wellPrefix: 'FS-', wells: WELLS }, store);
         const sRate = s1.acked / (s1.elapsedMs / 1000);
         rows.push({ store, scenario: 'floor: HTTP single reading (64 clients)', readings: s1.acked, seconds: s1.elapsedMs / 1000, perSecond: sRate, note: `p50 ${s1.latencyMs.p50} ms, p99 ${s1.latencyMs.p99} ms${s1.cpuNote}`, lost: await lost(db, 'FS-', s1) });
@@ -369,6 +386,8 @@ async function main(): Promise<void> {
 - Every reading is unique (well, timestamp), all nine channels filled. **lost** = readings acknowledged but
   not found in the table afterwards (counted per well), must be 0.
 - \`readings/s\` = acknowledged readings / wall time of the scenario.
+- Between scenarios the server finishes the previous one's work (commits, diagnoses, detected events, roll-up
+  merges) and the database is left alone for 2 s, so no scenario pays for the one before.
 
 ## Results
 
