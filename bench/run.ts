@@ -4,7 +4,8 @@
 //
 // Environment: BENCH_DATABASE_URL or DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres; a
 // bench database is created and dropped), BENCH_STORES=postgres,pglite, BENCH_HTTP_SECONDS (10),
-// BENCH_WARMUP_SECONDS (2, unmeasured load before each HTTP single-reading window), BENCH_MQTT_SECONDS (60), BENCH_QUICK=1 (short runs, README not written), BENCH_SCENARIOS (a comma list of
+// BENCH_WARMUP_SECONDS (2, unmeasured load before each HTTP single-reading window), BENCH_MQTT_SECONDS (60),
+// BENCH_QUICK=1 (short runs, README not written), BENCH_SCENARIOS (a comma list of
 // http-batch, http-single, mqtt-single, mqtt-array, floor, floor-single; e.g. http-single,floor-single compares
 // the single-reading path with the floor's alone), BENCH_ENGINE=0 and BENCH_FLEET=0 (skip those parts).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

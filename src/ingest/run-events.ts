@@ -2,36 +2,23 @@
 // well's detected events are kept equal to what the stored readings show, whatever order they arrived in.
 //
 // Live data (each batch newer than anything seen for the well) is judged in memory against the well's last
-// state: no query unless a transition shows. So is a batch slightly out of order (concurrent writers commit a
-// well's readings a little out of order under load) when the well's recent states, kept in memory, show that
-// it changes no transition: it lands among readings of its own state. Anything else (a backfill, a shuffled import, a re-sent batch,
-// the first batch of a well since start) re-detects the window the batch touches from storage: from the last
-// reading with a known state before the batch to the first one after it. The detected events in that window
-// are replaced by what the readings now show, so an event seen at the edge of a partial history moves when
-// the missing readings arrive, and a re-sent reading changes nothing.
+// state: no query unless a transition shows. So is a batch slightly out of order (under load the concurrent
+// writers commit a well's readings a little out of order) when the well's recent states, kept in memory, show
+// that it lands among readings of its own state and so moves no transition. Anything else (a backfill, a
+// shuffled import, a re-sent batch, the first batch of a well since start) re-detects the window the batch
+// touches from storage: from the last reading with a known state before the batch to the first one after it.
+// The detected events in that window are replaced by what the readings now show, so an event seen at the edge
+// of a partial history moves when the missing readings arrive, and a re-sent reading changes nothing.
 //
 // One re-detection at a time per well: batches committed meanwhile wait, and are then judged together (the
 // live ones in memory, the rest in as few merged windows as their spread allows). Re-detecting each of them
-// as it came would, under load (concurrent writers commit a well's readings slightly out of order), queue
-// re-detections faster than they finish and keep the well off the in-memory path for good.
+// as it came would, under load, queue re-detections faster than they finish and keep the well off the
+// in-memory path for good.
 import type { Logger } from 'pino';
 import type { ReadingsCommitted } from '../domain/events.js';
 import type { Reading } from '../domain/reading.js';
 import { detectRunEvents, runState, stopCurrentThreshold, type RunState } from '../diagnostics/run-events.js';
 import type { PumpEventRepository, TelemetryRepository, WellRepository } from '../storage/repository.js';
-
-/** Adds [from, to] to windows sorted by `from`, merging it with a window it overlaps or nearly touches. */
-function addWindow(windows: Window[], from: number, to: number): void {
-  for (const w of windows) {
-    if (from <= w.to + MERGE_GAP_MS && to >= w.from - MERGE_GAP_MS) {
-      w.from = Math.min(w.from, from);
-      w.to = Math.max(w.to, to);
-      return;
-    }
-  }
-  windows.push({ from, to });
-  windows.sort((a, b) => a.from - b.from);
-}
 
 /** Readings looked at on either side of a batch to find the neighbouring known state. */
 const NEIGHBOURS = 32;
@@ -157,6 +144,19 @@ export class RecentStates {
 interface Window {
   from: number;
   to: number;
+}
+
+/** Adds [from, to] to windows sorted by `from`, merging it with a window it overlaps or nearly touches. */
+function addWindow(windows: Window[], from: number, to: number): void {
+  for (const w of windows) {
+    if (from <= w.to + MERGE_GAP_MS && to >= w.from - MERGE_GAP_MS) {
+      w.from = Math.min(w.from, from);
+      w.to = Math.max(w.to, to);
+      return;
+    }
+  }
+  windows.push({ from, to });
+  windows.sort((a, b) => a.from - b.from);
 }
 
 interface WellRunState {
